@@ -1,0 +1,1 @@
+//! Random streams, replications in fixed chunks, threads and progress (DESIGN.md §4).

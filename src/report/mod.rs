@@ -1,0 +1,1 @@
+//! Output: summary.json, runs.csv, series.csv, charts and report.html (DESIGN.md §7).

@@ -1,0 +1,12 @@
+//! Scenario files: the TOML schema, `extends` and `--set`, validation with diagnostics, the
+//! distribution catalogue and the term language (DESIGN.md §2).
+
+pub mod calendar;
+pub mod distribution;
+pub mod schema;
+pub mod term;
+
+pub use calendar::YearMonth;
+pub use distribution::Distribution;
+pub use schema::*;
+pub use term::{Factor, Term};

@@ -1,0 +1,260 @@
+//! The validated scenario: what a scenario file means once it has been parsed, merged with its
+//! `extends` parents and `--set` overrides, and checked (DESIGN.md §2).
+//!
+//! Every name here exists and is of the right kind; every distribution's parameters are valid.
+//! The model compiles this into indices (`model::Model`); nothing downstream re-validates it.
+//! Tables keep file order, which matters: actors listed first win BDM ties, and outputs follow it.
+
+use super::calendar::YearMonth;
+use super::distribution::Distribution;
+use super::term::Term;
+
+/// A whole scenario, resolved and valid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// The `[scenario]` table.
+    pub meta: Meta,
+    /// Exogenous uncertainties, drawn once per run.
+    pub drivers: Vec<Driver>,
+    /// The region's state, updated monthly.
+    pub variables: Vec<Variable>,
+    /// Hazard and scheduled events.
+    pub events: Vec<Event>,
+    /// Bargaining agents.
+    pub actors: Vec<Actor>,
+    /// Issues the actors bargain over.
+    pub issues: Vec<Issue>,
+    /// Displaced populations of deciding agents.
+    pub populations: Vec<Population>,
+    /// What is measured and reported.
+    pub outcomes: Vec<Outcome>,
+}
+
+/// The `[scenario]` table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Meta {
+    /// Output folder name, `[a-z0-9_-]` only.
+    pub name: String,
+    /// Human title for reports.
+    pub title: String,
+    /// Optional longer description.
+    pub description: Option<String>,
+    /// First simulated month.
+    pub start: YearMonth,
+    /// Number of simulated months, 1–1200.
+    pub horizon: u32,
+    /// Default number of replications (≥ 1).
+    pub runs: u64,
+    /// Default seed.
+    pub seed: u64,
+}
+
+/// `description`, `unit` and `source`: what an assumption is and who says so.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct About {
+    /// What the assumption is.
+    pub description: Option<String>,
+    /// Its unit (months, persons, share, 0–1, …).
+    pub unit: Option<String>,
+    /// Who says so: a FACTS.md section, a publication, or "analyst judgement: …".
+    pub source: Option<String>,
+}
+
+/// A value that is a number, a distribution drawn once per run, or a variable read when used
+/// (capabilities, positions, saliences).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Quantity {
+    /// Drawn once per run (a bare number is `Distribution::Fixed`).
+    Drawn(Distribution),
+    /// A variable's current value, read each time it is needed.
+    Variable(String),
+}
+
+/// `[drivers.NAME]`: an exogenous uncertainty, drawn once per run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Driver {
+    pub name: String,
+    pub about: About,
+    pub distribution: Distribution,
+}
+
+/// A link: `coefficient · term`, added to a baseline (DESIGN.md §2.3).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    /// The term as written in the file, for reports.
+    pub text: String,
+    pub term: Term,
+    pub coefficient: f64,
+}
+
+/// `[variables.NAME]` (DESIGN.md §2.4):
+/// x(t+1) = clamp(x + speed · (target + Σ coef · term − x) + noise · ε, min, max).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variable {
+    pub name: String,
+    pub about: About,
+    /// Value at the start, drawn once per run.
+    pub initial: Distribution,
+    /// Lower bound (−∞ when absent).
+    pub min: f64,
+    /// Upper bound (+∞ when absent).
+    pub max: f64,
+    /// Level the variable drifts to when all links are 0 (defaults to the initial value's mean).
+    pub target: f64,
+    /// Share of the gap to the target closed each month, 0–1.
+    pub speed: f64,
+    /// Standard deviation of the normal monthly shock (≥ 0).
+    pub noise: f64,
+    pub links: Vec<Link>,
+}
+
+/// `[events.NAME]` (DESIGN.md §2.5).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub name: String,
+    pub about: About,
+    pub trigger: Trigger,
+    /// Months it stays active, counting the month it fires (≥ 1).
+    pub duration: u32,
+    /// Fires at most once.
+    pub once: bool,
+    /// Applied when it fires, before variables update, in file order.
+    pub effects: Vec<Effect>,
+}
+
+/// How an event fires.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Trigger {
+    /// Each month with p(t) = σ(logit(probability) + Σ coef · term(t)).
+    Hazard { probability: f64, links: Vec<Link> },
+    /// In the month a driver names (months since start; the value is rounded down), no hazard.
+    AtDriver(String),
+    /// In a fixed month since start.
+    AtMonth(u32),
+}
+
+/// An event's effect on a variable.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Effect {
+    pub variable: String,
+    pub operation: Operation,
+}
+
+/// What an effect does to its variable.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Operation {
+    Set(f64),
+    Add(f64),
+    Mul(f64),
+}
+
+/// `[actors.NAME]`: a bargaining agent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Actor {
+    pub name: String,
+    pub about: About,
+    /// Capability, ≥ 0: a number, a distribution or a variable's name.
+    pub capability: Quantity,
+}
+
+/// `[issues.NAME]` (DESIGN.md §2.6).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Issue {
+    pub name: String,
+    pub about: About,
+    /// Meaning of the low end of the scale.
+    pub low: Option<String>,
+    /// Meaning of the high end of the scale.
+    pub high: Option<String>,
+    /// The position scale, `[0, 100]` unless `scale = [lo, hi]`.
+    pub scale: (f64, f64),
+    pub model: BargainingModel,
+    /// A bargaining round every `every` months (≥ 1).
+    pub every: u32,
+    pub agreement: Option<Agreement>,
+    /// The actors with a stake, in file order.
+    pub stakes: Vec<Stake>,
+}
+
+/// How actors move on an issue.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum BargainingModel {
+    /// Bueno de Mesquita's expected-utility model (Scholz, Calbert & Smith 2011).
+    Bdm,
+    /// Each actor moves (1 − salience) · concession of the way to the forecast.
+    Compromise { concession: f64 },
+}
+
+/// An issue's agreement rule: while the parties are within `within` points, it fires monthly with
+/// p = σ(logit(probability) + Σ coef · term).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Agreement {
+    /// Actor names; each has a stake in the issue.
+    pub parties: Vec<String>,
+    pub within: f64,
+    pub probability: f64,
+    pub links: Vec<Link>,
+}
+
+/// One actor's stake in an issue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stake {
+    pub actor: String,
+    /// Position on the issue's scale.
+    pub position: Quantity,
+    /// Salience, 0–1.
+    pub salience: Quantity,
+}
+
+/// `[populations.NAME]` (DESIGN.md §2.7).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Population {
+    pub name: String,
+    pub about: About,
+    /// Persons the population stands for, drawn once per run; split evenly over the agents.
+    pub persons: Distribution,
+    /// Number of deciding agents (≥ 1).
+    pub agents: u32,
+    /// Agents at home at the start (≤ agents).
+    pub at_home: u32,
+    /// Each agent's reluctance θ_i, drawn per agent per run.
+    pub threshold: Distribution,
+    /// Baseline pull home.
+    pub utility: f64,
+    /// Weight on the share already home.
+    pub peer: f64,
+    /// Standard deviation of each agent's monthly shock (≥ 0).
+    pub noise: f64,
+    pub links: Vec<Link>,
+    pub flee: Option<Flee>,
+}
+
+/// Renewed flight: when `on` fires, each agent at home is displaced again with `probability`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flee {
+    pub on: String,
+    pub probability: f64,
+}
+
+/// `[outcomes.NAME]` (DESIGN.md §2.8).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub name: String,
+    /// Title for charts and tables (defaults to the name).
+    pub title: String,
+    pub about: About,
+    /// The measure as written in the file.
+    pub text: String,
+    pub measure: Term,
+    /// Month since start at which it is measured (the horizon's last month when absent).
+    pub at: Option<u32>,
+    /// Also recorded at the end of every month (fan chart).
+    pub series: bool,
+}
+
+impl Outcome {
+    /// True when the outcome is 0/1 in every run: reported as a probability.
+    pub fn is_probability(&self) -> bool {
+        self.measure.is_indicator()
+    }
+}
