@@ -3,10 +3,12 @@
 
 pub mod calendar;
 pub mod distribution;
+pub mod register;
 pub mod schema;
 pub mod term;
 
 pub use calendar::YearMonth;
 pub use distribution::Distribution;
+pub use register::RegisterEntry;
 pub use schema::*;
 pub use term::{Factor, Term};
