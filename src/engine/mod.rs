@@ -1,1 +1,3 @@
 //! Random streams, replications in fixed chunks, threads and progress (DESIGN.md §4).
+
+pub mod stream;
