@@ -24,10 +24,14 @@ pub enum Purpose {
     Event,
     /// An actor's capability, when drawn from a distribution.
     Actor,
-    /// An issue's drawn positions and saliences, and its agreement draws.
-    Issue,
-    /// A population's persons, thresholds and monthly decisions.
+    /// A stake's drawn position and salience (name `issue.actor`).
+    Stake,
+    /// An issue's monthly agreement draws (name: the issue).
+    Agreement,
+    /// A population's persons, thresholds and who starts at home.
     Population,
+    /// A population's monthly decisions and flights.
+    Decision,
 }
 
 impl Purpose {
@@ -38,8 +42,10 @@ impl Purpose {
             Purpose::Variable => "variable",
             Purpose::Event => "event",
             Purpose::Actor => "actor",
-            Purpose::Issue => "issue",
+            Purpose::Stake => "stake",
+            Purpose::Agreement => "agreement",
             Purpose::Population => "population",
+            Purpose::Decision => "decision",
         }
     }
 }
