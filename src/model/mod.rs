@@ -40,9 +40,11 @@ pub mod compile;
 pub mod population;
 pub mod quantile;
 pub mod term;
+pub mod trace;
 pub mod world;
 
 pub use compile::{CompileError, Model};
+pub use trace::{BargainTrace, Round};
 pub use world::{RunValues, State, World};
 
 #[cfg(test)]
