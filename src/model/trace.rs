@@ -75,7 +75,7 @@ impl Model {
             .iter()
             .map(|s| self.actors.get(s.actor).map_or(0.0, |a| median(&a.capability).max(0.0)))
             .collect();
-        let saliences: Vec<f64> = spec.stakes.iter().map(|s| median(&s.salience).max(0.0).min(1.0)).collect();
+        let saliences: Vec<f64> = spec.stakes.iter().map(|s| median(&s.salience).clamp(0.0, 1.0)).collect();
         let mut positions: Vec<f64> =
             spec.stakes.iter().map(|s| median(&s.position).max(low).min(high)).collect();
         let (lo, hi) =
