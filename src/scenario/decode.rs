@@ -113,8 +113,9 @@ impl Wanted {
 }
 
 /// Decodes a merged source tree into a scenario, or returns every problem found.
-pub(crate) fn decode(root: &Table, sources: &Sources) -> Result<Scenario, Vec<Problem>> {
-    let mut decoder = Decoder { sources, problems: Vec::new(), names: BTreeMap::new(), horizon: None };
+/// `file` is the source of the scenario itself (for problems of the file as a whole).
+pub(crate) fn decode(root: &Table, sources: &Sources, file: usize) -> Result<Scenario, Vec<Problem>> {
+    let mut decoder = Decoder { sources, file, problems: Vec::new(), names: BTreeMap::new(), horizon: None };
     let scenario = decoder.scenario(root);
     match scenario {
         Some(scenario) if decoder.problems.is_empty() => Ok(scenario),
@@ -127,6 +128,8 @@ pub(crate) fn decode(root: &Table, sources: &Sources) -> Result<Scenario, Vec<Pr
 
 struct Decoder<'s> {
     sources: &'s Sources,
+    /// The scenario's own source.
+    file: usize,
     problems: Vec<Problem>,
     /// Every name of the term namespace, with its kind and where it was defined.
     names: BTreeMap<String, (Kind, Span)>,
@@ -160,9 +163,14 @@ impl<'s> Decoder<'s> {
         let meta = match meta_entry {
             Some(entry) => self.meta(entry),
             None => {
-                self.push(Problem::nowhere("the scenario has no `[scenario]` table").help(
-                    "start the file with [scenario] and its name, title, start, horizon, runs and seed",
-                ));
+                let help =
+                    "start the file with [scenario] and its name, title, start, horizon, runs and seed";
+                let message = "the scenario has no `[scenario]` table";
+                let problem = match root.entries.first() {
+                    Some(first) => Problem::error(message, first.key_span, "expected [scenario] before this"),
+                    None => Problem::error(message, Span { file: self.file, start: 0, end: 0 }, "empty file"),
+                };
+                self.push(problem.help(help));
                 None
             }
         };
@@ -182,7 +190,6 @@ impl<'s> Decoder<'s> {
             &actors_section,
             &issues_section,
             &populations_section,
-            &drivers,
         );
         for entry in &outcomes_section {
             self.check_name(entry, "outcome");
@@ -233,7 +240,7 @@ impl<'s> Decoder<'s> {
         if name == "month" && kind != "outcome" {
             self.error(
                 entry.key_span,
-                format!("`month` is reserved and cannot name {kind}"),
+                format!("`month` is reserved: it cannot name a {kind}"),
                 "reserved",
                 "in terms `month` means months since start; choose another name",
             );
@@ -242,7 +249,6 @@ impl<'s> Decoder<'s> {
         true
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn declare_names(
         &mut self,
         drivers: &Items<'_>,
@@ -251,17 +257,17 @@ impl<'s> Decoder<'s> {
         actors: &Items<'_>,
         issues: &Items<'_>,
         populations: &Items<'_>,
-        decoded_drivers: &[Driver],
     ) {
         let mut declared: Vec<(&Entry, Kind)> = Vec::new();
         for entry in drivers {
-            let categorical =
-                decoded_drivers.iter().find(|d| d.name == entry.key).and_then(|d| match &d.distribution {
-                    Distribution::Categorical(outcomes) => {
-                        Some(outcomes.iter().map(|(n, _)| n.clone()).collect())
-                    }
-                    _ => None,
-                });
+            // Kinds come from what is written, so a driver with a bad parameter still resolves.
+            let categorical = match &entry.node.value {
+                Value::Table(t) => t.get("categorical").map(|c| match &c.node.value {
+                    Value::Table(outcomes) => outcomes.keys().map(str::to_string).collect(),
+                    _ => Vec::new(),
+                }),
+                _ => None,
+            };
             declared.push((entry, Kind::Driver(categorical)));
         }
         declared.extend(variables.iter().map(|e| (*e, Kind::Variable)));
@@ -430,9 +436,9 @@ impl<'s> Decoder<'s> {
         if value < lo || value > hi {
             self.error(
                 node.span,
-                format!("{what} must lie in [{}, {}], found {}", num(lo), num(hi), num(value)),
+                format!("{what} must be {}, found {}", range_text(lo, hi), num(value)),
                 "out of range",
-                format!("use a value from {} to {}", num(lo), num(hi)),
+                format!("use a value {}", range_text(lo, hi)),
             );
             return None;
         }
@@ -445,6 +451,7 @@ impl<'s> Decoder<'s> {
 
     /// A whole number within [lo, hi].
     fn whole(&mut self, node: &Node, what: &str, lo: i64, hi: i64) -> Option<i64> {
+        let range = if hi == i64::MAX { format!("{lo} or more") } else { format!("from {lo} to {hi}") };
         let value = match &node.value {
             Value::Integer(i) => *i,
             Value::Float(f) if f.fract() == 0.0 && f.is_finite() => {
@@ -462,7 +469,7 @@ impl<'s> Decoder<'s> {
                     node.span,
                     format!("{what} must be a whole number, found {kind}"),
                     "expected a whole number",
-                    format!("write a whole number from {lo} to {hi}"),
+                    format!("write a whole number {range}"),
                 );
                 return None;
             }
@@ -470,9 +477,9 @@ impl<'s> Decoder<'s> {
         if value < lo || value > hi {
             self.error(
                 node.span,
-                format!("{what} must be from {lo} to {hi}, found {value}"),
+                format!("{what} must be {range}, found {value}"),
                 "out of range",
-                format!("write a whole number from {lo} to {hi}"),
+                format!("write a whole number {range}"),
             );
             return None;
         }
@@ -625,6 +632,10 @@ impl<'s> Decoder<'s> {
         let forms: Vec<&Entry> =
             table.entries.iter().filter(|e| DISTRIBUTION_FORMS.contains(&e.key.as_str())).collect();
         match forms.as_slice() {
+            [] if table.keys().any(|k| closest(k, DISTRIBUTION_FORMS).is_some()) => {
+                // A misspelt form was already reported as an unknown key with its correction.
+                None
+            }
             [] => {
                 self.error(
                     owner,
@@ -1018,21 +1029,15 @@ impl<'s> Decoder<'s> {
             } else {
                 format!("this distribution reaches [{}, {}]", num(low), num(high))
             };
+            let range = range_text(lo, hi);
             let help = if matches!(d, Distribution::Fixed(_)) {
-                format!("use a value from {} to {}", num(lo), num(hi))
+                format!("use a value {range}")
             } else {
                 format!(
-                    "use a distribution bounded within [{}, {}] (e.g. uniform, triangular, pert, or normal with min and max)",
-                    num(lo),
-                    num(hi)
+                    "use a distribution whose values are all {range} (e.g. uniform, triangular, pert, or normal with min and max)"
                 )
             };
-            self.error(
-                node.span,
-                format!("{what} must lie in [{}, {}]; {reach}", num(lo), num(hi)),
-                "out of range",
-                help,
-            );
+            self.error(node.span, format!("{what} must be {range}; {reach}"), "out of range", help);
             return None;
         }
         Some(())
@@ -1170,11 +1175,10 @@ impl<'s> Decoder<'s> {
                 return None;
             }
         };
-        let mut out = Vec::with_capacity(factors.len());
-        for factor in factors {
-            out.push(self.factor(&factor, &at)?);
-        }
-        Some(Term { factors: out })
+        // Every factor is checked, so one pass shows all the bad names of a term.
+        let resolved: Vec<Option<Factor>> = factors.iter().map(|factor| self.factor(factor, &at)).collect();
+        let factors: Option<Vec<Factor>> = resolved.into_iter().collect();
+        Some(Term { factors: factors? })
     }
 
     fn factor(&mut self, factor: &RawFactor, at: &dyn Fn(usize, usize) -> Span) -> Option<Factor> {
@@ -1278,7 +1282,12 @@ impl<'s> Decoder<'s> {
             } else {
                 suggestion(&word.text, &fitting, wanted.words())
             };
-            self.error(span, format!("unknown name `{}` in a term", word.text), "not defined", help);
+            let message = if usage.is_empty() || usage.ends_with("(…)") {
+                format!("unknown name `{}` in a term", word.text)
+            } else {
+                format!("{usage} names `{}`, which is not defined", word.text)
+            };
+            self.error(span, message, "not defined", help);
             return None;
         };
         if wanted.accepts(&kind) {
@@ -1662,10 +1671,9 @@ impl<'s> Decoder<'s> {
                 }
                 None => format!("{issue} has a stake of `{actor}`, which is not an actor"),
             };
-            let help = format!(
-                "{}; or define [actors.{actor}] with its capability",
-                suggestion(actor, &actors, "actors")
-            );
+            let hint = suggestion(actor, &actors, "actors");
+            let stop = if hint.ends_with('?') { "" } else { "." };
+            let help = format!("{hint}{stop} Or define [actors.{actor}] with its capability.");
             self.error(entry.key_span, message, "unknown actor", help);
             return None;
         }
@@ -1885,6 +1893,17 @@ impl<'s> Decoder<'s> {
             at: at?,
             series: series?,
         })
+    }
+}
+
+/// "in [lo, hi]", "≥ lo" or "≤ hi", for messages about a value's range.
+fn range_text(lo: f64, hi: f64) -> String {
+    let (open_low, open_high) = (lo <= f64::MIN, hi >= f64::MAX);
+    match (open_low, open_high) {
+        (false, true) => format!("≥ {}", num(lo)),
+        (true, false) => format!("≤ {}", num(hi)),
+        (true, true) => "a number".to_string(),
+        (false, false) => format!("in [{}, {}]", num(lo), num(hi)),
     }
 }
 

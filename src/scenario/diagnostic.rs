@@ -209,8 +209,9 @@ impl LoadError {
         let mut out = String::new();
         for diagnostic in &self.diagnostics {
             if handler.render_report(&mut out, diagnostic).is_err() {
-                out.push_str(&format!("Error: {}\n", diagnostic.message));
+                out.push_str(&format!("  × {}\n", diagnostic.message));
             }
+            out.push('\n');
         }
         out.push_str(&format!("error: {}\n", self.summary));
         out

@@ -103,7 +103,7 @@ fn load_source(
     if !problems.is_empty() {
         return Err(LoadError::new(origin, problems, &sources));
     }
-    match decode(&root, &sources) {
+    match decode(&root, &sources, file) {
         Ok(scenario) => Ok(Loaded { scenario, resolved: write_toml(&root), origin: origin.to_string() }),
         Err(problems) => Err(LoadError::new(origin, problems, &sources)),
     }
@@ -317,6 +317,27 @@ fn is_header(path: &[&str]) -> bool {
 }
 
 fn write_section(out: &mut String, path: &[&str], table: &Table) {
+    if let [section] = path
+        && *section != "scenario"
+    {
+        // Each assumption gets its own header, in file order; a bare number (a driver written
+        // `x = 0.4`) becomes `[drivers.x]` with `fixed = 0.4`, which means the same.
+        for entry in &table.entries {
+            let child = [*section, entry.key.as_str()];
+            match &entry.node.value {
+                Value::Table(inner) => write_section(out, &child, inner),
+                other => {
+                    let fixed = Entry {
+                        key: "fixed".to_string(),
+                        key_span: entry.key_span,
+                        node: Node { value: other.clone(), span: entry.node.span },
+                    };
+                    write_section(out, &child, &Table { entries: vec![fixed] });
+                }
+            }
+        }
+        return;
+    }
     let (sections, inline): (Vec<&Entry>, Vec<&Entry>) = table.entries.iter().partition(|e| {
         let mut child = path.to_vec();
         child.push(&e.key);
