@@ -102,15 +102,23 @@ impl Stream {
     /// `u64::MAX` (never). One uniform per call.
     #[inline]
     pub fn failures_before_success(&mut self, p: f64) -> u64 {
-        let u = self.uniform();
-        if p >= 1.0 {
-            return 0;
-        }
-        if p.is_nan() || p <= 0.0 {
+        if p.is_nan() {
+            self.uniform();
             return u64::MAX;
         }
-        let failures = (u.ln() / (-p).ln_1p()).floor();
-        if failures >= u64::MAX as f64 { u64::MAX } else { failures as u64 }
+        self.failures_given_log_failure((-p).ln_1p())
+    }
+
+    /// [`Stream::failures_before_success`] for a probability p given as ln(1 − p) (≤ 0), which a
+    /// caller drawing many times with the same p computes once. One uniform per call.
+    #[inline]
+    pub fn failures_given_log_failure(&mut self, log_failure: f64) -> u64 {
+        let u = self.uniform();
+        if log_failure >= 0.0 || log_failure.is_nan() {
+            return u64::MAX;
+        }
+        // ln u / ln(1 − p) ≥ 0; the float-to-integer cast truncates (a floor here) and saturates.
+        (u.ln() / log_failure) as u64
     }
 }
 
