@@ -106,7 +106,7 @@ pub fn big() -> Scenario {
 fn perf_probe() {
     let s = big();
     let model = crate::model::Model::compile(&s).unwrap();
-    for threads in [1] {
+    for threads in [1, 2] {
         let t = std::time::Instant::now();
         let settings =
             crate::engine::Settings { runs: 10_000, seed: 1, threads: Some(threads), progress: false };
