@@ -75,7 +75,7 @@ impl Figure for CdfFigure<'_> {
         let y_ticks = frame::y_ticks((0.0, 1.0), bottom - top, percent);
         let left = style::MARGIN + 34 + frame::widest_label(area, &y_ticks)? + 14;
         let right = width - style::MARGIN - 20;
-        let x_ticks = frame::x_ticks(area, (low, high), right - left, |v, d| format::with_separators(v, d))?;
+        let x_ticks = frame::x_ticks(area, (low, high), right - left, format::with_separators)?;
         let frame = Frame { x: Scale::new(low, high, left, right), y: Scale::new(0.0, 1.0, bottom, top) };
         let x_axis = Axis { ticks: x_ticks, description: self.axis.clone(), grid: true, line: true };
         let y_axis = Axis {

@@ -105,7 +105,7 @@ impl Figure for HistogramFigure<'_> {
         let left = style::MARGIN + 34 + frame::widest_label(area, &provisional)? + 14;
         let right = width - style::MARGIN - PANEL_WIDTH - 28;
         let (low, high) = self.x_range();
-        let x_ticks = frame::x_ticks(area, (low, high), right - left, |v, d| format::with_separators(v, d))?;
+        let x_ticks = frame::x_ticks(area, (low, high), right - left, format::with_separators)?;
         let x = Scale::new(low, high, left, right);
 
         let tag_style = anchored(text(text_size::TICK, palette::INK), HPos::Center, VPos::Bottom);
