@@ -38,7 +38,8 @@ fn charts_and_report(c: &mut Criterion) {
     });
     let overview = charts::overview_for(&summary).expect("0/1 outcomes");
     group.bench_function("one chart as SVG", |b| b.iter(|| charts::render_svg(&overview).expect("svg")));
-    group.bench_function("one chart as pixels", |b| b.iter(|| charts::render_pixels(&overview).expect("png")));
+    group
+        .bench_function("one chart as pixels", |b| b.iter(|| charts::render_pixels(&overview).expect("png")));
     group.finish();
 }
 
