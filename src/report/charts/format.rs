@@ -179,7 +179,8 @@ mod tests {
         assert_eq!(percent(0.372), "37.2%");
         assert_eq!(percent(0.0004), "0.040%");
         assert_eq!(percent(0.0042), "0.42%");
-        assert_eq!(percent(0.9991), "99.91%");
+        assert_eq!(percent(0.9987), "99.87%");
+        assert_eq!(percent(0.9995), "99.950%");
         assert_eq!(percent(0.0), "0%");
         assert_eq!(percent(1.0), "100%");
         assert_eq!(percent_interval(0.3628, 0.3817), "36.3–38.2%");
