@@ -1,5 +1,5 @@
 //! Writes the charts and report.html of a hand-built sample summary into a folder, to look at them
-//! without running the engine: `cargo run --example sample_report -- /tmp/sample`.
+//! without running the engine: `cargo run --example sample_report -- /tmp/sample [SCENARIO.toml]`.
 //! With `SOURCE_DATE_EPOCH` set the report is dated from it and leaves the wall time out.
 
 #[path = "../tests/common/sample.rs"]
@@ -30,12 +30,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         wall_time: (!date.reproducible).then(|| started.elapsed().as_secs_f64()),
         threads: 1,
     };
-    let register = sample::register();
+    // With a scenario file as second argument, its register and resolved text stand in for the sample's.
+    let (register, scenario_toml) = match std::env::args().nth(2) {
+        Some(path) => {
+            let loaded = crossroads::scenario::load_file(Path::new(&path), &[]).map_err(|e| e.to_string())?;
+            (crossroads::scenario::register(&loaded.scenario), loaded.resolved)
+        }
+        None => (sample::register(), sample::SCENARIO_TOML.to_string()),
+    };
     let report = html::RunReport {
         summary: &summary,
         metadata: &metadata,
         register: &register,
-        scenario_toml: sample::SCENARIO_TOML,
+        scenario_toml: &scenario_toml,
         charts: &charts,
     };
     let path = dir.join("report.html");

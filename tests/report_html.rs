@@ -125,3 +125,27 @@ fn source_date_epoch_fixes_the_date() {
     assert!(date.reproducible);
     assert_eq!(date.date, "2023-11-14 22:13 UTC");
 }
+
+#[test]
+fn a_real_register_and_scenario_text_give_valid_html() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/examples/small_complete.toml");
+    let loaded = crossroads::scenario::load_file(&path, &[]).unwrap();
+    let register = crossroads::scenario::register(&loaded.scenario);
+    let summary = sample::summary();
+    let metadata = metadata(None, None);
+    let report = RunReport {
+        summary: &summary,
+        metadata: &metadata,
+        register: &register,
+        scenario_toml: &loaded.resolved,
+        charts: &[],
+    };
+    let page = html::render_run_report(&report);
+    let document = Html::parse_document(&page);
+    assert_eq!(document.errors, Vec::<std::borrow::Cow<'static, str>>::new());
+    assert_eq!(select(&document, "#register tbody tr").len(), register.len());
+    let code: String = select(&document, "#scenario pre code")[0].text().collect();
+    assert_eq!(code, loaded.resolved);
+    assert!(select(&document, "#charts").is_empty(), "no charts, no charts section");
+}

@@ -302,6 +302,7 @@ table.numbers td,td.num,th.num{text-align:right;font-variant-numeric:tabular-num
 tbody tr:nth-child(even){background:#fafafa}
 .measure{display:block;color:var(--muted);font-size:.85em;font-weight:normal}
 .none{color:#888}
+#register td:last-child{min-width:16rem}
 .note{color:var(--muted);font-size:.9rem}
 figure{margin:0 0 2rem}
 figure svg{display:block;width:100%;height:auto;border:1px solid var(--rule);border-radius:4px}
