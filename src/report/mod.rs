@@ -6,7 +6,9 @@
 //! Numbers are written with Rust's shortest round-trip formatting (`{}` and serde_json's), so the
 //! same run always gives the same bytes.
 
+pub mod charts;
 pub mod folder;
+pub mod html;
 pub mod table;
 
 use std::fmt::Write as _;
