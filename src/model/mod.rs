@@ -48,8 +48,6 @@ pub use trace::{BargainTrace, Round};
 pub use world::{RunValues, State, World};
 
 #[cfg(test)]
-mod perf_probe;
-#[cfg(test)]
 pub(crate) mod testing;
 #[cfg(test)]
 mod tests;
