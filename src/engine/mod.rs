@@ -48,7 +48,9 @@ pub enum EngineError {
     /// The thread pool could not start.
     #[error("could not start {threads} worker threads: {source}")]
     ThreadPool {
+        /// Threads asked for (0: one per core).
         threads: usize,
+        /// Why rayon could not start them.
         #[source]
         source: rayon::ThreadPoolBuildError,
     },
@@ -56,13 +58,20 @@ pub enum EngineError {
     #[error(
         "{runs} runs × {values} recorded values per run is more than crossroads keeps in memory (2³¹ values)"
     )]
-    TooLarge { runs: u64, values: usize },
+    TooLarge {
+        /// Runs asked for.
+        runs: u64,
+        /// Values recorded per run.
+        values: usize,
+    },
 }
 
 /// Every run's recorded values, in run order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Simulation {
+    /// Runs made.
     pub runs: u64,
+    /// The seed they were drawn from.
     pub seed: u64,
     /// Months per run.
     pub horizon: u32,

@@ -29,11 +29,18 @@ use crate::stats::Summary;
 pub enum ReportError {
     /// The output folder cannot be used.
     #[error("cannot write results to {}: {reason}", path.display())]
-    BadTarget { path: PathBuf, reason: String },
+    BadTarget {
+        /// The folder asked for.
+        path: PathBuf,
+        /// Why it cannot be used.
+        reason: String,
+    },
     /// A file system error.
     #[error("cannot write {}: {source}", path.display())]
     Io {
+        /// The file or folder.
         path: PathBuf,
+        /// The error.
         #[source]
         source: std::io::Error,
     },
@@ -51,8 +58,11 @@ pub type Extra<'a> = &'a dyn Fn(&Path) -> Result<(), Box<dyn std::error::Error +
 /// A finished run, as the report needs it.
 #[derive(Debug, Clone, Copy)]
 pub struct RunOutput<'a> {
+    /// The compiled model (names of drivers, outcomes, categorical outcomes).
     pub model: &'a Model,
+    /// Every run's values.
     pub simulation: &'a Simulation,
+    /// The statistics.
     pub summary: &'a Summary,
     /// The resolved scenario as TOML (after `extends` and `--set`): written as scenario.toml.
     pub resolved: &'a str,
