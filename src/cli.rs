@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::scenario;
+
 /// crossroads: Monte Carlo scenario simulation from a TOML file of assumptions.
 #[derive(Debug, Parser)]
 #[command(name = "crossroads", version, about, long_about = None)]
@@ -130,7 +132,11 @@ pub fn main() -> ExitCode {
         Err(failure) => {
             let code = failure.exit_code();
             let (Failure::BadInput(report) | Failure::Internal(report)) = failure;
-            eprintln!("{report:?}");
+            // A scenario's diagnostics render the same way everywhere (tests snapshot this text).
+            match report.downcast_ref::<scenario::LoadError>() {
+                Some(error) => eprint!("{}", error.render()),
+                None => eprintln!("{report:?}"),
+            }
             code
         }
     }
@@ -140,8 +146,33 @@ fn run(_args: RunArgs) -> Result<(), Failure> {
     Err(Failure::Internal(miette::miette!("`crossroads run` is not built yet")))
 }
 
-fn check(_args: CheckArgs) -> Result<(), Failure> {
-    Err(Failure::Internal(miette::miette!("`crossroads check` is not built yet")))
+/// `crossroads check`: load and validate, then print the assumptions register. Diagnostics go to
+/// stderr exactly as [`scenario::LoadError::render`] writes them.
+fn check(args: CheckArgs) -> Result<(), Failure> {
+    let loaded = scenario::load_file(&args.scenario, &args.set).map_err(|e| Failure::BadInput(e.into()))?;
+    let s = &loaded.scenario;
+    let entries = scenario::register(s);
+    let mut out = format!(
+        "{} — {}\n{}: {} months from {}, {} runs, seed {}\n\n",
+        s.meta.name, s.meta.title, loaded.origin, s.meta.horizon, s.meta.start, s.meta.runs, s.meta.seed
+    );
+    out.push_str(&scenario::render_register(&entries));
+    let unsourced: Vec<String> = entries
+        .iter()
+        .filter(|e| e.kind != "outcome" && e.source.is_none())
+        .map(|e| format!("{} `{}`", e.kind, e.name))
+        .collect();
+    if !unsourced.is_empty() {
+        out.push_str(&format!(
+            "\nwarning: {} assumption{} without `source`: {}\n",
+            unsourced.len(),
+            if unsourced.len() == 1 { "" } else { "s" },
+            unsourced.join(", ")
+        ));
+    }
+    out.push_str(&format!("\nok: {} is a valid scenario\n", loaded.origin));
+    print!("{out}");
+    Ok(())
 }
 
 fn compare(_args: CompareArgs) -> Result<(), Failure> {

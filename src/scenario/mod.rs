@@ -1,14 +1,27 @@
 //! Scenario files: the TOML schema, `extends` and `--set`, validation with diagnostics, the
 //! distribution catalogue and the term language (DESIGN.md §2).
+//!
+//! [`load_file`] and [`load_str`] turn a file (with its `extends` parents and `--set` overrides)
+//! into a valid [`Scenario`] or a [`LoadError`] holding every problem found, each at its file, line
+//! and column with a help line. [`register`] lists the assumptions for `crossroads check` and the
+//! report.
 
 pub mod calendar;
+mod decode;
+pub mod diagnostic;
 pub mod distribution;
+mod load;
 pub mod register;
 pub mod schema;
+mod source;
 pub mod term;
+mod term_parser;
 
 pub use calendar::YearMonth;
+pub use decode::{DEFAULT_CONCESSION, DEFAULT_RUNS, DEFAULT_SEED};
+pub use diagnostic::{Diagnostic, LoadError, Location};
 pub use distribution::Distribution;
-pub use register::RegisterEntry;
+pub use load::{Loaded, load_file, load_str};
+pub use register::{RegisterEntry, describe, register, render_register};
 pub use schema::*;
 pub use term::{Factor, Term};

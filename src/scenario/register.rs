@@ -3,6 +3,9 @@
 
 use serde::Serialize;
 
+use super::distribution::Distribution;
+use super::schema::{About, BargainingModel, Operation, Quantity, Scenario, Trigger};
+
 /// One row of the assumptions register.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RegisterEntry {
@@ -18,7 +21,337 @@ pub struct RegisterEntry {
     pub p5: Option<f64>,
     /// 95th percentile, where the assumption is a number.
     pub p95: Option<f64>,
+    /// The assumption's unit, as written in the file.
     pub unit: Option<String>,
+    /// Who says so, as written in the file.
     pub source: Option<String>,
+    /// What the assumption is (for outcomes without a description: their title).
     pub description: Option<String>,
+}
+
+/// The assumptions register of a scenario: drivers, variables, events, actors, issues,
+/// populations and outcomes, each in file order.
+pub fn register(scenario: &Scenario) -> Vec<RegisterEntry> {
+    let mut entries = Vec::new();
+    let row = |kind: &'static str, name: &str, distribution: String, about: &About| RegisterEntry {
+        kind,
+        name: name.to_string(),
+        distribution,
+        mean: None,
+        p5: None,
+        p95: None,
+        unit: about.unit.clone(),
+        source: about.source.clone(),
+        description: about.description.clone(),
+    };
+    for driver in &scenario.drivers {
+        let mut entry = row("driver", &driver.name, describe(&driver.distribution), &driver.about);
+        set_moments(&mut entry, &driver.distribution);
+        entries.push(entry);
+    }
+    for variable in &scenario.variables {
+        let mut words = format!("starts {}", describe(&variable.initial));
+        if variable.speed > 0.0 {
+            words.push_str(&format!(
+                ", drifts to {} at {}/month",
+                number(variable.target),
+                percent(variable.speed)
+            ));
+        }
+        if variable.noise > 0.0 {
+            words.push_str(&format!(", noise sd {}", number(variable.noise)));
+        }
+        if variable.min.is_finite() || variable.max.is_finite() {
+            words.push_str(&format!(", in [{}, {}]", number(variable.min), number(variable.max)));
+        }
+        words.push_str(&links(variable.links.len()));
+        let mut entry = row("variable", &variable.name, words, &variable.about);
+        set_moments(&mut entry, &variable.initial);
+        entries.push(entry);
+    }
+    for event in &scenario.events {
+        let mut words = match &event.trigger {
+            Trigger::Hazard { probability, links: l } => {
+                format!("hazard {}/month{}", percent(*probability), links(l.len()))
+            }
+            Trigger::AtDriver(driver) => format!("in month `{driver}`"),
+            Trigger::AtMonth(month) => format!("in month {month}"),
+        };
+        if event.duration > 1 {
+            words.push_str(&format!(", lasts {} months", event.duration));
+        }
+        if event.once {
+            words.push_str(", once");
+        }
+        if !event.effects.is_empty() {
+            let effects: Vec<String> = event
+                .effects
+                .iter()
+                .map(|e| match e.operation {
+                    Operation::Set(v) => format!("{} = {}", e.variable, number(v)),
+                    Operation::Add(v) => format!("{} += {}", e.variable, number(v)),
+                    Operation::Mul(v) => format!("{} ×= {}", e.variable, number(v)),
+                })
+                .collect();
+            words.push_str(&format!("; {}", effects.join(", ")));
+        }
+        entries.push(row("event", &event.name, words, &event.about));
+    }
+    for actor in &scenario.actors {
+        let mut entry =
+            row("actor", &actor.name, format!("capability {}", quantity(&actor.capability)), &actor.about);
+        if let Quantity::Drawn(d) = &actor.capability {
+            set_moments(&mut entry, d);
+        }
+        entries.push(entry);
+    }
+    for issue in &scenario.issues {
+        let model = match issue.model {
+            BargainingModel::Bdm => "bdm".to_string(),
+            BargainingModel::Compromise { concession } => {
+                format!("compromise (concession {})", number(concession))
+            }
+        };
+        let every = if issue.every == 1 {
+            "every month".to_string()
+        } else {
+            format!("every {} months", issue.every)
+        };
+        let mut words = format!(
+            "{model} {every}, scale {}–{}, {} stakes",
+            number(issue.scale.0),
+            number(issue.scale.1),
+            issue.stakes.len()
+        );
+        if let Some(agreement) = &issue.agreement {
+            words.push_str(&format!(
+                "; agreement of {} within {} at {}/month{}",
+                agreement.parties.join(" and "),
+                number(agreement.within),
+                percent(agreement.probability),
+                links(agreement.links.len())
+            ));
+        }
+        entries.push(row("issue", &issue.name, words, &issue.about));
+    }
+    for population in &scenario.populations {
+        let mut words = format!(
+            "{} persons in {} agents ({} at home); threshold {}",
+            describe(&population.persons),
+            population.agents,
+            population.at_home,
+            describe(&population.threshold)
+        );
+        words.push_str(&links(population.links.len()));
+        if let Some(flee) = &population.flee {
+            words.push_str(&format!("; flees on `{}` with p {}", flee.on, number(flee.probability)));
+        }
+        let mut entry = row("population", &population.name, words, &population.about);
+        set_moments(&mut entry, &population.persons);
+        entries.push(entry);
+    }
+    for outcome in &scenario.outcomes {
+        let mut words = format!("{}", outcome.measure);
+        match outcome.at {
+            Some(at) => words.push_str(&format!(" at {}", scenario.meta.start.plus(at))),
+            None => words.push_str(" at the horizon"),
+        }
+        if outcome.is_probability() {
+            words.push_str(" (probability)");
+        }
+        if outcome.series {
+            words.push_str(", monthly series");
+        }
+        let mut entry = row("outcome", &outcome.name, words, &outcome.about);
+        if entry.description.is_none() && outcome.title != outcome.name {
+            entry.description = Some(outcome.title.clone());
+        }
+        entries.push(entry);
+    }
+    entries
+}
+
+fn links(count: usize) -> String {
+    match count {
+        0 => String::new(),
+        1 => ", 1 link".to_string(),
+        n => format!(", {n} links"),
+    }
+}
+
+fn set_moments(entry: &mut RegisterEntry, d: &Distribution) {
+    entry.mean = d.mean();
+    if !matches!(d, Distribution::Categorical(_)) {
+        entry.p5 = Some(d.quantile(0.05));
+        entry.p95 = Some(d.quantile(0.95));
+    }
+}
+
+fn quantity(q: &Quantity) -> String {
+    match q {
+        Quantity::Drawn(d) => describe(d),
+        Quantity::Variable(name) => format!("variable `{name}`"),
+    }
+}
+
+/// A distribution in words, e.g. "beta(α=8, β=3)", "triangular 6–96, mode 30",
+/// "categorical: frozen 45%, settlement 35%".
+pub fn describe(d: &Distribution) -> String {
+    match d {
+        Distribution::Fixed(v) => number(*v),
+        Distribution::Uniform { min, max } => format!("uniform {}–{}", number(*min), number(*max)),
+        Distribution::Normal { mean, sd, min, max } => {
+            let mut text = format!("normal(mean={}, sd={})", number(*mean), number(*sd));
+            if min.is_finite() || max.is_finite() {
+                text.push_str(&format!(" in [{}, {}]", number(*min), number(*max)));
+            }
+            text
+        }
+        Distribution::LogNormal { mu, sigma } => {
+            format!("lognormal(μ={}, σ={})", number(*mu), number(*sigma))
+        }
+        Distribution::Beta { alpha, beta } => format!("beta(α={}, β={})", number(*alpha), number(*beta)),
+        Distribution::Triangular { min, mode, max } => {
+            format!("triangular {}–{}, mode {}", number(*min), number(*max), number(*mode))
+        }
+        Distribution::Pert { min, mode, max } => {
+            format!("PERT {}–{}, mode {}", number(*min), number(*max), number(*mode))
+        }
+        Distribution::Bernoulli(p) => format!("bernoulli(p={})", number(*p)),
+        Distribution::Categorical(outcomes) => {
+            let parts: Vec<String> =
+                outcomes.iter().map(|(name, p)| format!("{name} {}", percent(*p))).collect();
+            format!("categorical: {}", parts.join(", "))
+        }
+        Distribution::Poisson { mean } => format!("poisson(mean={})", number(*mean)),
+    }
+}
+
+/// A number for the register: whole numbers plainly, others to 4 significant digits.
+pub fn number(x: f64) -> String {
+    if x.is_nan() {
+        return "–".to_string();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "∞".into() } else { "−∞".into() };
+    }
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        return format!("{x:.0}");
+    }
+    let magnitude = if x == 0.0 { 0 } else { x.abs().log10().floor() as i32 };
+    let digits = (3 - magnitude).clamp(0, 12) as usize;
+    let text = format!("{x:.digits$}");
+    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
+}
+
+/// A share as a percentage: "45%", "12.5%", "0.3%".
+pub fn percent(p: f64) -> String {
+    format!("{}%", number(p * 100.0))
+}
+
+/// The register as a plain-text table (what `crossroads check` prints): kind, name, distribution
+/// in words, mean, p5, p95, unit and source, one row per assumption.
+pub fn render_register(entries: &[RegisterEntry]) -> String {
+    let header = ["kind", "name", "distribution", "mean", "p5", "p95", "unit", "source"];
+    let cell = |v: Option<f64>| v.map_or(String::new(), number);
+    let rows: Vec<[String; 8]> = entries
+        .iter()
+        .map(|e| {
+            [
+                e.kind.to_string(),
+                e.name.clone(),
+                e.distribution.clone(),
+                cell(e.mean),
+                cell(e.p5),
+                cell(e.p95),
+                e.unit.clone().unwrap_or_default(),
+                e.source.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(|h| h.chars().count());
+    for row in &rows {
+        for (width, text) in widths.iter_mut().zip(row) {
+            *width = (*width).max(text.chars().count());
+        }
+    }
+    let numeric = [false, false, false, true, true, true, false, false];
+    let line = |cells: &[String]| -> String {
+        let mut out = String::new();
+        for (i, text) in cells.iter().enumerate() {
+            let width = widths.get(i).copied().unwrap_or(0);
+            let pad = width.saturating_sub(text.chars().count());
+            let last = i + 1 == cells.len();
+            if numeric.get(i).copied().unwrap_or(false) {
+                out.push_str(&" ".repeat(pad));
+                out.push_str(text);
+            } else {
+                out.push_str(text);
+                if !last {
+                    out.push_str(&" ".repeat(pad));
+                }
+            }
+            if !last {
+                out.push_str("  ");
+            }
+        }
+        out.trim_end().to_string() + "\n"
+    };
+    let mut out = line(&header.map(String::from));
+    let rule: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
+    out.push_str(&line(&rule));
+    for row in &rows {
+        out.push_str(&line(row));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distributions_in_words() {
+        assert_eq!(describe(&Distribution::Beta { alpha: 8.0, beta: 3.0 }), "beta(α=8, β=3)");
+        assert_eq!(
+            describe(&Distribution::Triangular { min: 6.0, mode: 30.0, max: 96.0 }),
+            "triangular 6–96, mode 30"
+        );
+        let d = Distribution::Categorical(vec![
+            ("frozen".into(), 0.45),
+            ("settlement".into(), 0.35),
+            ("gains".into(), 0.12),
+            ("collapse".into(), 0.08),
+        ]);
+        assert_eq!(describe(&d), "categorical: frozen 45%, settlement 35%, gains 12%, collapse 8%");
+    }
+
+    #[test]
+    fn numbers_keep_four_significant_digits() {
+        assert_eq!(number(7.389955686853767), "7.39");
+        assert_eq!(number(0.727272), "0.7273");
+        assert_eq!(number(100000.0), "100000");
+        assert_eq!(number(-0.45), "-0.45");
+        assert_eq!(number(1234.5678), "1235");
+        assert_eq!(percent(0.125), "12.5%");
+    }
+
+    #[test]
+    fn table_aligns_columns() {
+        let entries = vec![RegisterEntry {
+            kind: "driver",
+            name: "x".into(),
+            distribution: "beta(α=8, β=3)".into(),
+            mean: Some(8.0 / 11.0),
+            p5: Some(0.5),
+            p95: Some(0.9),
+            unit: Some("0–1".into()),
+            source: None,
+            description: None,
+        }];
+        let text = render_register(&entries);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3);
+        assert!(lines[2].starts_with("driver  x     beta(α=8, β=3)  0.7273  0.5  0.9  0–1"), "{text}");
+    }
 }

@@ -1,0 +1,411 @@
+//! Loading a scenario: read the file, follow `extends`, apply `--set` overrides, decode and
+//! validate; the resolved text is what the run records as `scenario.toml`.
+
+use std::path::Path;
+
+use super::decode::decode;
+use super::diagnostic::{LoadError, Problem, suggestion};
+use super::schema::Scenario;
+use super::source::{Entry, Node, Sources, Span, Table, Value, parse_document, parse_value};
+
+/// A loaded, valid scenario.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The validated scenario.
+    pub scenario: Scenario,
+    /// The resolved TOML text after `extends` and `--set` (written to the output as `scenario.toml`;
+    /// loading it again gives the same scenario).
+    pub resolved: String,
+    /// The file path as given, or "<bundled default>".
+    pub origin: String,
+}
+
+/// The keys whose values name a distribution (DESIGN.md §2.1). In a table, at most one is set;
+/// a variant or `--set` that sets one drops the others it inherited, and their parameter tables
+/// are replaced whole rather than merged.
+pub(crate) const DISTRIBUTION_FORMS: [&str; 10] = [
+    "fixed",
+    "uniform",
+    "normal",
+    "lognormal",
+    "beta",
+    "triangular",
+    "pert",
+    "bernoulli",
+    "categorical",
+    "poisson",
+];
+
+/// Key groups of which a table holds one: setting one drops the inherited others.
+const EXCLUSIVE: [&[&str]; 2] = [&DISTRIBUTION_FORMS, &["probability", "at"]];
+
+/// The top-level sections of a scenario file.
+pub(crate) const SECTIONS: [&str; 8] =
+    ["scenario", "drivers", "variables", "events", "actors", "issues", "populations", "outcomes"];
+
+/// Longest `extends` chain followed.
+const MAX_EXTENDS_DEPTH: usize = 32;
+
+/// Loads a scenario file, its `extends` parents and the `--set` overrides (`KEY=VALUE`, each in TOML
+/// value syntax). Every problem found is in the error, each at its file, line and column.
+pub fn load_file(path: &Path, overrides: &[String]) -> Result<Loaded, LoadError> {
+    let origin = path.display().to_string();
+    let mut sources = Sources::default();
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(error) => {
+            let problem = Problem::nowhere(format!("cannot read scenario file `{origin}`: {error}"))
+                .help("check the path; scenario files are TOML, e.g. scenarios/examples/small_complete.toml");
+            return Err(LoadError::new(&origin, vec![problem], &sources));
+        }
+    };
+    let canonical = std::fs::canonicalize(path).ok();
+    let base_dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+    let file = sources.add(origin.clone(), text, canonical);
+    load_source(&origin, file, &base_dir, overrides, sources)
+}
+
+/// Loads a scenario from text. `origin` names it in diagnostics (a path or "<bundled default>");
+/// `extends` paths are relative to `base_dir`.
+pub fn load_str(
+    origin: &str,
+    text: &str,
+    base_dir: &Path,
+    overrides: &[String],
+) -> Result<Loaded, LoadError> {
+    let mut sources = Sources::default();
+    let file = sources.add(origin.to_string(), text.to_string(), None);
+    load_source(origin, file, base_dir, overrides, sources)
+}
+
+fn load_source(
+    origin: &str,
+    file: usize,
+    base_dir: &Path,
+    overrides: &[String],
+    mut sources: Sources,
+) -> Result<Loaded, LoadError> {
+    let mut problems = Vec::new();
+    let chain = vec![file];
+    let root = read_with_parents(file, base_dir, &chain, &mut sources, &mut problems);
+    let Some(mut root) = root else {
+        return Err(LoadError::new(origin, problems, &sources));
+    };
+    if let Some(Entry { node: Node { value: Value::Table(meta), .. }, .. }) = root.get_mut("scenario") {
+        meta.remove("extends");
+    }
+    for (index, text) in overrides.iter().enumerate() {
+        let file = sources.add(format!("--set #{}", index + 1), text.clone(), None);
+        if let Err(problem) = apply_override(&mut root, file, text) {
+            problems.extend(problem);
+        }
+    }
+    if !problems.is_empty() {
+        return Err(LoadError::new(origin, problems, &sources));
+    }
+    match decode(&root, &sources, file) {
+        Ok(scenario) => Ok(Loaded { scenario, resolved: write_toml(&root), origin: origin.to_string() }),
+        Err(problems) => Err(LoadError::new(origin, problems, &sources)),
+    }
+}
+
+/// Parses source `file` and, when it `extends` a parent, merges it over its parents. `chain` is
+/// the files being read, outermost first (to detect cycles). `None` when any problem was found.
+fn read_with_parents(
+    file: usize,
+    base_dir: &Path,
+    chain: &[usize],
+    sources: &mut Sources,
+    problems: &mut Vec<Problem>,
+) -> Option<Table> {
+    let text = sources.get(file).map(|f| f.text.clone()).unwrap_or_default();
+    let table = match parse_document(file, &text) {
+        Ok(table) => table,
+        Err(syntax) => {
+            problems.extend(syntax);
+            return None;
+        }
+    };
+    let Some(extends) = extends_of(&table) else {
+        return Some(table);
+    };
+    let Value::String(relative) = &extends.value else {
+        problems.push(
+            Problem::error(
+                format!("`extends` must be a file path in quotes, found {}", extends.value.kind()),
+                extends.span,
+                "not a path",
+            )
+            .help("write e.g. `extends = \"south_caucasus_2024.toml\"` (relative to this file)"),
+        );
+        return None;
+    };
+    let path = base_dir.join(relative);
+    let shown = path.display().to_string();
+    let canonical = std::fs::canonicalize(&path).ok();
+    let names = |files: &[usize]| -> Vec<String> {
+        files.iter().filter_map(|&f| sources.get(f).map(|s| s.name.clone())).collect()
+    };
+    let cycle_start = chain.iter().position(|&f| {
+        let known = sources.get(f).and_then(|s| s.path.as_ref());
+        canonical.is_some() && known == canonical.as_ref()
+    });
+    if let Some(start) = cycle_start {
+        let mut names = names(chain.get(start..).unwrap_or(&[]));
+        names.push(shown);
+        problems.push(
+            Problem::error(format!("`extends` makes a cycle: {}", names.join(" → ")), extends.span, "closes the cycle")
+                .help("a scenario cannot extend itself, directly or through its parents; remove this `extends` or point it at another file"),
+        );
+        return None;
+    }
+    if chain.len() >= MAX_EXTENDS_DEPTH {
+        problems.push(
+            Problem::error(
+                format!("`extends` chain is longer than {MAX_EXTENDS_DEPTH} files"),
+                extends.span,
+                "here",
+            )
+            .help("shorten the chain of variants"),
+        );
+        return None;
+    }
+    let parent_text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(error) => {
+            problems.push(
+                Problem::error(format!("cannot read `{shown}`: {error}"), extends.span, "this file")
+                    .help("`extends` is a path relative to the file that writes it; check the name"),
+            );
+            return None;
+        }
+    };
+    let parent_file = sources.add(shown, parent_text, canonical);
+    let parent_dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+    let mut parent_chain = chain.to_vec();
+    parent_chain.push(parent_file);
+    let parent = read_with_parents(parent_file, &parent_dir, &parent_chain, sources, problems)?;
+    Some(merge(parent, table))
+}
+
+fn extends_of(root: &Table) -> Option<Node> {
+    match &root.get("scenario")?.node.value {
+        Value::Table(meta) => meta.get("extends").map(|e| e.node.clone()),
+        _ => None,
+    }
+}
+
+/// Merges `child` over `parent`: tables merge recursively, other values replace (DESIGN.md §2).
+/// Setting one key of an exclusive group (a distribution form; `probability`/`at`) drops the
+/// parent's others, and a distribution's parameter table is replaced whole.
+pub(crate) fn merge(mut parent: Table, child: Table) -> Table {
+    for entry in child.entries {
+        drop_exclusive_siblings(&mut parent, &entry.key);
+        let replace_whole = DISTRIBUTION_FORMS.contains(&entry.key.as_str());
+        match parent.get_mut(&entry.key) {
+            Some(existing) => {
+                let merged = match (&mut existing.node.value, entry.node.value) {
+                    (Value::Table(old), Value::Table(new)) if !replace_whole => {
+                        Value::Table(merge(std::mem::take(old), new))
+                    }
+                    (_, new) => new,
+                };
+                *existing = Entry {
+                    key: entry.key,
+                    key_span: entry.key_span,
+                    node: Node { value: merged, span: entry.node.span },
+                };
+            }
+            None => parent.entries.push(entry),
+        }
+    }
+    parent
+}
+
+fn drop_exclusive_siblings(table: &mut Table, key: &str) {
+    for group in EXCLUSIVE {
+        if group.contains(&key) {
+            table.entries.retain(|e| e.key == key || !group.contains(&e.key.as_str()));
+        }
+    }
+}
+
+/// Applies one `--set KEY=VALUE` (source `file`, whose text is the argument) to the merged tree.
+fn apply_override(root: &mut Table, file: usize, text: &str) -> Result<(), Vec<Problem>> {
+    let whole = Span { file, start: 0, end: text.len() };
+    let Some(equals) = text.find('=') else {
+        return Err(vec![
+            Problem::error("a --set override needs `KEY=VALUE`", whole, "no `=` here")
+                .help("write e.g. --set drivers.turkey_guarantee_credibility.beta.alpha=4"),
+        ]);
+    };
+    let value = parse_value(file, equals + 1, text.get(equals + 1..).unwrap_or(""))?;
+    let mut path: Vec<(String, Span)> = Vec::new();
+    let mut offset = 0;
+    for segment in text.get(..equals).unwrap_or("").split('.') {
+        let trimmed = segment.trim();
+        let lead = segment.len() - segment.trim_start().len();
+        let span = Span { file, start: offset + lead, end: offset + lead + trimmed.len() };
+        if trimmed.is_empty() {
+            return Err(vec![
+                Problem::error(
+                    "empty key in a --set path",
+                    Span { file, start: offset, end: offset + 1 },
+                    "here",
+                )
+                .help("write the dotted path of a value, e.g. scenario.horizon=60"),
+            ]);
+        }
+        path.push((trimmed.to_string(), span));
+        offset += segment.len() + 1;
+    }
+    let Some(((last, last_span), parents)) = path.split_last() else {
+        return Err(vec![Problem::error("empty --set path", whole, "here")]);
+    };
+    let mut table = root;
+    let mut walked = String::new();
+    for (depth, (key, span)) in parents.iter().enumerate() {
+        let candidates: Vec<String> = table.keys().map(str::to_string).collect();
+        let exists = table.get(key).is_some();
+        if !exists && depth == 0 && SECTIONS.contains(&key.as_str()) {
+            let node = Node { value: Value::Table(Table::default()), span: *span };
+            table.entries.push(Entry { key: key.clone(), key_span: *span, node });
+        }
+        let Some(entry) = table.get_mut(key) else {
+            let refs: Vec<&str> = candidates.iter().map(String::as_str).collect();
+            let place = if walked.is_empty() { "the scenario".to_string() } else { format!("`{walked}`") };
+            return Err(vec![
+                Problem::error(format!("--set path: there is no `{key}` in {place}"), *span, "unknown key")
+                    .help(suggestion(key, &refs, "keys there")),
+            ]);
+        };
+        if !walked.is_empty() {
+            walked.push('.');
+        }
+        walked.push_str(key);
+        let found = entry.node.value.kind();
+        let Value::Table(inner) = &mut entry.node.value else {
+            return Err(vec![
+                Problem::error(
+                    format!("--set path: `{walked}` is {found}, not a table"),
+                    *span,
+                    "not a table",
+                )
+                .help(format!("set `{walked}` itself, e.g. --set {walked}=VALUE")),
+            ]);
+        };
+        table = inner;
+    }
+    drop_exclusive_siblings(table, last);
+    match table.get_mut(last) {
+        Some(entry) => entry.node = value,
+        None => table.entries.push(Entry { key: last.clone(), key_span: *last_span, node: value }),
+    }
+    Ok(())
+}
+
+/// Writes a source tree as TOML: sections and assumptions as `[a.b]` headers (and
+/// `[issues.X.stakes]`), everything deeper inline. Loading the text gives the same tree's values.
+pub(crate) fn write_toml(root: &Table) -> String {
+    let mut out = String::new();
+    write_section(&mut out, &[], root);
+    out
+}
+
+fn is_header(path: &[&str]) -> bool {
+    path.len() <= 2 || (path.len() == 3 && path.first() == Some(&"issues") && path.last() == Some(&"stakes"))
+}
+
+fn write_section(out: &mut String, path: &[&str], table: &Table) {
+    if let [section] = path
+        && *section != "scenario"
+    {
+        // Each assumption gets its own header, in file order; a bare number (a driver written
+        // `x = 0.4`) becomes `[drivers.x]` with `fixed = 0.4`, which means the same.
+        for entry in &table.entries {
+            let child = [*section, entry.key.as_str()];
+            match &entry.node.value {
+                Value::Table(inner) => write_section(out, &child, inner),
+                other => {
+                    let fixed = Entry {
+                        key: "fixed".to_string(),
+                        key_span: entry.key_span,
+                        node: Node { value: other.clone(), span: entry.node.span },
+                    };
+                    write_section(out, &child, &Table { entries: vec![fixed] });
+                }
+            }
+        }
+        return;
+    }
+    let (sections, inline): (Vec<&Entry>, Vec<&Entry>) = table.entries.iter().partition(|e| {
+        let mut child = path.to_vec();
+        child.push(&e.key);
+        matches!(e.node.value, Value::Table(_)) && is_header(&child)
+    });
+    if !path.is_empty() && (!inline.is_empty() || table.entries.is_empty()) {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        let keys: Vec<String> = path.iter().map(|k| key_text(k)).collect();
+        out.push_str(&format!("[{}]\n", keys.join(".")));
+    }
+    for entry in inline {
+        out.push_str(&format!("{} = {}\n", key_text(&entry.key), value_text(&entry.node.value)));
+    }
+    for entry in sections {
+        if let Value::Table(inner) = &entry.node.value {
+            let mut child = path.to_vec();
+            child.push(&entry.key);
+            write_section(out, &child, inner);
+        }
+    }
+}
+
+fn key_text(key: &str) -> String {
+    let bare = !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if bare { key.to_string() } else { string_text(key) }
+}
+
+fn string_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn value_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => string_text(s),
+        Value::Integer(i) => i.to_string(),
+        Value::Float(f) if f.is_nan() => "nan".to_string(),
+        Value::Float(f) if f.is_infinite() => if *f > 0.0 { "inf" } else { "-inf" }.to_string(),
+        Value::Float(f) => format!("{f:?}"),
+        Value::Boolean(b) => b.to_string(),
+        Value::Datetime(d) => d.clone(),
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(|n| value_text(&n.value)).collect();
+            format!("[{}]", items.join(", "))
+        }
+        Value::Table(table) if table.entries.is_empty() => "{}".to_string(),
+        Value::Table(table) => {
+            let items: Vec<String> = table
+                .entries
+                .iter()
+                .map(|e| format!("{} = {}", key_text(&e.key), value_text(&e.node.value)))
+                .collect();
+            format!("{{ {} }}", items.join(", "))
+        }
+    }
+}
