@@ -1,0 +1,183 @@
+//! The charts of one run: figures built from a [`Summary`] and written to `charts/`.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use super::{
+    Chart, ChartError, ChartKind, FanFigure, FanLayer, HistogramFigure, HistogramLayer, ProbabilityFigure,
+    ProbabilityGroup, file_stem, format, write_chart,
+};
+use crate::scenario::YearMonth;
+use crate::stats::{NumericStatistics, OutcomeStatistics, OutcomeSummary, ProbabilityStatistics, Summary};
+
+/// Writes every chart of a run into `dir/charts/` (created if missing), PNG and SVG:
+/// `overview` (all 0/1 outcomes, when there are any), then per outcome in file order `<outcome>`
+/// (histogram or probability bar) and `<outcome>_series` (fan chart, for series outcomes).
+///
+/// Returns the charts in that order, each with its SVG text for report.html. File stems keep
+/// letters, digits, `_` and `-`; a stem already taken (an outcome named `overview`) gets a numbered
+/// suffix, so no chart overwrites another.
+pub fn write_run_charts(summary: &Summary, dir: &Path) -> Result<Vec<Chart>, ChartError> {
+    let folder = dir.join("charts");
+    std::fs::create_dir_all(&folder).map_err(|source| ChartError::Io { path: folder.clone(), source })?;
+    let mut names = Names::default();
+    let mut charts = Vec::new();
+    if let Some(overview) = overview_for(summary) {
+        let name = names.claim("overview");
+        charts.push(write_chart(&overview, &folder, &name, ChartKind::Overview, None)?);
+    }
+    for outcome in &summary.outcomes {
+        let name = names.claim(&file_stem(&outcome.name));
+        let chart = match &outcome.statistics {
+            OutcomeStatistics::Probability(stats) => {
+                let figure = probability_for(summary, outcome, stats);
+                write_chart(&figure, &folder, &name, ChartKind::Probability, Some(&outcome.name))?
+            }
+            OutcomeStatistics::Numeric(stats) => {
+                let figure = histogram_for(summary, outcome, stats);
+                write_chart(&figure, &folder, &name, ChartKind::Histogram, Some(&outcome.name))?
+            }
+        };
+        charts.push(chart);
+        if let Some(figure) = fan_for(summary, outcome) {
+            let name = names.claim(&format!("{}_series", file_stem(&outcome.name)));
+            charts.push(write_chart(&figure, &folder, &name, ChartKind::Fan, Some(&outcome.name))?);
+        }
+    }
+    Ok(charts)
+}
+
+/// File stems handed out so far.
+#[derive(Default)]
+struct Names(BTreeSet<String>);
+
+impl Names {
+    /// `wanted`, or `wanted_2`, `wanted_3`… if taken.
+    fn claim(&mut self, wanted: &str) -> String {
+        let mut name = wanted.to_string();
+        let mut n = 2;
+        while self.0.contains(&name) {
+            name = format!("{wanted}_{n}");
+            n += 1;
+        }
+        self.0.insert(name.clone());
+        name
+    }
+}
+
+/// True when the outcome measures the month of a first event: `first(...)`.
+pub(crate) fn is_first(outcome: &OutcomeSummary) -> bool {
+    outcome.measure.trim_start().starts_with("first(")
+}
+
+/// The x axis description of a numeric outcome: its unit, or what `first(...)` counts.
+pub(crate) fn value_axis(summary: &Summary, outcome: &OutcomeSummary) -> String {
+    match &outcome.unit {
+        Some(unit) if !unit.trim().is_empty() => capitalised(unit),
+        _ if is_first(outcome) => format!("Months from {} to the first time it happened", summary.start),
+        _ => format!("Value of {}", outcome.measure),
+    }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.trim().chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The histogram of one numeric outcome of a run.
+pub fn histogram_for<'a>(
+    summary: &Summary,
+    outcome: &OutcomeSummary,
+    stats: &'a NumericStatistics,
+) -> HistogramFigure<'a> {
+    let total = stats.runs + stats.undefined;
+    let subtitle = if is_first(outcome) {
+        format!("{} · {} runs · seed {}", outcome.measure, format::count(total), summary.seed)
+    } else {
+        format!(
+            "{} in {} · {} runs · seed {}",
+            outcome.measure,
+            outcome.measured_at,
+            format::count(total),
+            summary.seed
+        )
+    };
+    HistogramFigure {
+        title: outcome.title.clone(),
+        subtitle,
+        axis: value_axis(summary, outcome),
+        layers: vec![HistogramLayer { label: summary.scenario.clone(), statistics: stats }],
+        counts_never: is_first(outcome),
+    }
+}
+
+/// The probability bar of one 0/1 outcome of a run.
+pub fn probability_for<'a>(
+    summary: &Summary,
+    outcome: &OutcomeSummary,
+    stats: &'a ProbabilityStatistics,
+) -> ProbabilityFigure<'a> {
+    let subtitle = format!(
+        "{} of {} runs by {} · 95% Wilson interval {} · seed {}",
+        format::count(stats.successes),
+        format::count(stats.runs),
+        outcome.measured_at,
+        format::percent_interval(stats.lower, stats.upper),
+        summary.seed
+    );
+    ProbabilityFigure {
+        title: outcome.title.clone(),
+        subtitle,
+        series: vec![summary.scenario.clone()],
+        groups: vec![ProbabilityGroup { label: String::new(), bars: vec![Some(stats)] }],
+    }
+}
+
+/// All 0/1 outcomes of a run as horizontal bars; `None` when the run has none.
+pub fn overview_for(summary: &Summary) -> Option<ProbabilityFigure<'_>> {
+    let groups: Vec<ProbabilityGroup<'_>> = summary
+        .outcomes
+        .iter()
+        .filter_map(|outcome| match &outcome.statistics {
+            OutcomeStatistics::Probability(stats) => {
+                Some(ProbabilityGroup { label: outcome.title.clone(), bars: vec![Some(stats)] })
+            }
+            OutcomeStatistics::Numeric(_) => None,
+        })
+        .collect();
+    if groups.is_empty() {
+        return None;
+    }
+    Some(ProbabilityFigure {
+        title: format!("{}: probabilities", summary.title),
+        subtitle: format!(
+            "Share of {} runs, with 95% Wilson intervals · seed {}",
+            format::count(summary.runs),
+            summary.seed
+        ),
+        series: vec![summary.scenario.clone()],
+        groups,
+    })
+}
+
+/// The fan chart of a series outcome; `None` when it has no series (or an empty one).
+pub fn fan_for<'a>(summary: &Summary, outcome: &'a OutcomeSummary) -> Option<FanFigure<'a>> {
+    let points = outcome.series.as_deref().filter(|points| !points.is_empty())?;
+    let start = YearMonth::parse(&summary.start).unwrap_or(YearMonth { year: 2000, month: 1 });
+    Some(FanFigure {
+        title: outcome.title.clone(),
+        subtitle: format!(
+            "{}, month by month from {} · bands over {} runs · seed {}",
+            outcome.measure,
+            summary.start,
+            format::count(summary.runs),
+            summary.seed
+        ),
+        axis: value_axis(summary, outcome),
+        start,
+        layers: vec![FanLayer { label: summary.scenario.clone(), points }],
+    })
+}

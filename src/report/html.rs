@@ -1,0 +1,413 @@
+//! report.html: one self-contained page per run — title, run metadata, the outcome table, every
+//! chart as inline SVG, the assumptions register and the resolved scenario (DESIGN.md §7).
+//!
+//! Nothing in the page is fetched: the CSS is inline, the charts are inline SVG, there are no scripts
+//! and no fonts to load, so it opens offline and can be mailed as one file. The same inputs give the
+//! same bytes; what varies between runs (the date, the wall time) is an input, and
+//! [`report_date`] takes the date from `SOURCE_DATE_EPOCH` when it is set, so reproducible runs can
+//! leave the wall time out and get a fixed date.
+
+use std::fmt::Write as _;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::report::charts::{Chart, format};
+use crate::scenario::RegisterEntry;
+use crate::stats::{NumericStatistics, OutcomeStatistics, OutcomeSummary, ProbabilityStatistics, Summary};
+
+/// How a run was made, as the report states it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunMetadata {
+    /// The seed the runs were drawn from.
+    pub seed: u64,
+    /// Replications.
+    pub runs: u64,
+    /// crossroads version.
+    pub version: String,
+    /// When the report was made (see [`report_date`]); left out when `None`.
+    pub date: Option<String>,
+    /// Wall-clock time of the run, seconds; left out when `None` (reproducible outputs).
+    pub wall_time: Option<f64>,
+    /// Worker threads used (the results do not depend on it).
+    pub threads: usize,
+}
+
+/// Everything report.html is made from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RunReport<'a> {
+    /// The outcomes' statistics.
+    pub summary: &'a Summary,
+    /// How the run was made.
+    pub metadata: &'a RunMetadata,
+    /// The assumptions register of the resolved scenario.
+    pub register: &'a [RegisterEntry],
+    /// The resolved scenario's TOML text (after `extends` and `--set`).
+    pub scenario_toml: &'a str,
+    /// The charts written for the run, in the order to show them.
+    pub charts: &'a [Chart],
+}
+
+/// The report's page: a complete HTML5 document.
+pub fn render_run_report(input: &RunReport<'_>) -> String {
+    let summary = input.summary;
+    let mut page = String::with_capacity(64 * 1024 + input.charts.iter().map(|c| c.svg.len()).sum::<usize>());
+    page.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    page.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    let _ = writeln!(page, "<title>{} — crossroads report</title>", escape(&summary.title));
+    let _ = writeln!(page, "<style>{STYLE}</style>\n</head>\n<body>\n<main>");
+    let _ = writeln!(page, "<header>\n<h1>{}</h1>", escape(&summary.title));
+    let _ = writeln!(
+        page,
+        "<p class=\"lede\">Scenario <code>{}</code>: {} months from {}, {} Monte Carlo runs.</p>",
+        escape(&summary.scenario),
+        summary.horizon,
+        escape(&summary.start),
+        format::count(input.metadata.runs)
+    );
+    metadata(&mut page, summary, input.metadata);
+    page.push_str("</header>\n");
+    contents(&mut page, input);
+    outcome_table(&mut page, summary);
+    charts(&mut page, input.charts);
+    register(&mut page, input.register);
+    let _ = writeln!(
+        page,
+        "<section id=\"scenario\">\n<h2>Resolved scenario</h2>\n<p>The scenario file that produced these \
+         numbers, after <code>extends</code> and <code>--set</code>.</p>\n<pre><code>{}</code></pre>\n</section>",
+        escape(input.scenario_toml)
+    );
+    let _ = writeln!(
+        page,
+        "</main>\n<footer>Made by crossroads {}.</footer>\n</body>\n</html>",
+        escape(&input.metadata.version)
+    );
+    page
+}
+
+fn metadata(page: &mut String, summary: &Summary, metadata: &RunMetadata) {
+    page.push_str("<dl class=\"metadata\">\n");
+    let mut row = |name: &str, value: String| {
+        let _ = writeln!(page, "<div><dt>{name}</dt><dd>{value}</dd></div>");
+    };
+    row("Seed", metadata.seed.to_string());
+    row("Runs", format::count(metadata.runs));
+    row("Start", escape(&summary.start));
+    row("Horizon", format!("{} months", summary.horizon));
+    row("crossroads", escape(&metadata.version));
+    row("Threads", metadata.threads.to_string());
+    if let Some(date) = &metadata.date {
+        row("Date", escape(date));
+    }
+    if let Some(seconds) = metadata.wall_time.filter(|s| s.is_finite()) {
+        row("Wall time", format!("{} s", format::with_separators(seconds, 2)));
+    }
+    page.push_str("</dl>\n");
+}
+
+fn contents(page: &mut String, input: &RunReport<'_>) {
+    page.push_str("<nav><ul>\n<li><a href=\"#outcomes\">Outcomes</a></li>\n");
+    if !input.charts.is_empty() {
+        page.push_str("<li><a href=\"#charts\">Charts</a></li>\n");
+    }
+    page.push_str("<li><a href=\"#register\">Assumptions</a></li>\n");
+    page.push_str("<li><a href=\"#scenario\">Scenario file</a></li>\n</ul></nav>\n");
+}
+
+fn outcome_table(page: &mut String, summary: &Summary) {
+    page.push_str(
+        "<section id=\"outcomes\">\n<h2>Outcomes</h2>\n<div class=\"scroll\"><table class=\"numbers\">\n<thead>\
+         <tr><th scope=\"col\">Outcome</th><th scope=\"col\">Estimate</th><th scope=\"col\">95% interval</th>\
+         <th scope=\"col\">MC s.e.</th><th scope=\"col\">p5</th><th scope=\"col\">p25</th><th scope=\"col\">p50</th>\
+         <th scope=\"col\">p75</th><th scope=\"col\">p95</th><th scope=\"col\">Undefined runs</th></tr></thead>\n<tbody>\n",
+    );
+    for outcome in &summary.outcomes {
+        let _ = write!(
+            page,
+            "<tr id=\"outcome-{}\"><th scope=\"row\">{}<span class=\"measure\"><code>{}</code> · {}{}</span></th>",
+            escape(&outcome.name),
+            escape(&outcome.title),
+            escape(&outcome.measure),
+            escape(&outcome.measured_at),
+            unit_note(outcome)
+        );
+        match &outcome.statistics {
+            OutcomeStatistics::Probability(stats) => probability_cells(page, stats),
+            OutcomeStatistics::Numeric(stats) => numeric_cells(page, outcome, stats),
+        }
+        page.push_str("</tr>\n");
+    }
+    page.push_str(
+        "</tbody>\n</table></div>\n<p class=\"note\">Estimate: the probability for 0/1 outcomes, the mean \
+         otherwise. 95% interval: of the estimate — Wilson for probabilities, mean ± 1.96 standard errors \
+         otherwise. MC s.e.: the Monte Carlo standard error (in percentage points for probabilities). \
+         p5…p95: percentiles of the outcome over runs. Undefined runs: runs where a <code>first(…)</code> \
+         event never happened; they are left out of that outcome's statistics.</p>\n</section>\n",
+    );
+}
+
+fn unit_note(outcome: &OutcomeSummary) -> String {
+    match &outcome.unit {
+        Some(unit) if !unit.trim().is_empty() => format!(" · {}", escape(unit)),
+        _ => String::new(),
+    }
+}
+
+fn probability_cells(page: &mut String, stats: &ProbabilityStatistics) {
+    let _ = write!(
+        page,
+        "<td>{}</td><td>{}</td><td>{} pp</td>{}<td class=\"none\">—</td>",
+        format::percent(stats.probability),
+        format::percent_interval(stats.lower, stats.upper),
+        format::number(stats.standard_error * 100.0),
+        "<td class=\"none\">—</td>".repeat(5)
+    );
+}
+
+fn numeric_cells(page: &mut String, outcome: &OutcomeSummary, stats: &NumericStatistics) {
+    if stats.runs == 0 {
+        page.push_str(&"<td class=\"none\">—</td>".repeat(9));
+    } else {
+        let half = 1.959_963_984_540_054 * stats.standard_error;
+        let _ = write!(
+            page,
+            "<td>{}</td><td>{}–{}</td><td>{}</td>",
+            format::number(stats.mean),
+            format::number(stats.mean - half),
+            format::number(stats.mean + half),
+            format::number(stats.standard_error)
+        );
+        for value in [stats.p5, stats.p25, stats.p50, stats.p75, stats.p95] {
+            let _ = write!(page, "<td>{}</td>", format::number(value));
+        }
+    }
+    let total = stats.runs + stats.undefined;
+    if stats.undefined > 0 || outcome.measure.trim_start().starts_with("first(") {
+        let share = if total > 0 { stats.undefined as f64 / total as f64 } else { 0.0 };
+        let _ = write!(page, "<td>{} ({})</td>", format::count(stats.undefined), format::percent(share));
+    } else {
+        page.push_str("<td>0</td>");
+    }
+}
+
+fn charts(page: &mut String, charts: &[Chart]) {
+    if charts.is_empty() {
+        return;
+    }
+    page.push_str("<section id=\"charts\">\n<h2>Charts</h2>\n");
+    for chart in charts {
+        let png = chart.png.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let svg = chart.svg_file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let _ = writeln!(
+            page,
+            "<figure id=\"chart-{}\">\n{}\n<figcaption>{} <span class=\"files\">charts/{} · charts/{}</span></figcaption>\n</figure>",
+            escape(&chart.name),
+            inline_svg(&chart.svg, &chart.title),
+            escape(&chart.title),
+            escape(&png),
+            escape(&svg)
+        );
+    }
+    page.push_str("</section>\n");
+}
+
+/// A chart's SVG made fit to sit inside the page: no namespace attribute (HTML puts `<svg>` in the
+/// SVG namespace itself, and the page then holds no URL), a role and a `<title>` for screen readers.
+pub fn inline_svg(svg: &str, title: &str) -> String {
+    let svg = svg.trim().replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1);
+    match (svg.starts_with("<svg"), svg.find('>')) {
+        (true, Some(end)) => {
+            let (open, rest) = svg.split_at(end);
+            let rest = rest.strip_prefix('>').unwrap_or(rest);
+            format!("{open} role=\"img\"><title>{}</title>{rest}", escape(title))
+        }
+        // Not an SVG from our charts: leave it out rather than paste unknown markup into the page.
+        _ => format!("<p class=\"none\">{} could not be embedded.</p>", escape(title)),
+    }
+}
+
+fn register(page: &mut String, entries: &[RegisterEntry]) {
+    page.push_str(
+        "<section id=\"register\">\n<h2>Assumptions register</h2>\n<p>Every assumption of the scenario with \
+         its distribution and where it comes from.</p>\n<div class=\"scroll\"><table>\n<thead><tr>\
+         <th scope=\"col\">Kind</th><th scope=\"col\">Name</th><th scope=\"col\">Distribution</th>\
+         <th scope=\"col\" class=\"num\">Mean</th><th scope=\"col\" class=\"num\">p5</th>\
+         <th scope=\"col\" class=\"num\">p95</th><th scope=\"col\">Unit</th><th scope=\"col\">Source</th>\
+         </tr></thead>\n<tbody>\n",
+    );
+    let number = |value: Option<f64>| value.map_or_else(|| "—".to_string(), format::number);
+    let text = |value: &Option<String>| value.as_deref().map_or_else(|| "—".to_string(), escape);
+    for entry in entries {
+        let description = entry
+            .description
+            .as_deref()
+            .map(|d| format!("<span class=\"measure\">{}</span>", escape(d)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            page,
+            "<tr><td>{}</td><td><code>{}</code>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
+            escape(entry.kind),
+            escape(&entry.name),
+            description,
+            escape(&entry.distribution),
+            number(entry.mean),
+            number(entry.p5),
+            number(entry.p95),
+            text(&entry.unit),
+            text(&entry.source)
+        );
+    }
+    if entries.is_empty() {
+        page.push_str("<tr><td colspan=\"8\" class=\"none\">No assumptions recorded.</td></tr>\n");
+    }
+    page.push_str("</tbody>\n</table></div>\n</section>\n");
+}
+
+/// `text` with `&`, `<`, `>`, `"` and `'` replaced by character references: safe in text and in
+/// quoted attributes.
+pub fn escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            other => escaped.push(other),
+        }
+    }
+    escaped
+}
+
+/// The page's look: readable type, tables with aligned figures, charts scaled to the column.
+const STYLE: &str = "
+:root{color-scheme:light;--ink:#222;--muted:#555;--rule:#ddd;--band:#f5f7fa;--accent:#0072b2}
+*{box-sizing:border-box}
+body{margin:0;background:#fff;color:var(--ink);font:16px/1.5 system-ui,-apple-system,'Segoe UI','DejaVu Sans',sans-serif}
+main{max-width:1240px;margin:0 auto;padding:24px}
+h1{font-size:1.9rem;line-height:1.25;margin:0 0 .4rem}
+h2{font-size:1.35rem;margin:2.2rem 0 .8rem;padding-bottom:.3rem;border-bottom:2px solid var(--rule)}
+.lede{color:var(--muted);margin:0 0 1rem}
+.metadata{display:flex;flex-wrap:wrap;gap:.4rem 1.6rem;margin:0;padding:.8rem 1rem;background:var(--band);border-radius:6px}
+.metadata div{display:flex;gap:.4rem}
+.metadata dt{color:var(--muted)}
+.metadata dd{margin:0;font-weight:600;font-variant-numeric:tabular-nums}
+nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:1.2rem;padding:0;margin:1rem 0 0}
+a{color:var(--accent)}
+.scroll{overflow-x:auto}
+table{border-collapse:collapse;width:100%;font-size:.92rem}
+th,td{padding:.4rem .6rem;border-bottom:1px solid var(--rule);text-align:left;vertical-align:top}
+thead th{background:var(--band);white-space:nowrap}
+table.numbers td,td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+tbody tr:nth-child(even){background:#fafafa}
+.measure{display:block;color:var(--muted);font-size:.85em;font-weight:normal}
+.none{color:#888}
+#register td:last-child{min-width:16rem}
+.note{color:var(--muted);font-size:.9rem}
+figure{margin:0 0 2rem}
+figure svg{display:block;width:100%;height:auto;border:1px solid var(--rule);border-radius:4px}
+figcaption{color:var(--muted);font-size:.9rem;margin-top:.3rem}
+.files{font-family:ui-monospace,'DejaVu Sans Mono',monospace;font-size:.85em;margin-left:.6rem}
+pre{background:var(--band);padding:1rem;border-radius:6px;overflow-x:auto;font-size:.85rem;line-height:1.4}
+code{font-family:ui-monospace,'DejaVu Sans Mono',monospace}
+footer{max-width:1240px;margin:0 auto;padding:1rem 24px 2rem;color:var(--muted);font-size:.85rem}
+@media print{figure{break-inside:avoid}.scroll{overflow:visible}}
+";
+
+/// When a report is dated, and whether it is a reproducible one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportDate {
+    /// `YYYY-MM-DD HH:MM UTC`.
+    pub date: String,
+    /// True when the date came from `SOURCE_DATE_EPOCH`: the report should then leave out the wall
+    /// time, so that reruns give byte-identical files.
+    pub reproducible: bool,
+}
+
+/// `SOURCE_DATE_EPOCH` was set but is not a whole number of seconds.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 UTC, not {0:?}")]
+pub struct InvalidSourceDateEpoch(pub String);
+
+/// The report's date from the environment: `SOURCE_DATE_EPOCH` (the reproducible-builds convention)
+/// when set, else the clock.
+pub fn report_date() -> Result<ReportDate, InvalidSourceDateEpoch> {
+    let epoch = std::env::var_os("SOURCE_DATE_EPOCH").map(|v| v.to_string_lossy().into_owned());
+    report_date_from(epoch.as_deref(), SystemTime::now())
+}
+
+/// The report's date from a `SOURCE_DATE_EPOCH` value (if set) or `now`.
+pub fn report_date_from(
+    source_date_epoch: Option<&str>,
+    now: SystemTime,
+) -> Result<ReportDate, InvalidSourceDateEpoch> {
+    match source_date_epoch {
+        Some(text) => {
+            let seconds: i64 = text.trim().parse().map_err(|_| InvalidSourceDateEpoch(text.to_string()))?;
+            Ok(ReportDate { date: utc_minute(seconds), reproducible: true })
+        }
+        None => {
+            let seconds = match now.duration_since(UNIX_EPOCH) {
+                Ok(elapsed) => elapsed.as_secs() as i64,
+                Err(before) => -(before.duration().as_secs() as i64),
+            };
+            Ok(ReportDate { date: utc_minute(seconds), reproducible: false })
+        }
+    }
+}
+
+/// Seconds since 1970-01-01 UTC as `YYYY-MM-DD HH:MM UTC` (proleptic Gregorian calendar).
+pub fn utc_minute(seconds: i64) -> String {
+    let days = seconds.div_euclid(86_400);
+    let minute_of_day = seconds.rem_euclid(86_400) / 60;
+    // Howard Hinnant's days-from-civil inverse.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+    let month = if shifted_month < 10 { shifted_month + 3 } else { shifted_month - 9 };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {:02}:{:02} UTC", minute_of_day / 60, minute_of_day % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(escape("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+    }
+
+    #[test]
+    fn dates_from_epoch_seconds() {
+        assert_eq!(utc_minute(0), "1970-01-01 00:00 UTC");
+        assert_eq!(utc_minute(951_782_400), "2000-02-29 00:00 UTC");
+        assert_eq!(utc_minute(1_700_000_000), "2023-11-14 22:13 UTC");
+        assert_eq!(utc_minute(-1), "1969-12-31 23:59 UTC");
+    }
+
+    #[test]
+    fn source_date_epoch_wins_and_is_checked() {
+        let now = UNIX_EPOCH + std::time::Duration::from_secs(86_400);
+        let fixed = report_date_from(Some("1700000000"), now).unwrap();
+        assert_eq!(fixed, ReportDate { date: "2023-11-14 22:13 UTC".to_string(), reproducible: true });
+        let clock = report_date_from(None, now).unwrap();
+        assert_eq!(clock, ReportDate { date: "1970-01-02 00:00 UTC".to_string(), reproducible: false });
+        assert!(report_date_from(Some("yesterday"), now).is_err());
+    }
+
+    #[test]
+    fn inline_svg_drops_the_namespace_and_gains_a_title() {
+        let svg = "<svg width=\"1\" height=\"1\" viewBox=\"0 0 1 1\" xmlns=\"http://www.w3.org/2000/svg\">\n<rect/>\n</svg>\n";
+        let inline = inline_svg(svg, "A & B");
+        assert_eq!(
+            inline,
+            "<svg width=\"1\" height=\"1\" viewBox=\"0 0 1 1\" role=\"img\"><title>A &amp; B</title>\n<rect/>\n</svg>"
+        );
+        assert!(inline_svg("<script>x</script>", "t").starts_with("<p"));
+    }
+}
