@@ -43,11 +43,8 @@ pub fn compromise_round(
 pub struct BdmScratch {
     /// c_k · s_k per actor.
     weight: Vec<f64>,
-    /// u_k(a) = (|x_k − x_a| / R)^{r_k}, stored candidate-major: row a, column k (so that the votes
-    /// on a pair of candidates read two contiguous rows).
-    distance_utility: Vec<f64>,
-    /// P(i beats j), row i, column j.
-    win: Vec<f64>,
+    /// Utilities, P(i beats j) and sorting space.
+    votes: Votes,
     /// Risk exponents r_i.
     risk: Vec<f64>,
     /// danger_i.
@@ -56,6 +53,16 @@ pub struct BdmScratch {
     log_distance: Vec<f64>,
     log_success: Vec<f64>,
     log_failure: Vec<f64>,
+}
+
+/// What [`win_probabilities`] fills.
+#[derive(Debug, Clone, Default)]
+struct Votes {
+    /// u_k(a) = (|x_k − x_a| / R)^{r_k}, stored candidate-major: row a, column k (so that the votes
+    /// on a pair of candidates read two contiguous rows).
+    distance_utility: Vec<f64>,
+    /// P(i beats j), row i, column j.
+    win: Vec<f64>,
     /// One voter's utilities, sorted (for D).
     sorted: Vec<f64>,
 }
@@ -70,14 +77,14 @@ impl BdmScratch {
 
     fn resize(&mut self, n: usize) {
         self.weight.resize(n, 0.0);
-        self.distance_utility.resize(n * n, 0.0);
-        self.win.resize(n * n, 0.0);
+        self.votes.distance_utility.resize(n * n, 0.0);
+        self.votes.win.resize(n * n, 0.0);
         self.risk.resize(n, 1.0);
         self.danger.resize(n, 0.0);
         self.log_distance.resize(n * n, 0.0);
         self.log_success.resize(n * n, 0.0);
         self.log_failure.resize(n * n, 0.0);
-        self.sorted.resize(n, 0.0);
+        self.votes.sorted.resize(n, 0.0);
     }
 
     /// The risk exponents r_i computed by the last [`bdm_round`].
@@ -106,17 +113,7 @@ pub fn bdm_round(
         return;
     }
     scratch.resize(n);
-    let BdmScratch {
-        weight,
-        distance_utility,
-        win,
-        risk,
-        danger,
-        log_distance,
-        log_success,
-        log_failure,
-        sorted,
-    } = scratch;
+    let BdmScratch { weight, votes, risk, danger, log_distance, log_success, log_failure } = scratch;
     for k in 0..n {
         weight[k] = capabilities[k] * saliences[k];
     }
@@ -141,14 +138,14 @@ pub fn bdm_round(
 
     // Step 1: risk exponents from the dangers computed with every r = 1.
     risk[..n].fill(1.0);
-    win_probabilities(x, &weight[..n], &risk[..n], range, log_distance, distance_utility, win, sorted);
+    win_probabilities(x, &weight[..n], &risk[..n], range, log_distance, votes);
     for i in 0..n {
         danger[i] = (0..n)
             .filter(|&j| j != i)
             .map(|j| {
                 // With r = 1: U_s = 2d, U_f = −2d, U_sq = 0.
                 let d = scaled_distance(x[j], x[i], range);
-                expected_utility(win[j * n + i], s[i], 2.0 * d, -2.0 * d, 0.0)
+                expected_utility(votes.win[j * n + i], s[i], 2.0 * d, -2.0 * d, 0.0)
             })
             .sum();
     }
@@ -160,7 +157,7 @@ pub fn bdm_round(
     }
 
     // Steps 2–4 with the actors' own exponents.
-    win_probabilities(x, &weight[..n], &risk[..n], range, log_distance, distance_utility, win, sorted);
+    win_probabilities(x, &weight[..n], &risk[..n], range, log_distance, votes);
 
     // Step 5: each actor's best offer, from the positions at the start of the round.
     for i in 0..n {
@@ -175,8 +172,8 @@ pub fn bdm_round(
             // U_s = 2 − 4(0.5 − 0.5d)^r, U_f = 2 − 4(0.5 + 0.5d)^r, both evaluated by i.
             let success = 2.0 - 4.0 * (r * log_success[i * n + j]).exp();
             let failure = 2.0 - 4.0 * (r * log_failure[i * n + j]).exp();
-            let a = expected_utility(win[i * n + j], s[j], success, failure, status_quo);
-            let b = expected_utility(win[j * n + i], s[i], success, failure, status_quo);
+            let a = expected_utility(votes.win[i * n + j], s[j], success, failure, status_quo);
+            let b = expected_utility(votes.win[j * n + i], s[i], success, failure, status_quo);
             if b > a && a > 0.0 {
                 let distance = (x[i] - x[j]).abs();
                 if confrontation.is_none_or(|(best, _)| distance < best) {
@@ -207,11 +204,10 @@ fn win_probabilities(
     risk: &[f64],
     range: f64,
     log_distance: &[f64],
-    distance_utility: &mut [f64],
-    win: &mut [f64],
-    sorted: &mut [f64],
+    votes: &mut Votes,
 ) {
     let n = x.len();
+    let Votes { distance_utility, win, sorted } = votes;
     // u_k(a) = (|x_k − x_a|/R)^{r_k}: n² powers, once per round; votes are differences of these.
     for a in 0..n {
         for k in 0..n {
