@@ -1,0 +1,156 @@
+//! Turning a [`Simulation`] into the [`Summary`] of DESIGN.md §4.
+
+use super::describe::{histogram, quantile, wilson};
+use super::summary::*;
+use crate::engine::Simulation;
+use crate::model::Model;
+
+/// The statistics of every outcome of `simulation` (runs of `model`), in file order.
+pub fn summarize(model: &Model, simulation: &Simulation) -> Summary {
+    let mut series_index = 0;
+    let outcomes = model
+        .outcomes
+        .iter()
+        .enumerate()
+        .map(|(i, outcome)| {
+            let values: Vec<f64> = simulation.outcome_values(i).collect();
+            let statistics = if outcome.probability {
+                OutcomeStatistics::Probability(probability(&values))
+            } else {
+                let moments = simulation.moments.get(i).copied().unwrap_or_default();
+                OutcomeStatistics::Numeric(numeric(values, moments, outcome.integer))
+            };
+            let series = outcome.series.then(|| {
+                let points = (0..model.horizon)
+                    .map(|month| series_point(model, month, simulation.series_values(series_index, month)))
+                    .collect();
+                series_index += 1;
+                points
+            });
+            OutcomeSummary {
+                name: outcome.name.clone(),
+                title: outcome.title.clone(),
+                unit: outcome.unit.clone(),
+                description: outcome.description.clone(),
+                measure: outcome.text.clone(),
+                measured_at: model.start.plus(outcome.month).to_string(),
+                statistics,
+                series,
+            }
+        })
+        .collect();
+    Summary {
+        scenario: model.name.clone(),
+        title: model.title.clone(),
+        seed: simulation.seed,
+        runs: simulation.runs,
+        version: crate::VERSION.to_string(),
+        start: model.start.to_string(),
+        horizon: model.horizon,
+        outcomes,
+    }
+}
+
+/// A 0/1 outcome: the share of runs where it is 1, with its standard error and Wilson interval.
+pub fn probability(values: &[f64]) -> ProbabilityStatistics {
+    let runs = values.iter().filter(|x| !x.is_nan()).count() as u64;
+    let successes = values.iter().filter(|&&x| x > 0.5).count() as u64;
+    let p = if runs == 0 { 0.0 } else { successes as f64 / runs as f64 };
+    let (lower, upper) = wilson(successes, runs);
+    ProbabilityStatistics {
+        successes,
+        runs,
+        probability: p,
+        standard_error: if runs == 0 { 0.0 } else { (p * (1.0 - p) / runs as f64).sqrt() },
+        lower,
+        upper,
+    }
+}
+
+/// A numeric outcome over the runs where it is defined; `moments` are its merged accumulators.
+pub fn numeric(mut values: Vec<f64>, moments: super::Moments, integer: bool) -> NumericStatistics {
+    let total = values.len() as u64;
+    values.retain(|x| !x.is_nan());
+    values.sort_by(f64::total_cmp);
+    let defined = values.len() as u64;
+    let empty = defined == 0;
+    let or_nan = |x: f64| if empty { f64::NAN } else { x };
+    NumericStatistics {
+        runs: defined,
+        undefined: total - defined,
+        mean: or_nan(moments.mean),
+        sd: or_nan(moments.sd()),
+        standard_error: or_nan(moments.standard_error()),
+        min: or_nan(moments.min),
+        p5: quantile(&values, 0.05),
+        p25: quantile(&values, 0.25),
+        p50: quantile(&values, 0.5),
+        p75: quantile(&values, 0.75),
+        p95: quantile(&values, 0.95),
+        max: or_nan(moments.max),
+        histogram: histogram(&values, integer),
+    }
+}
+
+/// One month of a series: mean and quantiles over the runs where it is defined.
+fn series_point(model: &Model, month: u32, values: &[f64]) -> SeriesPoint {
+    let mut sorted: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
+    sorted.sort_by(f64::total_cmp);
+    let mean = if sorted.is_empty() { f64::NAN } else { sorted.iter().sum::<f64>() / sorted.len() as f64 };
+    SeriesPoint {
+        month,
+        date: model.start.plus(month).to_string(),
+        mean,
+        p5: quantile(&sorted, 0.05),
+        p25: quantile(&sorted, 0.25),
+        p50: quantile(&sorted, 0.5),
+        p75: quantile(&sorted, 0.75),
+        p95: quantile(&sorted, 0.95),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testing::*;
+    use crate::scenario::{Distribution, Factor};
+
+    #[test]
+    fn summaries_follow_the_runs() {
+        let mut s = scenario(24);
+        s.events = vec![hazard("clash", 0.03)];
+        s.variables = vec![variable("tension", 0.5, 0.3, 0.2, 0.0)];
+        s.drivers = vec![driver("d", Distribution::Bernoulli(0.3))];
+        s.outcomes = vec![
+            outcome("ever", vec![Factor::Ever("clash".into())], false),
+            outcome("first", vec![Factor::First("clash".into())], false),
+            outcome("count", vec![Factor::Count("clash".into())], false),
+            outcome("tension", vec![Factor::Variable("tension".into())], true),
+        ];
+        let (model, simulation) = run(&s, 500, 4);
+        let summary = summarize(&model, &simulation);
+        assert_eq!((summary.runs, summary.seed, summary.horizon), (500, 4, 24));
+        assert_eq!(summary.start, "2024-01");
+        let [ever, first, count, tension] = &summary.outcomes[..] else { panic!("four outcomes") };
+        let OutcomeStatistics::Probability(p) = &ever.statistics else { panic!("ever is a probability") };
+        let fired = simulation.outcome_values(0).filter(|&x| x == 1.0).count() as u64;
+        assert_eq!((p.successes, p.runs), (fired, 500));
+        assert!(p.lower < p.probability && p.probability < p.upper);
+        // first(...) counts the runs where it never happened apart, and describes the others.
+        let OutcomeStatistics::Numeric(f) = &first.statistics else { panic!("first is numeric") };
+        assert_eq!((f.runs, f.undefined), (fired, 500 - fired));
+        assert!(f.min >= 0.0 && f.max <= 23.0 && f.p5 <= f.p50 && f.p50 <= f.p95);
+        assert_eq!(f.histogram.counts.iter().sum::<u64>(), fired);
+        // Counts get one bin per whole number.
+        let OutcomeStatistics::Numeric(c) = &count.statistics else { panic!("count is numeric") };
+        assert!(c.histogram.edges.iter().all(|e| e.fract() == 0.5 || e.fract() == -0.5));
+        assert_eq!(first.measured_at, "2025-12");
+        // A noise-free variable has one value per month: its bands collapse onto it.
+        let series = tension.series.as_ref().unwrap();
+        assert_eq!(series.len(), 24);
+        assert_eq!(series[0].date, "2024-01");
+        let expected = 0.3 + 0.2 * 0.8;
+        assert!((series[0].mean - expected).abs() < 1e-12 && series[0].p5 == series[0].p95);
+        assert!(ever.series.is_none());
+    }
+}
