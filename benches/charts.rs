@@ -32,6 +32,7 @@ fn charts_and_report(c: &mut Criterion) {
                 register: &register,
                 scenario_toml: sample::SCENARIO_TOML,
                 charts: &charts,
+                drivers: None,
             };
             html::render_run_report(&report)
         })

@@ -21,6 +21,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let summary = sample::summary();
     let charts = charts::write_run_charts(&summary, &dir)?;
+    let sensitivity = sample::sensitivity();
+    let driver_charts = charts::write_driver_charts(&summary, &sensitivity, &dir, &charts)?;
     let date = html::report_date()?;
     let metadata = html::RunMetadata {
         seed: summary.seed,
@@ -44,6 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         register: &register,
         scenario_toml: &scenario_toml,
         charts: &charts,
+        drivers: Some(html::DriversSection { sensitivity: &sensitivity, charts: &driver_charts }),
     };
     let path = dir.join("report.html");
     std::fs::write(&path, html::render_run_report(&report))?;

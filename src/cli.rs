@@ -204,18 +204,20 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     let summary = stats::summarize(&model, &simulation);
     let output =
         RunOutput { model: &model, simulation: &simulation, summary: &summary, resolved: &loaded.resolved };
-    report::write_files(pending.path(), &output).map_err(internal)?;
+    let sensitivity = stats::sensitivity(&model, &simulation);
+    report::write_files_with(pending.path(), &output, &sensitivity).map_err(internal)?;
     if !args.no_charts {
         let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
-        write_charts_and_report(pending.path(), &loaded, &summary, threads, started).map_err(internal)?;
+        write_charts_and_report(pending.path(), &loaded, (&summary, &sensitivity), threads, started)
+            .map_err(internal)?;
     }
     let folder = pending.commit().map_err(internal)?;
     if !options.quiet {
         print!("{}\n{}", summary.title, table::outcome_table(&summary));
         let files = if args.no_charts {
-            "summary.json, runs.csv, series.csv, scenario.toml"
+            "summary.json, runs.csv, series.csv, sensitivity.csv, scenario.toml"
         } else {
-            "summary.json, runs.csv, series.csv, scenario.toml, charts/, report.html"
+            "summary.json, runs.csv, series.csv, sensitivity.csv, scenario.toml, charts/, report.html"
         };
         println!(
             "\n{} runs, seed {}, in {:.1} s. Results in {}/ ({files})",
@@ -228,15 +230,17 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// charts/ and report.html of a run, into the (temporary) result folder.
+/// charts/ (the outcomes', then each outcome's drivers) and report.html of a run, into the
+/// (temporary) result folder.
 fn write_charts_and_report(
     folder: &Path,
     loaded: &scenario::Loaded,
-    summary: &stats::Summary,
+    (summary, sensitivity): (&stats::Summary, &stats::Sensitivity),
     threads: usize,
     started: Instant,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let charts = charts::write_run_charts(summary, folder)?;
+    let driver_charts = charts::write_driver_charts(summary, sensitivity, folder, &charts)?;
     let date = html::report_date()?;
     let metadata = html::RunMetadata {
         seed: summary.seed,
@@ -253,6 +257,7 @@ fn write_charts_and_report(
         register: &register,
         scenario_toml: &loaded.resolved,
         charts: &charts,
+        drivers: Some(html::DriversSection { sensitivity, charts: &driver_charts }),
     });
     let path = folder.join("report.html");
     std::fs::write(&path, page).map_err(|e| format!("cannot write {}: {e}", path.display()))?;

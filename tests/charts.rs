@@ -377,3 +377,43 @@ fn degenerate_statistics_draw_without_panicking() {
     let charts = charts::write_run_charts(&summary, dir.path()).unwrap();
     assert_eq!(charts.len(), 16);
 }
+
+#[test]
+fn tornado_charts_render_state_their_numbers_and_never_overlap() {
+    let dir = tempfile::tempdir().unwrap();
+    let (summary, taken) = write_sample(dir.path());
+    let sensitivity = sample::sensitivity();
+    let drivers = charts::write_driver_charts(&summary, &sensitivity, dir.path(), &taken).unwrap();
+    // One per outcome that has a coefficient (the sample's last outcome is constant).
+    assert_eq!(drivers.len(), sensitivity.outcomes.len() - 1);
+    for (chart, outcome) in drivers.iter().zip(&sensitivity.outcomes) {
+        assert_eq!(chart.name, format!("{}_drivers", outcome.outcome));
+        assert_eq!(chart.kind, ChartKind::Drivers);
+        let (width, height, pixels, channels) = decode(&chart.png);
+        assert_eq!((width, height), (1200, 700), "{}", chart.name);
+        assert_not_blank(&pixels, channels, &chart.name);
+        assert_eq!(std::fs::read_to_string(&chart.svg_file).unwrap(), chart.svg);
+        let figure = charts::drivers_for(&summary, outcome).unwrap();
+        assert_eq!(figure.bars.len(), charts::TOP_DRIVERS, "{}", chart.name);
+        assert_eq!(overlaps(&figure), Vec::<String>::new(), "{}", chart.name);
+    }
+    // The strongest driver on top with its signed value; a negative one with a true minus sign.
+    let svg = &drivers[0].svg;
+    assert!(svg.contains("russia_war_exit=collapse") && svg.contains("+0.80"), "{}", drivers[0].name);
+    assert!(svg.contains("−0.48"));
+    assert!(svg.contains("top 8 of 10 driver indicators"));
+    // A stem already taken gets a suffix rather than overwriting another chart.
+    let mut clash = sample::sensitivity();
+    clash.outcomes[0].outcome = "any_clash".to_string();
+    let again = charts::write_driver_charts(&summary, &clash, dir.path(), &drivers).unwrap();
+    assert_eq!(again[0].name, "any_clash_drivers_2");
+    // A single bar, ρ = ±1 intervals and a bar at 0 still draw cleanly.
+    let mut one = sample::sensitivity().outcomes.remove(0);
+    one.drivers.truncate(1);
+    if let Some(c) = &mut one.drivers[0].correlation {
+        (c.lower, c.spearman, c.upper) = (-1.0, -1.0, -1.0);
+    }
+    let figure = charts::drivers_for(&summary, &one).unwrap();
+    assert_eq!(overlaps(&figure), Vec::<String>::new());
+    assert!(charts::render_svg(&figure).unwrap().contains("the one driver indicator that varies"));
+}

@@ -25,6 +25,8 @@ fn page(metadata: &RunMetadata) -> (String, usize) {
     let dir = tempfile::tempdir().unwrap();
     let summary = sample::summary();
     let charts = charts::write_run_charts(&summary, dir.path()).unwrap();
+    let sensitivity = sample::sensitivity();
+    let driver_charts = charts::write_driver_charts(&summary, &sensitivity, dir.path(), &charts).unwrap();
     let register = sample::register();
     let report = RunReport {
         summary: &summary,
@@ -32,8 +34,9 @@ fn page(metadata: &RunMetadata) -> (String, usize) {
         register: &register,
         scenario_toml: sample::SCENARIO_TOML,
         charts: &charts,
+        drivers: Some(html::DriversSection { sensitivity: &sensitivity, charts: &driver_charts }),
     };
-    (html::render_run_report(&report), charts.len())
+    (html::render_run_report(&report), charts.len() + driver_charts.len())
 }
 
 fn select<'a>(document: &'a Html, selector: &str) -> Vec<scraper::ElementRef<'a>> {
@@ -62,6 +65,20 @@ fn report_is_valid_html_with_every_part() {
     let treaty: Vec<String> =
         select(&document, "#outcome-peace_treaty td").iter().map(|td| td.text().collect()).collect();
     assert_eq!(&treaty[..3], &["37.2%", "36.3–38.2%", "0.483 pp"]);
+    // What drives each outcome: a row per outcome with its three strongest drivers, ρ signed and
+    // the interval given; a constant outcome says why it has none; a tornado chart per other outcome.
+    let sensitivity = sample::sensitivity();
+    let rows = select(&document, "#drivers tbody tr");
+    assert_eq!(rows.len(), sensitivity.outcomes.len());
+    let cells: Vec<String> =
+        select(&document, "#drivers tbody tr:first-child td").iter().map(|td| td.text().collect()).collect();
+    assert_eq!(cells[0], "10,000");
+    assert_eq!(cells[1], "russia_war_exit=collapseρ +0.80 (+0.79 to +0.81)");
+    assert!(cells[2].starts_with("turkey_guarantee_credibilityρ −0.48"), "{}", cells[2]);
+    let last: String = rows.last().unwrap().text().collect();
+    assert!(last.contains("No coefficient"), "{last}");
+    assert_eq!(select(&document, "#drivers figure > svg").len(), sensitivity.outcomes.len() - 1);
+    assert_eq!(select(&document, "nav a[href=\"#drivers\"]").len(), 1);
     // The register: one row per entry, its source kept as text.
     assert_eq!(select(&document, "#register tbody tr").len(), sample::register().len());
     // Metadata as given.
@@ -140,6 +157,7 @@ fn a_real_register_and_scenario_text_give_valid_html() {
         register: &register,
         scenario_toml: &loaded.resolved,
         charts: &[],
+        drivers: None,
     };
     let page = html::render_run_report(&report);
     let document = Html::parse_document(&page);
@@ -148,4 +166,5 @@ fn a_real_register_and_scenario_text_give_valid_html() {
     let code: String = select(&document, "#scenario pre code")[0].text().collect();
     assert_eq!(code, loaded.resolved);
     assert!(select(&document, "#charts").is_empty(), "no charts, no charts section");
+    assert!(select(&document, "#drivers").is_empty(), "no driver importance, no section");
 }

@@ -1,5 +1,6 @@
 //! report.html: one self-contained page per run — title, run metadata, the outcome table, every
-//! chart as inline SVG, the assumptions register and the resolved scenario (DESIGN.md §7).
+//! chart as inline SVG, what drives each outcome (Spearman's ρ and tornado charts), the assumptions
+//! register and the resolved scenario (DESIGN.md §7).
 //!
 //! Nothing in the page is fetched: the CSS is inline, the charts are inline SVG, there are no scripts
 //! and no fonts to load, so it opens offline and can be mailed as one file. The same inputs give the
@@ -10,9 +11,11 @@
 use std::fmt::Write as _;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::report::charts::{Chart, format};
+use crate::report::charts::{self, Chart, format};
 use crate::scenario::RegisterEntry;
-use crate::stats::{NumericStatistics, OutcomeStatistics, OutcomeSummary, ProbabilityStatistics, Summary};
+use crate::stats::{
+    NumericStatistics, OutcomeStatistics, OutcomeSummary, ProbabilityStatistics, Sensitivity, Summary,
+};
 
 /// How a run was made, as the report states it.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,7 +47,21 @@ pub struct RunReport<'a> {
     pub scenario_toml: &'a str,
     /// The charts written for the run, in the order to show them.
     pub charts: &'a [Chart],
+    /// Driver importance and its tornado charts; the section is left out when `None`.
+    pub drivers: Option<DriversSection<'a>>,
 }
+
+/// What the "What drives each outcome" section is made from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DriversSection<'a> {
+    /// Every outcome's Spearman correlations with every driver indicator.
+    pub sensitivity: &'a Sensitivity,
+    /// The tornado charts (`<outcome>_drivers`), in outcome order.
+    pub charts: &'a [Chart],
+}
+
+/// Drivers listed per outcome in the report's table.
+const TABLE_DRIVERS: usize = 3;
 
 /// The report's page: a complete HTML5 document.
 pub fn render_run_report(input: &RunReport<'_>) -> String {
@@ -68,6 +85,9 @@ pub fn render_run_report(input: &RunReport<'_>) -> String {
     contents(&mut page, input);
     outcome_table(&mut page, summary);
     charts(&mut page, input.charts);
+    if let Some(section) = &input.drivers {
+        drivers(&mut page, section);
+    }
     register(&mut page, input.register);
     let _ = writeln!(
         page,
@@ -107,6 +127,9 @@ fn contents(page: &mut String, input: &RunReport<'_>) {
     page.push_str("<nav><ul>\n<li><a href=\"#outcomes\">Outcomes</a></li>\n");
     if !input.charts.is_empty() {
         page.push_str("<li><a href=\"#charts\">Charts</a></li>\n");
+    }
+    if input.drivers.is_some() {
+        page.push_str("<li><a href=\"#drivers\">What drives each outcome</a></li>\n");
     }
     page.push_str("<li><a href=\"#register\">Assumptions</a></li>\n");
     page.push_str("<li><a href=\"#scenario\">Scenario file</a></li>\n</ul></nav>\n");
@@ -193,6 +216,72 @@ fn charts(page: &mut String, charts: &[Chart]) {
         return;
     }
     page.push_str("<section id=\"charts\">\n<h2>Charts</h2>\n");
+    figures(page, charts);
+    page.push_str("</section>\n");
+}
+
+/// The "What drives each outcome" section: per outcome its strongest drivers with ρ and interval,
+/// then the tornado charts.
+fn drivers(page: &mut String, section: &DriversSection<'_>) {
+    page.push_str(
+        "<section id=\"drivers\">\n<h2>What drives each outcome</h2>\n<p>For each outcome, the drivers \
+         whose drawn values go together most with it over the runs: Spearman's rank correlation ρ \
+         (from −1 to +1; + means a higher driver goes with a higher outcome) with its 95% interval. A \
+         categorical driver counts once per category (<code>driver=category</code>: 1 in the runs that \
+         drew it). All coefficients are in <code>sensitivity.csv</code>.</p>\n<div class=\"scroll\">\
+         <table class=\"drivers\">\n<thead><tr><th scope=\"col\">Outcome</th><th scope=\"col\" class=\"num\">Runs \
+         used</th>",
+    );
+    for rank in 1..=TABLE_DRIVERS {
+        let _ = write!(page, "<th scope=\"col\">Driver {rank}</th>");
+    }
+    page.push_str("</tr></thead>\n<tbody>\n");
+    for outcome in &section.sensitivity.outcomes {
+        let _ = write!(
+            page,
+            "<tr><th scope=\"row\">{}<span class=\"measure\"><code>{}</code></span></th><td class=\"num\">{}</td>",
+            escape(&outcome.title),
+            escape(&outcome.outcome),
+            format::count(outcome.runs)
+        );
+        let mut shown = 0;
+        for (driver, c) in outcome.ranked().take(TABLE_DRIVERS) {
+            let class = if c.is_distinguishable_from_zero() { "" } else { " class=\"none\"" };
+            let _ = write!(
+                page,
+                "<td{class}><code>{}</code><span class=\"rho\">ρ {} ({} to {})</span></td>",
+                escape(driver),
+                charts::signed(c.spearman),
+                charts::signed(c.lower),
+                charts::signed(c.upper)
+            );
+            shown += 1;
+        }
+        if shown == 0 {
+            let _ = write!(
+                page,
+                "<td colspan=\"{TABLE_DRIVERS}\" class=\"none\">No coefficient: the outcome does not vary over \
+                 these runs.</td>"
+            );
+        } else {
+            page.push_str(&"<td class=\"none\">—</td>".repeat(TABLE_DRIVERS - shown));
+        }
+        page.push_str("</tr>\n");
+    }
+    page.push_str(
+        "</tbody>\n</table></div>\n<p class=\"note\">Runs used: runs where the outcome is defined (a \
+         <code>first(…)</code> event that never happened leaves its run out). Greyed: the 95% interval \
+         contains 0, so these runs cannot tell the driver's effect from none. Interval: Fisher's z with \
+         standard error 1.06/√(n − 3) (Fieller, Hartley &amp; Pearson 1957). ρ measures a monotone \
+         association within this scenario's ranges; it says nothing of drivers held fixed, and two \
+         drivers that move together share the credit.</p>\n",
+    );
+    figures(page, section.charts);
+    page.push_str("</section>\n");
+}
+
+/// Each chart as a figure with its caption and file names.
+fn figures(page: &mut String, charts: &[Chart]) {
     for chart in charts {
         let png = chart.png.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let svg = chart.svg_file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -206,7 +295,6 @@ fn charts(page: &mut String, charts: &[Chart]) {
             escape(&svg)
         );
     }
-    page.push_str("</section>\n");
 }
 
 /// A chart's SVG made fit to sit inside the page: no namespace attribute (HTML puts `<svg>` in the
@@ -304,6 +392,7 @@ tbody tr:nth-child(even){background:#fafafa}
 .none{color:#888}
 #register td:last-child{min-width:16rem}
 .note{color:var(--muted);font-size:.9rem}
+.rho{display:block;font-size:.85em;font-variant-numeric:tabular-nums;white-space:nowrap}
 figure{margin:0 0 2rem}
 figure svg{display:block;width:100%;height:auto;border:1px solid var(--rule);border-radius:4px}
 figcaption{color:var(--muted);font-size:.9rem;margin-top:.3rem}

@@ -1,4 +1,4 @@
-//! Output: summary.json, runs.csv, series.csv, scenario.toml, and (from the charts module) charts
+//! Output: summary.json, runs.csv, series.csv, sensitivity.csv, scenario.toml, and (from the charts module) charts
 //! and report.html (DESIGN.md §7). The report never simulates: it reads a finished run.
 //!
 //! [`write_run`] writes a result folder atomically and calls a hook with the temporary folder
@@ -22,7 +22,7 @@ pub use folder::PendingOutput;
 
 use crate::engine::Simulation;
 use crate::model::Model;
-use crate::stats::Summary;
+use crate::stats::{Sensitivity, Summary};
 
 /// Why a result could not be written.
 #[derive(Debug, Error)]
@@ -68,7 +68,8 @@ pub struct RunOutput<'a> {
     pub resolved: &'a str,
 }
 
-/// Writes `output` into `target` atomically: summary.json, runs.csv, series.csv, scenario.toml,
+/// Writes `output` into `target` atomically: summary.json, runs.csv, series.csv, sensitivity.csv,
+/// scenario.toml,
 /// then whatever `extra` adds (it receives the temporary folder), then the rename into place.
 /// Returns the final folder.
 pub fn write_run(target: &Path, output: &RunOutput, extra: Extra) -> Result<PathBuf, ReportError> {
@@ -78,8 +79,19 @@ pub fn write_run(target: &Path, output: &RunOutput, extra: Extra) -> Result<Path
     pending.commit()
 }
 
-/// Writes summary.json, runs.csv, series.csv and scenario.toml into `folder`.
+/// Writes summary.json, runs.csv, series.csv, sensitivity.csv and scenario.toml into `folder`.
 pub fn write_files(folder: &Path, output: &RunOutput) -> Result<(), ReportError> {
+    let sensitivity = crate::stats::sensitivity(output.model, output.simulation);
+    write_files_with(folder, output, &sensitivity)
+}
+
+/// [`write_files`] with the driver importance already computed (`stats::sensitivity` of the same
+/// run), so that the charts and report.html can reuse it.
+pub fn write_files_with(
+    folder: &Path,
+    output: &RunOutput,
+    sensitivity: &Sensitivity,
+) -> Result<(), ReportError> {
     write_file(&folder.join("summary.json"), |w| {
         serde_json::to_writer_pretty(&mut *w, output.summary)?;
         writeln!(w).map_err(serde_json::Error::io)?;
@@ -87,6 +99,7 @@ pub fn write_files(folder: &Path, output: &RunOutput) -> Result<(), ReportError>
     })?;
     write_file(&folder.join("runs.csv"), |w| Ok(write_runs(w, output.model, output.simulation)?))?;
     write_file(&folder.join("series.csv"), |w| Ok(write_series(w, output.summary)?))?;
+    write_file(&folder.join("sensitivity.csv"), |w| Ok(write_sensitivity(w, sensitivity)?))?;
     write_file(&folder.join("scenario.toml"), |w| Ok(w.write_all(output.resolved.as_bytes())?))?;
     Ok(())
 }
@@ -197,6 +210,36 @@ pub fn write_series(w: &mut impl std::io::Write, summary: &Summary) -> std::io::
     Ok(())
 }
 
+/// sensitivity.csv: `outcome,driver,spearman,lower,upper,runs`, one row per outcome and driver
+/// indicator (`driver=category` for a categorical driver's categories): Spearman's ρ with its 95%
+/// interval over the `runs` where the outcome is defined. Outcomes in file order, then |ρ|
+/// descending (ties in driver order); an indicator without a coefficient (constant over those runs)
+/// has empty `spearman,lower,upper` and comes last.
+pub fn write_sensitivity(w: &mut impl std::io::Write, sensitivity: &Sensitivity) -> std::io::Result<()> {
+    w.write_all(b"outcome,driver,spearman,lower,upper,runs\n")?;
+    let mut line = String::new();
+    for outcome in &sensitivity.outcomes {
+        for effect in &outcome.drivers {
+            line.clear();
+            field(&mut line, &outcome.outcome);
+            line.push(',');
+            field(&mut line, &effect.driver);
+            match &effect.correlation {
+                Some(c) => {
+                    for x in [c.spearman, c.lower, c.upper] {
+                        line.push(',');
+                        number(&mut line, x);
+                    }
+                }
+                None => line.push_str(",,,"),
+            }
+            let _ = writeln!(line, ",{}", outcome.runs);
+            w.write_all(line.as_bytes())?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,7 +270,9 @@ mod tests {
             Ok(())
         };
         assert_eq!(write_run(&target, &output, hook).unwrap(), target);
-        for file in ["summary.json", "runs.csv", "series.csv", "scenario.toml", "extra.txt"] {
+        for file in
+            ["summary.json", "runs.csv", "series.csv", "sensitivity.csv", "scenario.toml", "extra.txt"]
+        {
             assert!(target.join(file).is_file(), "{file}");
         }
         let runs = std::fs::read_to_string(target.join("runs.csv")).unwrap();
@@ -235,6 +280,13 @@ mod tests {
         assert!(runs.contains(",\"war, again\","), "a name with a comma is quoted: {runs}");
         assert!(runs.lines().any(|l| l.contains(",,")), "an undefined first(...) is empty: {runs}");
         assert_eq!(std::fs::read_to_string(target.join("series.csv")).unwrap().lines().count(), 1 + 6);
+        let sensitivity = std::fs::read_to_string(target.join("sensitivity.csv")).unwrap();
+        let lines: Vec<&str> = sensitivity.lines().collect();
+        // Two outcomes × two indicators (exit=frozen, "exit=war, again").
+        assert_eq!(lines.len(), 1 + 2 * 2, "{sensitivity}");
+        assert_eq!(lines[0], "outcome,driver,spearman,lower,upper,runs");
+        assert!(sensitivity.contains(",\"exit=war, again\","), "{sensitivity}");
+        assert!(lines[1..].iter().all(|l| l.starts_with("first,") || l.starts_with("clashes,")));
 
         let failing: Extra = &|_: &Path| Err("the chart failed".into());
         let before = std::fs::read(target.join("summary.json")).unwrap();

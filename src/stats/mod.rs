@@ -4,9 +4,11 @@
 
 pub mod describe;
 pub mod moments;
+pub mod sensitivity;
 pub mod summarize;
 pub mod summary;
 
 pub use moments::Moments;
+pub use sensitivity::{Correlation, DriverEffect, OutcomeDrivers, Sensitivity, sensitivity};
 pub use summarize::summarize;
 pub use summary::*;

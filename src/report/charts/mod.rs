@@ -1,6 +1,6 @@
 //! Charts of a run's outcomes, PNG and SVG (DESIGN.md §7): a histogram per numeric outcome, a
 //! probability bar with its Wilson interval per 0/1 outcome, an overview of all 0/1 outcomes and a fan
-//! chart per series outcome.
+//! chart per series outcome, and a tornado chart of its strongest drivers per outcome.
 //!
 //! Every chart is a [`Figure`]: plain data that draws itself on any plotters backend, so one figure
 //! gives byte-identical PNG and SVG on every machine (the font is embedded; no system fonts). The
@@ -14,6 +14,7 @@
 
 mod cdf;
 mod difference;
+mod drivers;
 mod fan;
 pub mod format;
 mod frame;
@@ -29,6 +30,7 @@ use plotters::prelude::*;
 
 pub use cdf::CdfFigure;
 pub use difference::{DifferenceFigure, DifferenceRow};
+pub use drivers::{DriverBar, DriversFigure, TOP_DRIVERS, drivers_for, signed, write_driver_charts};
 pub use fan::{FanFigure, FanLayer};
 pub use histogram::{HistogramFigure, HistogramLayer};
 pub use probability::{ProbabilityFigure, ProbabilityGroup};
@@ -80,6 +82,8 @@ pub enum ChartKind {
     Cdf,
     /// Paired differences against a baseline (compare).
     Difference,
+    /// An outcome's strongest drivers: Spearman's ρ with intervals (a tornado chart).
+    Drivers,
 }
 
 /// A chart written to disk.
