@@ -1,6 +1,6 @@
 //! Accumulators, merging and summaries (DESIGN.md §4): Monte Carlo standard errors, Wilson 95%
 //! intervals, exact quantiles over the kept per-run values, deterministic histograms, monthly
-//! bands of series.
+//! bands of series; driver importance (Spearman rank correlations with intervals).
 
 pub mod describe;
 pub mod moments;

@@ -48,10 +48,15 @@ fn extent(bars: &[DriverBar]) -> f64 {
     ((widest * 10.0 - 1e-9).ceil() / 10.0).clamp(0.1, 1.0)
 }
 
-/// ρ as printed: two decimals with its sign, a true minus sign for negatives (`+0.62`, `−0.41`).
+/// ρ as printed: two decimals with its sign, a true minus sign for negatives (`+0.62`, `−0.41`);
+/// three when two would show a value that is not 0 as `0.00` (`−0.004`), so an interval end just
+/// short of 0 does not read as touching it.
 pub fn signed(rho: f64) -> String {
-    let text = format!("{:.2}", rho.abs());
+    let mut text = format!("{:.2}", rho.abs());
     if text == "0.00" {
+        text = format!("{:.3}", rho.abs());
+    }
+    if text.chars().all(|c| c == '0' || c == '.') {
         text
     } else if rho < 0.0 {
         format!("−{text}")
@@ -86,7 +91,7 @@ impl Figure for DriversFigure {
         let labels: Vec<&str> = self.bars.iter().map(|b| b.label.as_str()).collect();
         let left = style::MARGIN + label_column(area, &labels, label_size, 0.36)?;
         let value_style = anchored(text(text_size::TICK, palette::INK), HPos::Right, VPos::Center);
-        let (value_width, _) = style::measure(area, "−0.00", &value_style)?;
+        let (value_width, _) = style::measure(area, "−0.000", &value_style)?;
         let right = width - style::MARGIN - value_width - 16;
         let extent = extent(&self.bars);
         let x = Scale::new(-extent, extent, left, right);
@@ -222,7 +227,9 @@ mod tests {
     fn values_print_with_their_sign() {
         assert_eq!(signed(0.618), "+0.62");
         assert_eq!(signed(-0.414), "−0.41");
-        assert_eq!(signed(-0.001), "0.00");
+        assert_eq!(signed(-0.004), "−0.004");
+        assert_eq!(signed(0.0001), "0.000");
+        assert_eq!(signed(0.0), "0.000");
         assert_eq!(signed(1.0), "+1.00");
     }
 }
