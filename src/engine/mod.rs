@@ -1,1 +1,244 @@
 //! Random streams, replications in fixed chunks, threads and progress (DESIGN.md §4).
+//!
+//! Runs are cut into chunks of [`CHUNK_RUNS`] consecutive run indices whatever the thread count.
+//! Each chunk simulates its runs with one [`World`] and fills its own buffers and accumulators;
+//! chunks are merged in chunk order. Run k is a pure function of (model, seed, k), so the merged
+//! result is byte-identical with 1, 2 or 16 threads.
+
+pub mod stream;
+
+use std::io::IsTerminal;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+use thiserror::Error;
+
+use crate::model::{Model, RunValues, World};
+use crate::stats::Moments;
+
+/// Runs per chunk: the unit of work and of merging. Fixed, so results never depend on threads.
+pub const CHUNK_RUNS: u64 = 64;
+
+/// How to run the replications.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Number of runs (≥ 1).
+    pub runs: u64,
+    /// The seed every stream derives from.
+    pub seed: u64,
+    /// Worker threads; `None` for one per core. Results do not depend on it.
+    pub threads: Option<usize>,
+    /// Show a progress bar on stderr (only drawn when stderr is a terminal).
+    pub progress: bool,
+}
+
+/// Why the engine could not run.
+#[derive(Debug, Error)]
+pub enum EngineError {
+    /// `--runs 0`.
+    #[error("the number of runs must be at least 1")]
+    NoRuns,
+    /// `--threads 0`.
+    #[error("the number of threads must be at least 1")]
+    NoThreads,
+    /// The thread pool could not start.
+    #[error("could not start {threads} worker threads: {source}")]
+    ThreadPool {
+        threads: usize,
+        #[source]
+        source: rayon::ThreadPoolBuildError,
+    },
+    /// Too many values to hold in memory.
+    #[error("{runs} runs × {values} values per run is too large to hold in memory")]
+    TooLarge { runs: u64, values: usize },
+}
+
+/// Every run's recorded values, in run order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Simulation {
+    pub runs: u64,
+    pub seed: u64,
+    /// Months per run.
+    pub horizon: u32,
+    /// Drivers per run.
+    pub driver_count: usize,
+    /// Outcomes per run.
+    pub outcome_count: usize,
+    /// Series outcomes.
+    pub series_count: usize,
+    /// `runs × driver_count`, row k = run k (categorical drivers: the outcome index).
+    pub drivers: Vec<f64>,
+    /// `runs × outcome_count`, row k = run k; NaN where undefined.
+    pub outcomes: Vec<f64>,
+    /// `series_count × horizon × runs`: series s, month m, run k at `(s·horizon + m)·runs + k`.
+    pub series: Vec<f64>,
+    /// Each outcome's moments over its defined values, merged in chunk order.
+    pub moments: Vec<Moments>,
+}
+
+impl Simulation {
+    /// Run k's driver values.
+    pub fn run_drivers(&self, run: usize) -> &[f64] {
+        self.drivers.get(run * self.driver_count..(run + 1) * self.driver_count).unwrap_or(&[])
+    }
+
+    /// Run k's outcome values (NaN where undefined).
+    pub fn run_outcomes(&self, run: usize) -> &[f64] {
+        self.outcomes.get(run * self.outcome_count..(run + 1) * self.outcome_count).unwrap_or(&[])
+    }
+
+    /// Outcome `outcome`'s values over all runs, in run order.
+    pub fn outcome_values(&self, outcome: usize) -> impl Iterator<Item = f64> + '_ {
+        self.outcomes.iter().skip(outcome).step_by(self.outcome_count.max(1)).copied()
+    }
+
+    /// Series `series`' values at the end of `month`, over all runs in run order.
+    pub fn series_values(&self, series: usize, month: u32) -> &[f64] {
+        let runs = self.runs as usize;
+        let start = (series * self.horizon as usize + month as usize) * runs;
+        self.series.get(start..start + runs).unwrap_or(&[])
+    }
+}
+
+/// One chunk's results.
+struct Chunk {
+    /// Runs in the chunk.
+    len: usize,
+    drivers: Vec<f64>,
+    outcomes: Vec<f64>,
+    /// `runs_in_chunk × series_count × horizon`, run-major.
+    series: Vec<f64>,
+    moments: Vec<Moments>,
+}
+
+/// Runs `settings.runs` replications of `model`.
+pub fn simulate(model: &Model, settings: &Settings) -> Result<Simulation, EngineError> {
+    if settings.runs == 0 {
+        return Err(EngineError::NoRuns);
+    }
+    if settings.threads == Some(0) {
+        return Err(EngineError::NoThreads);
+    }
+    let horizon = model.horizon as usize;
+    let (driver_count, outcome_count) = (model.drivers.len(), model.outcomes.len());
+    let series_count = model.series_outcomes().count();
+    let values_per_run = driver_count + outcome_count + series_count * horizon;
+    let runs =
+        usize::try_from(settings.runs).ok().filter(|runs| runs.checked_mul(values_per_run.max(1)).is_some());
+    let Some(runs) = runs else {
+        return Err(EngineError::TooLarge { runs: settings.runs, values: values_per_run });
+    };
+
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(threads) = settings.threads {
+        builder = builder.num_threads(threads);
+    }
+    let pool = builder
+        .build()
+        .map_err(|source| EngineError::ThreadPool { threads: settings.threads.unwrap_or(0), source })?;
+
+    let progress = progress_bar(settings);
+    let chunk_count = settings.runs.div_ceil(CHUNK_RUNS);
+    let seed = settings.seed;
+    let chunks: Vec<Chunk> = pool.install(|| {
+        (0..chunk_count)
+            .into_par_iter()
+            .map(|chunk| {
+                let first = chunk * CHUNK_RUNS;
+                let last = (first + CHUNK_RUNS).min(settings.runs);
+                let result =
+                    simulate_chunk(model, seed, first..last, (driver_count, outcome_count, series_count));
+                if let Some(bar) = &progress {
+                    bar.inc(last - first);
+                }
+                result
+            })
+            .collect()
+    });
+    if let Some(bar) = &progress {
+        bar.finish_and_clear();
+    }
+
+    let mut simulation = Simulation {
+        runs: settings.runs,
+        seed,
+        horizon: model.horizon,
+        driver_count,
+        outcome_count,
+        series_count,
+        drivers: Vec::with_capacity(runs * driver_count),
+        outcomes: Vec::with_capacity(runs * outcome_count),
+        series: vec![0.0; runs * series_count * horizon],
+        moments: vec![Moments::default(); outcome_count],
+    };
+    let mut run = 0;
+    for chunk in chunks {
+        simulation.drivers.extend_from_slice(&chunk.drivers);
+        simulation.outcomes.extend_from_slice(&chunk.outcomes);
+        for (total, part) in simulation.moments.iter_mut().zip(&chunk.moments) {
+            total.merge(part);
+        }
+        // Transpose run-major chunk series into (series, month, run).
+        let per_run = series_count * horizon;
+        if per_run > 0 {
+            for (offset, values) in chunk.series.chunks_exact(per_run).enumerate() {
+                for (index, value) in values.iter().enumerate() {
+                    let (series, month) = (index / horizon, index % horizon);
+                    if let Some(slot) =
+                        simulation.series.get_mut((series * horizon + month) * runs + run + offset)
+                    {
+                        *slot = *value;
+                    }
+                }
+            }
+        }
+        run += chunk.len;
+    }
+    Ok(simulation)
+}
+
+/// Simulates runs `range` with one world.
+fn simulate_chunk(
+    model: &Model,
+    seed: u64,
+    range: std::ops::Range<u64>,
+    (driver_count, outcome_count, series_count): (usize, usize, usize),
+) -> Chunk {
+    let len = (range.end - range.start) as usize;
+    let per_run_series = series_count * model.horizon as usize;
+    let mut chunk = Chunk {
+        len,
+        drivers: vec![0.0; len * driver_count],
+        outcomes: vec![f64::NAN; len * outcome_count],
+        series: vec![f64::NAN; len * per_run_series],
+        moments: vec![Moments::default(); outcome_count],
+    };
+    let mut world = World::new(model);
+    for (offset, run) in range.enumerate() {
+        let values = RunValues {
+            drivers: &mut chunk.drivers[offset * driver_count..(offset + 1) * driver_count],
+            outcomes: &mut chunk.outcomes[offset * outcome_count..(offset + 1) * outcome_count],
+            series: &mut chunk.series[offset * per_run_series..(offset + 1) * per_run_series],
+        };
+        world.simulate(seed, run, values);
+        let outcomes = &chunk.outcomes[offset * outcome_count..(offset + 1) * outcome_count];
+        for (moments, value) in chunk.moments.iter_mut().zip(outcomes) {
+            if !value.is_nan() {
+                moments.add(*value);
+            }
+        }
+    }
+    chunk
+}
+
+/// An indicatif bar on stderr (runs/s, ETA) when asked for and stderr is a terminal.
+fn progress_bar(settings: &Settings) -> Option<ProgressBar> {
+    if !settings.progress || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::with_draw_target(Some(settings.runs), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {per_sec}  ETA {eta}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    Some(bar)
+}

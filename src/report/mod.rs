@@ -1,4 +1,188 @@
-//! Output: summary.json, runs.csv, series.csv, charts and report.html (DESIGN.md §7).
+//! Output: summary.json, runs.csv, series.csv, scenario.toml, and (from the charts module) charts
+//! and report.html (DESIGN.md §7). The report never simulates: it reads a finished run.
+//!
+//! [`write_run`] writes a result folder atomically and calls a hook with the temporary folder
+//! before it is moved into place, so charts and the HTML report land in the same atomic result.
+//! Numbers are written with Rust's shortest round-trip formatting (`{}` and serde_json's), so the
+//! same run always gives the same bytes.
 
 pub mod charts;
+pub mod folder;
 pub mod html;
+pub mod table;
+
+use std::fmt::Write as _;
+use std::fs;
+use std::io::{BufWriter, Write as _};
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+pub use folder::PendingOutput;
+
+use crate::engine::Simulation;
+use crate::model::Model;
+use crate::stats::Summary;
+
+/// Why a result could not be written.
+#[derive(Debug, Error)]
+pub enum ReportError {
+    /// The output folder cannot be used.
+    #[error("cannot write results to {}: {reason}", path.display())]
+    BadTarget { path: PathBuf, reason: String },
+    /// A file system error.
+    #[error("cannot write {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// summary.json could not be serialized.
+    #[error("cannot write summary.json: {0}")]
+    Json(#[from] serde_json::Error),
+    /// A hook (charts, report.html) failed.
+    #[error("{0}")]
+    Extra(Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// A hook that adds files (charts, report.html) into the temporary result folder it is given.
+pub type Extra<'a> = &'a dyn Fn(&Path) -> Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+/// A finished run, as the report needs it.
+#[derive(Debug, Clone, Copy)]
+pub struct RunOutput<'a> {
+    pub model: &'a Model,
+    pub simulation: &'a Simulation,
+    pub summary: &'a Summary,
+    /// The resolved scenario as TOML (after `extends` and `--set`): written as scenario.toml.
+    pub resolved: &'a str,
+}
+
+/// Writes `output` into `target` atomically: summary.json, runs.csv, series.csv, scenario.toml,
+/// then whatever `extra` adds (it receives the temporary folder), then the rename into place.
+/// Returns the final folder.
+pub fn write_run(target: &Path, output: &RunOutput, extra: Extra) -> Result<PathBuf, ReportError> {
+    let pending = PendingOutput::prepare(target)?;
+    write_files(pending.path(), output)?;
+    extra(pending.path()).map_err(ReportError::Extra)?;
+    pending.commit()
+}
+
+/// Writes summary.json, runs.csv, series.csv and scenario.toml into `folder`.
+pub fn write_files(folder: &Path, output: &RunOutput) -> Result<(), ReportError> {
+    write_file(&folder.join("summary.json"), |w| {
+        serde_json::to_writer_pretty(&mut *w, output.summary)?;
+        writeln!(w).map_err(serde_json::Error::io)?;
+        Ok(())
+    })?;
+    write_file(&folder.join("runs.csv"), |w| Ok(write_runs(w, output.model, output.simulation)?))?;
+    write_file(&folder.join("series.csv"), |w| Ok(write_series(w, output.summary)?))?;
+    write_file(&folder.join("scenario.toml"), |w| Ok(w.write_all(output.resolved.as_bytes())?))?;
+    Ok(())
+}
+
+/// A failure inside a file writer: I/O or JSON.
+#[derive(Debug)]
+enum WriteFailure {
+    Io(std::io::Error),
+    Json(serde_json::Error),
+}
+
+impl From<std::io::Error> for WriteFailure {
+    fn from(e: std::io::Error) -> Self {
+        WriteFailure::Io(e)
+    }
+}
+
+impl From<serde_json::Error> for WriteFailure {
+    fn from(e: serde_json::Error) -> Self {
+        WriteFailure::Json(e)
+    }
+}
+
+fn write_file(
+    path: &Path,
+    fill: impl FnOnce(&mut BufWriter<fs::File>) -> Result<(), WriteFailure>,
+) -> Result<(), ReportError> {
+    let io = |source| ReportError::Io { path: path.to_path_buf(), source };
+    let mut writer = BufWriter::new(fs::File::create(path).map_err(io)?);
+    match fill(&mut writer) {
+        Ok(()) => {}
+        Err(WriteFailure::Io(source)) => return Err(io(source)),
+        Err(WriteFailure::Json(e)) => return Err(ReportError::Json(e)),
+    }
+    writer.flush().map_err(io)?;
+    Ok(())
+}
+
+/// A number in the shortest form that reads back to the same bits; empty when undefined.
+fn number(buffer: &mut String, x: f64) {
+    if x.is_finite() {
+        let _ = write!(buffer, "{x}");
+    }
+}
+
+/// A CSV field: quoted when it holds a comma, quote or line break.
+fn field(buffer: &mut String, text: &str) {
+    if text.contains([',', '"', '\n', '\r']) {
+        buffer.push('"');
+        buffer.push_str(&text.replace('"', "\"\""));
+        buffer.push('"');
+    } else {
+        buffer.push_str(text);
+    }
+}
+
+/// runs.csv: `run`, each driver's value (categorical: the outcome's name), each outcome's value
+/// (empty where undefined). One row per run, in run order.
+pub fn write_runs(
+    w: &mut impl std::io::Write,
+    model: &Model,
+    simulation: &Simulation,
+) -> std::io::Result<()> {
+    let mut line = String::from("run");
+    for name in model.drivers.iter().map(|d| &d.name).chain(model.outcomes.iter().map(|o| &o.name)) {
+        line.push(',');
+        field(&mut line, name);
+    }
+    line.push('\n');
+    w.write_all(line.as_bytes())?;
+    for run in 0..simulation.runs as usize {
+        line.clear();
+        let _ = write!(line, "{run}");
+        for (value, driver) in simulation.run_drivers(run).iter().zip(&model.drivers) {
+            line.push(',');
+            match &driver.outcomes {
+                Some(names) => field(&mut line, names.get(*value as usize).map_or("", String::as_str)),
+                None => number(&mut line, *value),
+            }
+        }
+        for value in simulation.run_outcomes(run) {
+            line.push(',');
+            number(&mut line, *value);
+        }
+        line.push('\n');
+        w.write_all(line.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// series.csv: `outcome,month,date,mean,p5,p25,p50,p75,p95`, one row per series outcome and month.
+pub fn write_series(w: &mut impl std::io::Write, summary: &Summary) -> std::io::Result<()> {
+    w.write_all(b"outcome,month,date,mean,p5,p25,p50,p75,p95\n")?;
+    let mut line = String::new();
+    for outcome in &summary.outcomes {
+        for point in outcome.series.iter().flatten() {
+            line.clear();
+            field(&mut line, &outcome.name);
+            let _ = write!(line, ",{},{}", point.month, point.date);
+            for x in [point.mean, point.p5, point.p25, point.p50, point.p75, point.p95] {
+                line.push(',');
+                number(&mut line, x);
+            }
+            line.push('\n');
+            w.write_all(line.as_bytes())?;
+        }
+    }
+    Ok(())
+}

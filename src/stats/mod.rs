@@ -1,5 +1,12 @@
-//! Accumulators, merging and summaries (DESIGN.md §4).
+//! Accumulators, merging and summaries (DESIGN.md §4): Monte Carlo standard errors, Wilson 95%
+//! intervals, exact quantiles over the kept per-run values, deterministic histograms, monthly
+//! bands of series.
 
+pub mod describe;
+pub mod moments;
+pub mod summarize;
 pub mod summary;
 
+pub use moments::Moments;
+pub use summarize::summarize;
 pub use summary::*;

@@ -1,0 +1,299 @@
+//! Bargaining rounds on one issue (DESIGN.md §2.6): Bueno de Mesquita's expected-utility model
+//! (`bdm`, as reimplemented by Scholz, Calbert & Smith 2011) and the `compromise` model.
+//!
+//! Both work on plain slices indexed by stake (actor order = the issue's `stakes` order, which is
+//! file order: the actor listed first wins ties). Positions are on the issue's scale. Nothing here
+//! allocates once a [`BdmScratch`] has been sized.
+
+/// The forecast Σ c·s·x / Σ c·s: the capability- and salience-weighted mean position.
+/// When every c·s is 0 (nobody cares or nobody can act) it is the plain mean of the positions.
+pub fn forecast(capabilities: &[f64], saliences: &[f64], positions: &[f64]) -> f64 {
+    let mut weighted = 0.0;
+    let mut weight = 0.0;
+    for ((c, s), x) in capabilities.iter().zip(saliences).zip(positions) {
+        weighted += c * s * x;
+        weight += c * s;
+    }
+    if weight > 0.0 {
+        weighted / weight
+    } else if positions.is_empty() {
+        0.0
+    } else {
+        positions.iter().sum::<f64>() / positions.len() as f64
+    }
+}
+
+/// One round of the `compromise` model: each actor moves (1 − salience) · `concession` of the way
+/// from its position to the forecast at the start of the round.
+pub fn compromise_round(
+    capabilities: &[f64],
+    saliences: &[f64],
+    positions: &[f64],
+    concession: f64,
+    next: &mut [f64],
+) {
+    let target = forecast(capabilities, saliences, positions);
+    for ((next, x), s) in next.iter_mut().zip(positions).zip(saliences) {
+        *next = x + (1.0 - s) * concession * (target - x);
+    }
+}
+
+/// Working memory for [`bdm_round`], sized for a number of actors.
+#[derive(Debug, Clone, Default)]
+pub struct BdmScratch {
+    /// c_k · s_k per actor.
+    weight: Vec<f64>,
+    /// (|x_k − x_a| / R)^{r_k}, row k, column a.
+    distance_utility: Vec<f64>,
+    /// P(i beats j), row i, column j.
+    win: Vec<f64>,
+    /// Risk exponents r_i.
+    risk: Vec<f64>,
+    /// danger_i.
+    danger: Vec<f64>,
+}
+
+impl BdmScratch {
+    /// Scratch space for issues of up to `actors` actors.
+    pub fn new(actors: usize) -> Self {
+        let mut scratch = BdmScratch::default();
+        scratch.resize(actors);
+        scratch
+    }
+
+    fn resize(&mut self, n: usize) {
+        self.weight.resize(n, 0.0);
+        self.distance_utility.resize(n * n, 0.0);
+        self.win.resize(n * n, 0.0);
+        self.risk.resize(n, 1.0);
+        self.danger.resize(n, 0.0);
+    }
+
+    /// The risk exponents r_i computed by the last [`bdm_round`].
+    pub fn risk_exponents(&self) -> &[f64] {
+        &self.risk
+    }
+}
+
+/// One round of `bdm` exactly as DESIGN.md §2.6: all moves are simultaneous, from `positions` at
+/// the start of the round, into `next`. `range` is R = max x − min x at the issue's first round.
+///
+/// Decisions this function makes where the text is silent (documented in the model docs too):
+/// d = |x_i − x_j| / R is clamped to [0, 1] (positions read from variables may leave the first
+/// round's range); when R = 0 or every c·s is 0 nobody moves.
+pub fn bdm_round(
+    capabilities: &[f64],
+    saliences: &[f64],
+    positions: &[f64],
+    range: f64,
+    next: &mut [f64],
+    scratch: &mut BdmScratch,
+) {
+    let n = positions.len().min(capabilities.len()).min(saliences.len()).min(next.len());
+    next[..n].copy_from_slice(&positions[..n]);
+    if n < 2 || range.is_nan() || range <= 0.0 {
+        return;
+    }
+    scratch.resize(n);
+    let BdmScratch { weight, distance_utility, win, risk, danger } = scratch;
+    for k in 0..n {
+        weight[k] = capabilities[k] * saliences[k];
+    }
+    if weight.iter().take(n).all(|w| *w <= 0.0) {
+        return;
+    }
+    let (x, s) = (&positions[..n], &saliences[..n]);
+
+    // Step 1: risk exponents from the dangers computed with every r = 1.
+    risk[..n].fill(1.0);
+    win_probabilities(x, &weight[..n], &risk[..n], range, distance_utility, win);
+    for i in 0..n {
+        danger[i] = (0..n)
+            .filter(|&j| j != i)
+            .map(|j| {
+                let d = scaled_distance(x[j], x[i], range);
+                expected_utility(win[j * n + i], s[i], d, 1.0)
+            })
+            .sum();
+    }
+    let (low, high) =
+        danger[..n].iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &d| (lo.min(d), hi.max(d)));
+    for i in 0..n {
+        let relative = if high > low { (2.0 * danger[i] - high - low) / (high - low) } else { 0.0 };
+        risk[i] = (1.0 - relative / 3.0) / (1.0 + relative / 3.0);
+    }
+
+    // Steps 2–4 with the actors' own exponents.
+    win_probabilities(x, &weight[..n], &risk[..n], range, distance_utility, win);
+
+    // Step 5: each actor's best offer, from the positions at the start of the round.
+    for i in 0..n {
+        let r = risk[i];
+        let mut confrontation: Option<(f64, f64)> = None; // (distance, target)
+        let mut compromise: Option<(f64, f64)> = None; // (criterion, target)
+        for j in 0..n {
+            if x[j] == x[i] {
+                continue;
+            }
+            let d = scaled_distance(x[i], x[j], range);
+            let a = expected_utility(win[i * n + j], s[j], d, r);
+            let b = expected_utility(win[j * n + i], s[i], d, r);
+            if b > a && a > 0.0 {
+                let distance = (x[i] - x[j]).abs();
+                if confrontation.is_none_or(|(best, _)| distance < best) {
+                    confrontation = Some((distance, x[j]));
+                }
+            } else if b > 0.0 && a < 0.0 && b > a.abs() {
+                let criterion = (a.abs() * x[i] + b.abs() * x[j]) / (a.abs() + b.abs());
+                if compromise.is_none_or(|(best, _)| criterion < best) {
+                    compromise = Some((criterion, x[i] + (x[j] - x[i]) * (a / b).abs()));
+                }
+            }
+        }
+        if let Some((_, target)) = confrontation.or(compromise) {
+            next[i] = target;
+        }
+    }
+}
+
+/// d = |a − b| / R, clamped to [0, 1].
+fn scaled_distance(a: f64, b: f64, range: f64) -> f64 {
+    ((a - b).abs() / range).clamp(0.0, 1.0)
+}
+
+/// `base^r`, exact and cheap for the common r = 1.
+#[inline]
+fn power(base: f64, r: f64) -> f64 {
+    if r == 1.0 { base } else { base.powf(r) }
+}
+
+/// Fills `win[i·n + j]` = P(i beats j) (steps 2–3) for exponents `risk`.
+fn win_probabilities(
+    x: &[f64],
+    weight: &[f64],
+    risk: &[f64],
+    range: f64,
+    distance_utility: &mut [f64],
+    win: &mut [f64],
+) {
+    let n = x.len();
+    // (|x_k − x_a|/R)^{r_k}: n² powers, once per round; votes are differences of these.
+    for k in 0..n {
+        for a in 0..n {
+            distance_utility[k * n + a] = power(scaled_distance(x[k], x[a], range), risk[k]);
+        }
+    }
+    // D = Σ_k Σ_a Σ_b |v_k(x_a, x_b)|.
+    let mut total = 0.0;
+    for k in 0..n {
+        let row = &distance_utility[k * n..(k + 1) * n];
+        let mut sum = 0.0;
+        for a in 0..n {
+            for b in 0..n {
+                sum += (row[b] - row[a]).abs();
+            }
+        }
+        total += weight[k] * sum;
+    }
+    for i in 0..n {
+        for j in 0..n {
+            win[i * n + j] = if x[i] == x[j] || total <= 0.0 {
+                0.0
+            } else {
+                // v_k(x_i, x_j) = c_k s_k [(|x_k − x_j|/R)^r − (|x_k − x_i|/R)^r]
+                let support: f64 = (0..n)
+                    .map(|k| {
+                        (weight[k] * (distance_utility[k * n + j] - distance_utility[k * n + i])).max(0.0)
+                    })
+                    .sum();
+                support / total
+            };
+        }
+    }
+}
+
+/// EU(i→j) from an evaluator with exponent r (step 4), given P(i, j), s_j and d.
+#[inline]
+fn expected_utility(p: f64, salience: f64, d: f64, r: f64) -> f64 {
+    let success = 2.0 - 4.0 * power(0.5 - 0.5 * d, r);
+    let failure = 2.0 - 4.0 * power(0.5 + 0.5 * d, r);
+    let status_quo = 2.0 - 4.0 * power(0.5, r);
+    salience * (p * success + (1.0 - p) * failure) + (1.0 - salience) * success - status_quo
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// The EC car-emission standards case (Bueno de Mesquita 1994, as tabled by Scholz et al.
+    /// 2011): (name, capability, position, salience) on the 4–10 scale.
+    pub(crate) const EC_CAR_EMISSIONS: [(&str, f64, f64, f64); 10] = [
+        ("Netherlands", 0.08, 4.0, 0.8),
+        ("Belgium", 0.08, 7.0, 0.4),
+        ("Luxembourg", 0.03, 4.0, 0.2),
+        ("Germany", 0.16, 4.0, 0.8),
+        ("France", 0.16, 10.0, 0.6),
+        ("Italy", 0.16, 10.0, 0.6),
+        ("UK", 0.16, 10.0, 0.9),
+        ("Ireland", 0.05, 7.0, 0.1),
+        ("Denmark", 0.05, 4.0, 1.0),
+        ("Greece", 0.08, 7.0, 0.7),
+    ];
+
+    fn ec_columns() -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        (
+            EC_CAR_EMISSIONS.iter().map(|a| a.1).collect(),
+            EC_CAR_EMISSIONS.iter().map(|a| a.2).collect(),
+            EC_CAR_EMISSIONS.iter().map(|a| a.3).collect(),
+        )
+    }
+
+    #[test]
+    fn ec_car_emissions_first_round_matches_the_published_numbers() {
+        let (c, x, s) = ec_columns();
+        assert!((forecast(&c, &s, &x) - 7.389955686853767).abs() < 1e-9, "{}", forecast(&c, &s, &x));
+        let mut next = vec![0.0; x.len()];
+        let mut scratch = BdmScratch::new(x.len());
+        bdm_round(&c, &s, &x, 6.0, &mut next, &mut scratch);
+        let after = forecast(&c, &s, &next);
+        assert!((after - 7.461314378277189).abs() < 1e-9, "forecast {after}, positions {next:?}");
+        assert!((next[1] - 8.415932315426764).abs() < 1e-9, "Belgium {}", next[1]);
+        assert!((next[2] - 7.0).abs() < 1e-9, "Luxembourg {}", next[2]);
+        assert!((next[7] - 4.0).abs() < 1e-9, "Ireland {}", next[7]);
+    }
+
+    #[test]
+    fn later_rounds_stay_on_the_scale_and_converge() {
+        let (c, mut x, s) = ec_columns();
+        let mut next = vec![0.0; x.len()];
+        let mut scratch = BdmScratch::new(x.len());
+        for _ in 0..10 {
+            bdm_round(&c, &s, &x, 6.0, &mut next, &mut scratch);
+            assert!(next.iter().all(|p| (4.0..=10.0).contains(p)), "{next:?}");
+            std::mem::swap(&mut x, &mut next);
+        }
+        assert!(scratch.risk_exponents().iter().all(|r| (0.5..=2.0).contains(r)));
+    }
+
+    #[test]
+    fn nobody_moves_when_all_agree_or_nobody_cares() {
+        let mut next = [0.0; 3];
+        let mut scratch = BdmScratch::new(3);
+        bdm_round(&[1.0, 1.0, 1.0], &[0.5, 0.5, 0.5], &[3.0, 3.0, 3.0], 0.0, &mut next, &mut scratch);
+        assert_eq!(next, [3.0, 3.0, 3.0]);
+        bdm_round(&[0.0, 0.0, 0.0], &[0.5, 0.5, 0.5], &[1.0, 5.0, 9.0], 8.0, &mut next, &mut scratch);
+        assert_eq!(next, [1.0, 5.0, 9.0]);
+    }
+
+    #[test]
+    fn compromise_moves_each_actor_toward_the_forecast() {
+        let c = [1.0, 1.0];
+        let s = [0.5, 1.0];
+        let x = [0.0, 100.0];
+        let mut next = [0.0; 2];
+        compromise_round(&c, &s, &x, 0.2, &mut next);
+        // forecast = (0.5·0 + 1·100)/1.5 = 66.67; actor 0 moves 0.5·0.2 of the way, actor 1 stays.
+        assert!((next[0] - 0.1 * 200.0 / 3.0).abs() < 1e-12);
+        assert_eq!(next[1], 100.0);
+    }
+}

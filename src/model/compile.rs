@@ -1,0 +1,530 @@
+//! `Model::compile`: a validated [`Scenario`] turned into indices, ready for the step loop.
+
+use std::collections::HashMap;
+
+use thiserror::Error;
+
+use super::quantile::Sampler;
+use super::term::{Factor, Hazard, Links, Term};
+use crate::engine::stream::{Purpose, StreamId};
+use crate::scenario::{self, BargainingModel, Distribution, Operation, Quantity, Scenario, YearMonth};
+
+/// A scenario the model cannot compile. The loader's validation rules these out; seeing one means a
+/// `Scenario` was built by hand (or the loader missed a case) and names what is wrong.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum CompileError {
+    /// A name that is not declared as the kind it is used as.
+    #[error("{what} `{name}` is not defined in the scenario")]
+    Unknown { what: &'static str, name: String },
+    /// `driver=outcome` on a driver that is not categorical, or with an outcome it does not have.
+    #[error("`{driver}={outcome}`: `{driver}` is not a categorical driver with an outcome `{outcome}`")]
+    NotAnOutcome { driver: String, outcome: String },
+    /// An agreement party without a stake in the issue.
+    #[error("issue `{issue}`: agreement party `{actor}` has no stake in the issue")]
+    PartyWithoutStake { issue: String, actor: String },
+    /// A number the model cannot run with.
+    #[error("{what}: {problem}")]
+    Invalid { what: String, problem: String },
+}
+
+/// The compiled, immutable model of one scenario. Shared by every run (and thread).
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// The scenario's name (output folder name).
+    pub name: String,
+    /// The scenario's title.
+    pub title: String,
+    /// First simulated month.
+    pub start: YearMonth,
+    /// Months simulated.
+    pub horizon: u32,
+    /// Drivers in file order.
+    pub drivers: Vec<DriverSpec>,
+    /// Variables in file order.
+    pub variables: Vec<VariableSpec>,
+    /// Events in file order.
+    pub events: Vec<EventSpec>,
+    /// Actors in file order.
+    pub actors: Vec<ActorSpec>,
+    /// Issues in file order.
+    pub issues: Vec<IssueSpec>,
+    /// Populations in file order.
+    pub populations: Vec<PopulationSpec>,
+    /// Outcomes in file order.
+    pub outcomes: Vec<OutcomeSpec>,
+}
+
+/// A driver: drawn once per run from its own stream.
+#[derive(Debug, Clone)]
+pub struct DriverSpec {
+    pub name: String,
+    pub distribution: Distribution,
+    /// The outcomes' names when categorical (the drawn value is the index).
+    pub outcomes: Option<Vec<String>>,
+    pub stream: StreamId,
+}
+
+/// A variable (DESIGN.md §2.4).
+#[derive(Debug, Clone)]
+pub struct VariableSpec {
+    pub name: String,
+    pub initial: Distribution,
+    pub min: f64,
+    pub max: f64,
+    pub target: f64,
+    pub speed: f64,
+    pub noise: f64,
+    pub links: Links,
+    pub stream: StreamId,
+}
+
+/// How an event fires.
+#[derive(Debug, Clone)]
+pub enum TriggerSpec {
+    /// Monthly hazard σ(logit(p) + Σ links).
+    Hazard { hazard: Hazard, links: Links },
+    /// In month ⌊driver value⌋ (a month before the start fires in month 0).
+    AtDriver(usize),
+    /// In a fixed month since start.
+    AtMonth(u32),
+}
+
+/// An event (DESIGN.md §2.5).
+#[derive(Debug, Clone)]
+pub struct EventSpec {
+    pub name: String,
+    pub trigger: TriggerSpec,
+    /// Months active, counting the month it fires (≥ 1).
+    pub duration: u32,
+    pub once: bool,
+    /// (variable index, operation) in file order.
+    pub effects: Vec<(usize, Operation)>,
+    pub stream: StreamId,
+}
+
+/// A capability, position or salience.
+#[derive(Debug, Clone)]
+pub enum Amount {
+    /// The same in every run.
+    Fixed(f64),
+    /// Drawn once per run.
+    Drawn(Distribution),
+    /// A variable's value, read when used.
+    Variable(usize),
+}
+
+/// An actor.
+#[derive(Debug, Clone)]
+pub struct ActorSpec {
+    pub name: String,
+    pub capability: Amount,
+    pub stream: StreamId,
+}
+
+/// An actor's stake in an issue.
+#[derive(Debug, Clone)]
+pub struct StakeSpec {
+    /// Index into `Model::actors`.
+    pub actor: usize,
+    pub position: Amount,
+    pub salience: Amount,
+    /// The stake's stream (its drawn position, then its drawn salience).
+    pub stream: StreamId,
+}
+
+/// An issue's agreement rule.
+#[derive(Debug, Clone)]
+pub struct AgreementSpec {
+    /// Indices into the issue's stakes.
+    pub parties: Vec<usize>,
+    pub within: f64,
+    pub hazard: Hazard,
+    pub links: Links,
+    pub stream: StreamId,
+}
+
+/// An issue (DESIGN.md §2.6).
+#[derive(Debug, Clone)]
+pub struct IssueSpec {
+    pub name: String,
+    /// (low, high) ends of the position scale.
+    pub scale: (f64, f64),
+    pub model: BargainingModel,
+    /// Rounds in months 0, every, 2·every, …
+    pub every: u32,
+    pub agreement: Option<AgreementSpec>,
+    pub stakes: Vec<StakeSpec>,
+}
+
+/// A population (DESIGN.md §2.7).
+#[derive(Debug, Clone)]
+pub struct PopulationSpec {
+    pub name: String,
+    pub persons: Distribution,
+    pub agents: usize,
+    pub at_home: usize,
+    /// The threshold distribution's fast inverse CDF.
+    pub threshold: Sampler,
+    /// The threshold distribution itself.
+    pub threshold_distribution: Distribution,
+    pub utility: f64,
+    pub peer: f64,
+    pub noise: f64,
+    pub links: Links,
+    /// (event index, probability).
+    pub flee: Option<(usize, f64)>,
+    /// Persons, thresholds and who starts at home.
+    pub setup_stream: StreamId,
+    /// Monthly decisions and flights.
+    pub monthly_stream: StreamId,
+}
+
+/// An outcome (DESIGN.md §2.8).
+#[derive(Debug, Clone)]
+pub struct OutcomeSpec {
+    pub name: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub unit: Option<String>,
+    /// The measure as written.
+    pub text: String,
+    pub measure: Term,
+    /// The month (since start) at whose end it is measured.
+    pub month: u32,
+    pub series: bool,
+    /// 0/1 in every run: reported as a probability.
+    pub probability: bool,
+    /// True when every value is a whole number (counts, months): integer histogram bins.
+    pub integer: bool,
+}
+
+/// Name → index tables of one scenario.
+struct Names<'s> {
+    drivers: HashMap<&'s str, usize>,
+    variables: HashMap<&'s str, usize>,
+    events: HashMap<&'s str, usize>,
+    actors: HashMap<&'s str, usize>,
+    issues: HashMap<&'s str, usize>,
+    populations: HashMap<&'s str, usize>,
+}
+
+fn index<'s>(items: impl Iterator<Item = &'s str>) -> HashMap<&'s str, usize> {
+    items.enumerate().map(|(i, name)| (name, i)).collect()
+}
+
+impl<'s> Names<'s> {
+    fn new(scenario: &'s Scenario) -> Self {
+        Names {
+            drivers: index(scenario.drivers.iter().map(|d| d.name.as_str())),
+            variables: index(scenario.variables.iter().map(|v| v.name.as_str())),
+            events: index(scenario.events.iter().map(|e| e.name.as_str())),
+            actors: index(scenario.actors.iter().map(|a| a.name.as_str())),
+            issues: index(scenario.issues.iter().map(|i| i.name.as_str())),
+            populations: index(scenario.populations.iter().map(|p| p.name.as_str())),
+        }
+    }
+
+    fn find(table: &HashMap<&str, usize>, what: &'static str, name: &str) -> Result<usize, CompileError> {
+        table.get(name).copied().ok_or_else(|| CompileError::Unknown { what, name: name.to_string() })
+    }
+
+    fn driver(&self, name: &str) -> Result<usize, CompileError> {
+        Self::find(&self.drivers, "driver", name)
+    }
+    fn variable(&self, name: &str) -> Result<usize, CompileError> {
+        Self::find(&self.variables, "variable", name)
+    }
+    fn event(&self, name: &str) -> Result<usize, CompileError> {
+        Self::find(&self.events, "event", name)
+    }
+    fn actor(&self, name: &str) -> Result<usize, CompileError> {
+        Self::find(&self.actors, "actor", name)
+    }
+    fn issue(&self, name: &str) -> Result<usize, CompileError> {
+        Self::find(&self.issues, "issue", name)
+    }
+    fn population(&self, name: &str) -> Result<usize, CompileError> {
+        Self::find(&self.populations, "population", name)
+    }
+}
+
+impl Model {
+    /// Compiles a validated scenario: names become indices, terms become factor lists, stream
+    /// identities are hashed, threshold tables are built.
+    pub fn compile(scenario: &Scenario) -> Result<Model, CompileError> {
+        let names = Names::new(scenario);
+        let horizon = scenario.meta.horizon.max(1);
+        let compile_term = |term: &scenario::Term| compile_term(term, scenario, &names);
+        let compile_links = |links: &[scenario::Link]| -> Result<Links, CompileError> {
+            let links = links
+                .iter()
+                .map(|link| Ok((compile_term(&link.term)?, link.coefficient)))
+                .collect::<Result<_, CompileError>>()?;
+            Ok(Links { links })
+        };
+        let amount = |quantity: &Quantity| -> Result<Amount, CompileError> {
+            Ok(match quantity {
+                Quantity::Drawn(Distribution::Fixed(value)) => Amount::Fixed(*value),
+                Quantity::Drawn(distribution) => Amount::Drawn(distribution.clone()),
+                Quantity::Variable(name) => Amount::Variable(names.variable(name)?),
+            })
+        };
+
+        let drivers = scenario
+            .drivers
+            .iter()
+            .map(|d| DriverSpec {
+                name: d.name.clone(),
+                distribution: d.distribution.clone(),
+                outcomes: match &d.distribution {
+                    Distribution::Categorical(outcomes) => {
+                        Some(outcomes.iter().map(|(n, _)| n.clone()).collect())
+                    }
+                    _ => None,
+                },
+                stream: StreamId::new(Purpose::Driver, &d.name),
+            })
+            .collect();
+
+        let variables = scenario
+            .variables
+            .iter()
+            .map(|v| {
+                Ok(VariableSpec {
+                    name: v.name.clone(),
+                    initial: v.initial.clone(),
+                    min: v.min,
+                    max: v.max,
+                    target: v.target,
+                    speed: v.speed,
+                    noise: v.noise,
+                    links: compile_links(&v.links)?,
+                    stream: StreamId::new(Purpose::Variable, &v.name),
+                })
+            })
+            .collect::<Result<_, CompileError>>()?;
+
+        let events = scenario
+            .events
+            .iter()
+            .map(|e| {
+                let trigger = match &e.trigger {
+                    scenario::Trigger::Hazard { probability, links } => TriggerSpec::Hazard {
+                        hazard: Hazard::new(*probability),
+                        links: compile_links(links)?,
+                    },
+                    scenario::Trigger::AtDriver(driver) => TriggerSpec::AtDriver(names.driver(driver)?),
+                    scenario::Trigger::AtMonth(month) => TriggerSpec::AtMonth(*month),
+                };
+                let effects = e
+                    .effects
+                    .iter()
+                    .map(|effect| Ok((names.variable(&effect.variable)?, effect.operation)))
+                    .collect::<Result<_, CompileError>>()?;
+                Ok(EventSpec {
+                    name: e.name.clone(),
+                    trigger,
+                    duration: e.duration.max(1),
+                    once: e.once,
+                    effects,
+                    stream: StreamId::new(Purpose::Event, &e.name),
+                })
+            })
+            .collect::<Result<_, CompileError>>()?;
+
+        let actors = scenario
+            .actors
+            .iter()
+            .map(|a| {
+                Ok(ActorSpec {
+                    name: a.name.clone(),
+                    capability: amount(&a.capability)?,
+                    stream: StreamId::new(Purpose::Actor, &a.name),
+                })
+            })
+            .collect::<Result<_, CompileError>>()?;
+
+        let issues = scenario
+            .issues
+            .iter()
+            .map(|issue| {
+                let stakes: Vec<StakeSpec> = issue
+                    .stakes
+                    .iter()
+                    .map(|stake| {
+                        Ok(StakeSpec {
+                            actor: names.actor(&stake.actor)?,
+                            position: amount(&stake.position)?,
+                            salience: amount(&stake.salience)?,
+                            stream: StreamId::new(Purpose::Stake, &format!("{}.{}", issue.name, stake.actor)),
+                        })
+                    })
+                    .collect::<Result<_, CompileError>>()?;
+                let agreement = match &issue.agreement {
+                    None => None,
+                    Some(agreement) => {
+                        let parties = agreement
+                            .parties
+                            .iter()
+                            .map(|party| {
+                                issue.stakes.iter().position(|s| &s.actor == party).ok_or_else(|| {
+                                    CompileError::PartyWithoutStake {
+                                        issue: issue.name.clone(),
+                                        actor: party.clone(),
+                                    }
+                                })
+                            })
+                            .collect::<Result<_, CompileError>>()?;
+                        Some(AgreementSpec {
+                            parties,
+                            within: agreement.within,
+                            hazard: Hazard::new(agreement.probability),
+                            links: compile_links(&agreement.links)?,
+                            stream: StreamId::new(Purpose::Agreement, &issue.name),
+                        })
+                    }
+                };
+                let (low, high) = issue.scale;
+                if !(low.is_finite() && high.is_finite() && low < high) {
+                    return Err(CompileError::Invalid {
+                        what: format!("issue `{}`", issue.name),
+                        problem: format!("scale [{low}, {high}] must have low < high"),
+                    });
+                }
+                Ok(IssueSpec {
+                    name: issue.name.clone(),
+                    scale: issue.scale,
+                    model: issue.model,
+                    every: issue.every.max(1),
+                    agreement,
+                    stakes,
+                })
+            })
+            .collect::<Result<_, CompileError>>()?;
+
+        let populations = scenario
+            .populations
+            .iter()
+            .map(|p| {
+                let flee = match &p.flee {
+                    None => None,
+                    Some(flee) => Some((names.event(&flee.on)?, flee.probability)),
+                };
+                Ok(PopulationSpec {
+                    name: p.name.clone(),
+                    persons: p.persons.clone(),
+                    agents: p.agents.max(1) as usize,
+                    at_home: p.at_home.min(p.agents) as usize,
+                    threshold: Sampler::new(&p.threshold),
+                    threshold_distribution: p.threshold.clone(),
+                    utility: p.utility,
+                    peer: p.peer,
+                    noise: p.noise,
+                    links: compile_links(&p.links)?,
+                    flee,
+                    setup_stream: StreamId::new(Purpose::Population, &p.name),
+                    monthly_stream: StreamId::new(Purpose::Decision, &p.name),
+                })
+            })
+            .collect::<Result<_, CompileError>>()?;
+
+        let outcomes = scenario
+            .outcomes
+            .iter()
+            .map(|o| {
+                Ok(OutcomeSpec {
+                    name: o.name.clone(),
+                    title: o.title.clone(),
+                    description: o.about.description.clone(),
+                    unit: o.about.unit.clone(),
+                    text: o.text.clone(),
+                    measure: compile_term(&o.measure)?,
+                    month: o.at.unwrap_or(horizon - 1).min(horizon - 1),
+                    series: o.series,
+                    probability: o.is_probability(),
+                    integer: is_integer_valued(&o.measure, scenario),
+                })
+            })
+            .collect::<Result<_, CompileError>>()?;
+
+        Ok(Model {
+            name: scenario.meta.name.clone(),
+            title: scenario.meta.title.clone(),
+            start: scenario.meta.start,
+            horizon,
+            drivers,
+            variables,
+            events,
+            actors,
+            issues,
+            populations,
+            outcomes,
+        })
+    }
+
+    /// The largest number of stakes in one issue (scratch sizes).
+    pub fn max_stakes(&self) -> usize {
+        self.issues.iter().map(|i| i.stakes.len()).max().unwrap_or(0)
+    }
+
+    /// Outcomes recorded monthly, in file order.
+    pub fn series_outcomes(&self) -> impl Iterator<Item = (usize, &OutcomeSpec)> {
+        self.outcomes.iter().enumerate().filter(|(_, o)| o.series)
+    }
+}
+
+/// True when every factor is a whole number in every run (indicators, counts, months, discrete
+/// drivers).
+fn is_integer_valued(term: &scenario::Term, scenario: &Scenario) -> bool {
+    use scenario::Factor as F;
+    term.factors.iter().all(|factor| match factor {
+        F::Count(_) | F::First(_) | F::Month => true,
+        F::Driver(name) => scenario.drivers.iter().any(|d| &d.name == name && d.distribution.is_discrete()),
+        other => other.is_indicator(),
+    })
+}
+
+fn compile_term(term: &scenario::Term, scenario: &Scenario, names: &Names) -> Result<Term, CompileError> {
+    use scenario::Factor as F;
+    let factors = term
+        .factors
+        .iter()
+        .map(|factor| {
+            Ok(match factor {
+                F::Driver(name) => Factor::Driver(names.driver(name)?),
+                F::DriverIs { driver, outcome } => {
+                    let index = names.driver(driver)?;
+                    let outcome_index = scenario.drivers.get(index).and_then(|d| match &d.distribution {
+                        Distribution::Categorical(outcomes) => {
+                            outcomes.iter().position(|(n, _)| n == outcome)
+                        }
+                        _ => None,
+                    });
+                    let Some(outcome_index) = outcome_index else {
+                        return Err(CompileError::NotAnOutcome {
+                            driver: driver.clone(),
+                            outcome: outcome.clone(),
+                        });
+                    };
+                    Factor::DriverIs { driver: index, outcome: outcome_index }
+                }
+                F::Variable(name) => Factor::Variable(names.variable(name)?),
+                F::Active(name) => Factor::Active(names.event(name)?),
+                F::Ever(name) => Factor::Ever(names.event(name)?),
+                F::Count(name) => Factor::Count(names.event(name)?),
+                F::First(name) => Factor::First(names.event(name)?),
+                F::After(name) => Factor::After(names.driver(name)?),
+                F::Agreed(name) => Factor::Agreed(names.issue(name)?),
+                F::Settlement(name) => Factor::Settlement(names.issue(name)?),
+                F::Forecast(name) => Factor::Forecast(names.issue(name)?),
+                F::Home(name) => Factor::Home(names.population(name)?),
+                F::HomeShare(name) => Factor::HomeShare(names.population(name)?),
+                F::Month => Factor::Month,
+            })
+        })
+        .collect::<Result<Vec<_>, CompileError>>()?;
+    if factors.is_empty() {
+        return Err(CompileError::Invalid { what: "a term".into(), problem: "has no factors".into() });
+    }
+    Ok(Term { factors })
+}

@@ -1,0 +1,493 @@
+//! One run's world: the state of every driver, variable, event, issue and population, advanced
+//! month by month in the order of DESIGN.md §3.
+//!
+//! A `World` is allocated once per chunk of runs and reset by [`World::begin`]; the step loop only
+//! reads indices and writes into preallocated buffers.
+
+use super::bargaining::{BdmScratch, bdm_round, compromise_round, forecast};
+use super::compile::{Amount, Model, TriggerSpec};
+use super::population::Agents;
+use crate::engine::stream::Stream;
+use crate::scenario::{BargainingModel, Operation};
+
+/// Everything terms can read: the state of one run at one moment.
+#[derive(Debug, Clone)]
+pub struct State {
+    /// Months since start of the month being simulated (or last simulated).
+    pub month: u32,
+    /// Each driver's value this run (a categorical driver's outcome index).
+    pub drivers: Vec<f64>,
+    /// Each variable's current value.
+    pub variables: Vec<f64>,
+    pub events: Vec<EventState>,
+    /// Each actor's drawn or fixed capability (NaN when read from a variable).
+    pub capabilities: Vec<f64>,
+    pub issues: Vec<IssueState>,
+    pub populations: Vec<PopulationState>,
+}
+
+/// One event's history in a run.
+#[derive(Debug, Clone, Default)]
+pub struct EventState {
+    /// The month a scheduled event fires (none: never in this run, or a hazard event).
+    pub scheduled: Option<u32>,
+    /// Active while month < `active_until` (after it has fired).
+    pub active_until: u32,
+    /// Times fired.
+    pub count: u32,
+    /// Month of the first firing.
+    pub first: Option<u32>,
+    /// Fired in the current month.
+    pub fired: bool,
+}
+
+impl EventState {
+    /// True in the month the event fires and the `duration − 1` months after.
+    #[inline]
+    pub fn is_active(&self, month: u32) -> bool {
+        self.count > 0 && month < self.active_until
+    }
+}
+
+/// One issue's bargaining in a run.
+#[derive(Debug, Clone, Default)]
+pub struct IssueState {
+    /// Each stake's current position, on the issue's scale.
+    pub positions: Vec<f64>,
+    /// Each stake's drawn or fixed salience (a variable-bound salience is read each round).
+    pub saliences: Vec<f64>,
+    /// R = max − min position at the first round.
+    pub range: Option<f64>,
+    /// Σ c·s·x / Σ c·s after the last round (before the first: at the initial positions).
+    pub forecast: f64,
+    pub agreed: bool,
+    /// The agreed position; 0 while not agreed.
+    pub settlement: f64,
+}
+
+/// One population in a run.
+#[derive(Debug, Clone, Default)]
+pub struct PopulationState {
+    pub agents: Agents,
+    /// Persons the population stands for this run.
+    pub persons: f64,
+}
+
+impl PopulationState {
+    /// Persons at home: agents at home × persons per agent.
+    #[inline]
+    pub fn persons_at_home(&self) -> f64 {
+        if self.agents.is_empty() {
+            0.0
+        } else {
+            self.agents.at_home() as f64 * self.persons / self.agents.len() as f64
+        }
+    }
+
+    /// Share of agents at home, 0–1.
+    #[inline]
+    pub fn home_share(&self) -> f64 {
+        if self.agents.is_empty() { 0.0 } else { self.agents.at_home() as f64 / self.agents.len() as f64 }
+    }
+}
+
+/// Where one run's recorded values go: slices of the engine's chunk buffers.
+#[derive(Debug)]
+pub struct RunValues<'a> {
+    /// One per driver (categorical: the outcome index).
+    pub drivers: &'a mut [f64],
+    /// One per outcome; NaN where undefined (`first` of an event that never fired).
+    pub outcomes: &'a mut [f64],
+    /// Series outcomes in file order, each `horizon` months long; NaN where undefined.
+    pub series: &'a mut [f64],
+}
+
+/// One run of the model.
+#[derive(Debug, Clone)]
+pub struct World<'m> {
+    model: &'m Model,
+    state: State,
+    variable_streams: Vec<Stream>,
+    event_streams: Vec<Stream>,
+    /// One per issue; `None` for an issue without an agreement rule.
+    agreement_streams: Vec<Option<Stream>>,
+    decision_streams: Vec<Stream>,
+    scratch: Scratch,
+}
+
+/// Buffers reused every month.
+#[derive(Debug, Clone, Default)]
+struct Scratch {
+    fire: Vec<bool>,
+    next_variables: Vec<f64>,
+    capabilities: Vec<f64>,
+    saliences: Vec<f64>,
+    next_positions: Vec<f64>,
+    bdm: BdmScratch,
+    agree: Vec<bool>,
+    utilities: Vec<f64>,
+}
+
+/// `x` limited to [min, max] without panicking on odd bounds (NaN bounds are ignored).
+#[inline]
+fn bound(x: f64, min: f64, max: f64) -> f64 {
+    x.max(min).min(max)
+}
+
+impl<'m> World<'m> {
+    /// A world for `model`, with every buffer allocated. Call [`World::begin`] before stepping.
+    pub fn new(model: &'m Model) -> Self {
+        let placeholder = |id| Stream::new(0, 0, id);
+        let stakes = model.max_stakes();
+        World {
+            model,
+            state: State {
+                month: 0,
+                drivers: vec![0.0; model.drivers.len()],
+                variables: vec![0.0; model.variables.len()],
+                events: vec![EventState::default(); model.events.len()],
+                capabilities: vec![0.0; model.actors.len()],
+                issues: model
+                    .issues
+                    .iter()
+                    .map(|i| IssueState {
+                        positions: vec![0.0; i.stakes.len()],
+                        saliences: vec![0.0; i.stakes.len()],
+                        ..IssueState::default()
+                    })
+                    .collect(),
+                populations: model
+                    .populations
+                    .iter()
+                    .map(|p| PopulationState { agents: Agents::new(p.agents), persons: 0.0 })
+                    .collect(),
+            },
+            variable_streams: model.variables.iter().map(|v| placeholder(v.stream)).collect(),
+            event_streams: model.events.iter().map(|e| placeholder(e.stream)).collect(),
+            agreement_streams: model
+                .issues
+                .iter()
+                .map(|i| i.agreement.as_ref().map(|a| placeholder(a.stream)))
+                .collect(),
+            decision_streams: model.populations.iter().map(|p| placeholder(p.monthly_stream)).collect(),
+            scratch: Scratch {
+                fire: vec![false; model.events.len()],
+                next_variables: vec![0.0; model.variables.len()],
+                capabilities: vec![0.0; stakes],
+                saliences: vec![0.0; stakes],
+                next_positions: vec![0.0; stakes],
+                bdm: BdmScratch::new(stakes),
+                agree: vec![false; model.issues.len()],
+                utilities: vec![0.0; model.populations.len()],
+            },
+        }
+    }
+
+    /// The current state.
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// Starts run `run` under `seed`: draws the drivers, initial values, drawn capabilities,
+    /// positions and saliences, persons and thresholds; month 0 is next.
+    pub fn begin(&mut self, seed: u64, run: u64) {
+        let model = self.model;
+        let state = &mut self.state;
+        state.month = 0;
+        for (value, driver) in state.drivers.iter_mut().zip(&model.drivers) {
+            *value = driver.distribution.quantile(Stream::new(seed, run, driver.stream).uniform());
+        }
+        for ((value, stream), variable) in
+            state.variables.iter_mut().zip(&mut self.variable_streams).zip(&model.variables)
+        {
+            *stream = Stream::new(seed, run, variable.stream);
+            *value = bound(variable.initial.quantile(stream.uniform()), variable.min, variable.max);
+        }
+        for ((event, stream), spec) in state.events.iter_mut().zip(&mut self.event_streams).zip(&model.events)
+        {
+            *stream = Stream::new(seed, run, spec.stream);
+            let scheduled = match spec.trigger {
+                TriggerSpec::Hazard { .. } => None,
+                TriggerSpec::AtMonth(month) => Some(month),
+                TriggerSpec::AtDriver(driver) => {
+                    let month = state.drivers.get(driver).copied().unwrap_or(f64::NAN).floor();
+                    // A month before the start is overdue: it fires in month 0.
+                    (month < f64::from(model.horizon)).then(|| month.max(0.0) as u32)
+                }
+            };
+            *event = EventState { scheduled, ..EventState::default() };
+        }
+        for (capability, actor) in state.capabilities.iter_mut().zip(&model.actors) {
+            *capability = match &actor.capability {
+                Amount::Fixed(value) => *value,
+                Amount::Drawn(distribution) => {
+                    distribution.quantile(Stream::new(seed, run, actor.stream).uniform())
+                }
+                Amount::Variable(_) => f64::NAN,
+            };
+        }
+        for (issue, spec) in state.issues.iter_mut().zip(&model.issues) {
+            let (low, high) = spec.scale;
+            for ((position, salience), stake) in
+                issue.positions.iter_mut().zip(&mut issue.saliences).zip(&spec.stakes)
+            {
+                let mut stream = Stream::new(seed, run, stake.stream);
+                let (u_position, u_salience) = (stream.uniform(), stream.uniform());
+                *position = bound(
+                    match &stake.position {
+                        Amount::Fixed(value) => *value,
+                        Amount::Drawn(distribution) => distribution.quantile(u_position),
+                        Amount::Variable(v) => state.variables.get(*v).copied().unwrap_or(low),
+                    },
+                    low,
+                    high,
+                );
+                *salience = bound(
+                    match &stake.salience {
+                        Amount::Fixed(value) => *value,
+                        Amount::Drawn(distribution) => distribution.quantile(u_salience),
+                        Amount::Variable(_) => f64::NAN,
+                    },
+                    0.0,
+                    1.0,
+                );
+            }
+            issue.range = None;
+            issue.agreed = false;
+            issue.settlement = 0.0;
+        }
+        for (stream, spec) in self.agreement_streams.iter_mut().zip(&model.issues) {
+            if let (Some(stream), Some(agreement)) = (stream, &spec.agreement) {
+                *stream = Stream::new(seed, run, agreement.stream);
+            }
+        }
+        for i in 0..model.issues.len() {
+            let n = self.gather_stakes(i);
+            let scratch = &self.scratch;
+            if let Some(issue) = self.state.issues.get_mut(i) {
+                issue.forecast =
+                    forecast(&scratch.capabilities[..n], &scratch.saliences[..n], &issue.positions);
+            }
+        }
+        for ((population, stream), spec) in
+            self.state.populations.iter_mut().zip(&mut self.decision_streams).zip(&model.populations)
+        {
+            let mut setup = Stream::new(seed, run, spec.setup_stream);
+            population.persons = spec.persons.quantile(setup.uniform()).max(0.0);
+            population.agents.reset(&spec.threshold, spec.at_home, &mut setup);
+            *stream = Stream::new(seed, run, spec.monthly_stream);
+        }
+    }
+
+    /// Simulates month `self.state.month` (DESIGN.md §3): events, variables, bargaining and
+    /// agreements, populations. Terms read the state left by the previous steps of the month;
+    /// within a step every item is updated simultaneously from the same state.
+    pub fn step(&mut self) {
+        self.step_events();
+        self.step_variables();
+        self.step_issues();
+        self.step_populations();
+    }
+
+    /// Runs `begin`, then every month, recording drivers, outcomes and series into `out`.
+    pub fn simulate(&mut self, seed: u64, run: u64, out: RunValues) {
+        let model = self.model;
+        self.begin(seed, run);
+        for (slot, value) in out.drivers.iter_mut().zip(&self.state.drivers) {
+            *slot = *value;
+        }
+        let horizon = model.horizon as usize;
+        for month in 0..model.horizon {
+            self.state.month = month;
+            self.step();
+            let mut series = out.series.chunks_exact_mut(horizon);
+            for (outcome, slot) in model.outcomes.iter().zip(out.outcomes.iter_mut()) {
+                let value = if outcome.series || outcome.month == month {
+                    outcome.measure.value(&self.state).unwrap_or(f64::NAN)
+                } else {
+                    continue;
+                };
+                if outcome.month == month {
+                    *slot = value;
+                }
+                if outcome.series
+                    && let Some(row) = series.next()
+                    && let Some(cell) = row.get_mut(month as usize)
+                {
+                    *cell = value;
+                }
+            }
+        }
+    }
+
+    /// Step 1: scheduled events fire, then hazard events draw (seeing the scheduled ones), then the
+    /// effects of everything that fired apply in file order.
+    fn step_events(&mut self) {
+        let model = self.model;
+        let month = self.state.month;
+        for event in &mut self.state.events {
+            event.fired = false;
+        }
+        for (event, spec) in self.state.events.iter_mut().zip(&model.events) {
+            if event.scheduled == Some(month) && !(spec.once && event.count > 0) {
+                fire(event, month, spec.duration);
+            }
+        }
+        // Hazards: one uniform per event per month whatever happens, so that a changed
+        // probability elsewhere never shifts this stream.
+        for (i, spec) in model.events.iter().enumerate() {
+            let TriggerSpec::Hazard { hazard, links } = &spec.trigger else { continue };
+            let u = self.event_streams[i].uniform();
+            let event = &self.state.events[i];
+            let spent = spec.once && event.count > 0;
+            let eligible = !spent && !event.is_active(month);
+            self.scratch.fire[i] = eligible && u < hazard.probability(links.sum(&self.state));
+        }
+        for (i, spec) in model.events.iter().enumerate() {
+            if matches!(spec.trigger, TriggerSpec::Hazard { .. }) && self.scratch.fire[i] {
+                fire(&mut self.state.events[i], month, spec.duration);
+            }
+        }
+        for (event, spec) in self.state.events.iter().zip(&model.events) {
+            if !event.fired {
+                continue;
+            }
+            for &(v, operation) in &spec.effects {
+                let (Some(value), Some(variable)) = (self.state.variables.get_mut(v), model.variables.get(v))
+                else {
+                    continue;
+                };
+                let changed = match operation {
+                    Operation::Set(x) => x,
+                    Operation::Add(x) => *value + x,
+                    Operation::Mul(x) => *value * x,
+                };
+                *value = bound(changed, variable.min, variable.max);
+            }
+        }
+    }
+
+    /// Step 2: x ← clamp(x + speed·(target + Σ links − x) + noise·ε), all from the same state.
+    fn step_variables(&mut self) {
+        let model = self.model;
+        for (i, spec) in model.variables.iter().enumerate() {
+            let x = self.state.variables[i];
+            let drift = spec.target + spec.links.sum(&self.state);
+            let shock = if spec.noise > 0.0 { spec.noise * self.variable_streams[i].normal() } else { 0.0 };
+            self.scratch.next_variables[i] = bound(x + spec.speed * (drift - x) + shock, spec.min, spec.max);
+        }
+        std::mem::swap(&mut self.state.variables, &mut self.scratch.next_variables);
+    }
+
+    /// Step 3: rounds on issues that bargain this month, then agreements.
+    fn step_issues(&mut self) {
+        let model = self.model;
+        let month = self.state.month;
+        for (i, spec) in model.issues.iter().enumerate() {
+            if self.state.issues[i].agreed || !month.is_multiple_of(spec.every) {
+                continue;
+            }
+            let n = self.gather_stakes(i);
+            let Scratch { capabilities, saliences, next_positions, bdm, .. } = &mut self.scratch;
+            let (c, s, next) = (&capabilities[..n], &saliences[..n], &mut next_positions[..n]);
+            let issue = &mut self.state.issues[i];
+            let range = *issue.range.get_or_insert_with(|| {
+                let (lo, hi) = issue
+                    .positions
+                    .iter()
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+                if hi >= lo { hi - lo } else { 0.0 }
+            });
+            match spec.model {
+                BargainingModel::Bdm => bdm_round(c, s, &issue.positions, range, next, bdm),
+                BargainingModel::Compromise { concession } => {
+                    compromise_round(c, s, &issue.positions, concession, next)
+                }
+            }
+            let (low, high) = spec.scale;
+            for (position, new) in issue.positions.iter_mut().zip(next.iter()) {
+                *position = bound(*new, low, high);
+            }
+            issue.forecast = forecast(c, s, &issue.positions);
+        }
+        // Agreements: one uniform per issue per month, all drawn from the state after the rounds.
+        for (i, spec) in model.issues.iter().enumerate() {
+            self.scratch.agree[i] = false;
+            let (Some(agreement), Some(stream)) = (&spec.agreement, &mut self.agreement_streams[i]) else {
+                continue;
+            };
+            let u = stream.uniform();
+            let issue = &self.state.issues[i];
+            if issue.agreed {
+                continue;
+            }
+            let (lo, hi) = agreement
+                .parties
+                .iter()
+                .filter_map(|&k| issue.positions.get(k))
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+            if hi - lo <= agreement.within {
+                self.scratch.agree[i] = u < agreement.hazard.probability(agreement.links.sum(&self.state));
+            }
+        }
+        for (issue, agree) in self.state.issues.iter_mut().zip(&self.scratch.agree) {
+            if *agree {
+                issue.agreed = true;
+                issue.settlement = issue.forecast;
+            }
+        }
+    }
+
+    /// Step 4: flights, then every population decides from the state after all flights.
+    fn step_populations(&mut self) {
+        let model = self.model;
+        for (i, spec) in model.populations.iter().enumerate() {
+            if let Some((event, probability)) = spec.flee
+                && self.state.events.get(event).is_some_and(|e| e.fired)
+            {
+                self.state.populations[i].agents.flee(probability, &mut self.decision_streams[i]);
+            }
+        }
+        for (i, spec) in model.populations.iter().enumerate() {
+            let share = self.state.populations[i].home_share();
+            self.scratch.utilities[i] = spec.utility + spec.links.sum(&self.state) + spec.peer * share;
+        }
+        for (i, spec) in model.populations.iter().enumerate() {
+            let utility = self.scratch.utilities[i];
+            self.state.populations[i].agents.decide(utility, spec.noise, &mut self.decision_streams[i]);
+        }
+    }
+
+    /// Fills the scratch capabilities and saliences of issue `i`'s stakes (reading variables where
+    /// bound to one) and re-reads variable-bound positions. Returns the number of stakes.
+    fn gather_stakes(&mut self, i: usize) -> usize {
+        let model = self.model;
+        let Some(spec) = model.issues.get(i) else { return 0 };
+        let state = &mut self.state;
+        let Some(issue) = state.issues.get_mut(i) else { return 0 };
+        let (low, high) = spec.scale;
+        let read = |v: usize| state.variables.get(v).copied().unwrap_or(0.0);
+        for (k, stake) in spec.stakes.iter().enumerate() {
+            let capability = match model.actors.get(stake.actor).map(|a| &a.capability) {
+                Some(Amount::Variable(v)) => read(*v),
+                _ => state.capabilities.get(stake.actor).copied().unwrap_or(0.0),
+            };
+            self.scratch.capabilities[k] = capability.max(0.0);
+            self.scratch.saliences[k] = match stake.salience {
+                Amount::Variable(v) => bound(read(v), 0.0, 1.0),
+                _ => issue.saliences[k],
+            };
+            if let Amount::Variable(v) = stake.position {
+                issue.positions[k] = bound(read(v), low, high);
+            }
+        }
+        spec.stakes.len()
+    }
+}
+
+fn fire(event: &mut EventState, month: u32, duration: u32) {
+    event.fired = true;
+    event.count += 1;
+    event.first.get_or_insert(month);
+    event.active_until = month.saturating_add(duration);
+}
