@@ -48,3 +48,21 @@ fn every_shipped_scenario_checks() {
         check_ok(file.to_str().expect("utf-8 path"));
     }
 }
+
+#[test]
+fn check_warns_about_assumptions_without_a_source_and_applies_set() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("unsourced.toml");
+    let text = "[scenario]\nname = \"unsourced\"\nstart = \"2024-01\"\nhorizon = 12\n\n\
+                [drivers.x]\nbeta = { alpha = 2, beta = 2 }\n\n[drivers.y]\nfixed = 1\nsource = \"FACTS.md\"\n";
+    std::fs::write(&path, text).expect("write");
+    let output = Command::cargo_bin("crossroads")
+        .expect("the crossroads binary is built")
+        .args(["check", path.to_str().expect("utf-8 path"), "--set", "drivers.x.beta.alpha=8"])
+        .output()
+        .expect("crossroads runs");
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("beta(α=8, β=2)"), "{stdout}");
+    assert!(stdout.contains("warning: 1 assumption without `source`: driver `x`"), "{stdout}");
+}

@@ -198,5 +198,23 @@ fn register_lists_every_assumption_with_its_percentiles() {
     assert_eq!(fate.distribution, "categorical: steady 60%, distracted 30%, withdraws 10%");
     assert_eq!(fate.mean, None);
     let text = render_register(&entries);
-    assert_eq!(text.lines().count(), entries.len() + 2);
+    let first_lines: Vec<&str> = text.lines().skip(2).filter(|l| !l.starts_with(' ')).collect();
+    assert_eq!(first_lines.len(), entries.len(), "one row per assumption (long text wraps)");
+    for (line, entry) in first_lines.iter().zip(&entries) {
+        assert!(line.starts_with(entry.kind) && line.contains(&entry.name), "{line}");
+    }
+}
+
+#[test]
+fn set_reaches_quoted_link_terms() {
+    let overrides = sets(&[
+        "variables.tension.links.\"ever(skirmish)\"=0.2",
+        "variables.tension.links.\"patron_fate=withdraws * after(patron_change_month)\"=0.4",
+    ]);
+    let loaded = load_file(&root().join(SMALL), &overrides).expect("loads");
+    let links = &loaded.scenario.variables[0].links;
+    let coefficient = |text: &str| links.iter().find(|l| l.text == text).map(|l| l.coefficient);
+    assert_eq!(coefficient("ever(skirmish)"), Some(0.2));
+    assert_eq!(coefficient("patron_fate=withdraws * after(patron_change_month)"), Some(0.4));
+    assert_eq!(links.len(), 5, "replaced in place, none added");
 }

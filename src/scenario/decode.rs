@@ -1150,6 +1150,18 @@ impl<'s> Decoder<'s> {
             let term = self.term(&link.key, link.key_span);
             let coefficient = self.number(&link.node, &format!("the coefficient of `{}`", link.key));
             match (term, coefficient) {
+                (Some(term), _) if term.may_be_undefined() => {
+                    self.error(
+                        link.key_span,
+                        format!(
+                            "the link `{}` uses first(…), which has no value until its event fires",
+                            link.key
+                        ),
+                        "undefined before the event",
+                        "use ever(event) or count(event) in links; first(event) is for outcomes",
+                    );
+                    ok = false;
+                }
                 (Some(term), Some(coefficient)) => {
                     out.push(Link { text: link.key.clone(), term, coefficient })
                 }

@@ -16,23 +16,64 @@ pub enum Distribution {
     /// A constant (`fixed = 0.4` or a bare number).
     Fixed(f64),
     /// Uniform on [min, max].
-    Uniform { min: f64, max: f64 },
+    Uniform {
+        /// Lowest value.
+        min: f64,
+        /// Highest value.
+        max: f64,
+    },
     /// Normal, optionally truncated to [min, max] (either bound may be infinite).
-    Normal { mean: f64, sd: f64, min: f64, max: f64 },
+    Normal {
+        /// Mean before truncation.
+        mean: f64,
+        /// Standard deviation before truncation (> 0).
+        sd: f64,
+        /// Lower truncation bound (−∞ when none).
+        min: f64,
+        /// Upper truncation bound (+∞ when none).
+        max: f64,
+    },
     /// Lognormal: ln X ~ N(mu, sigma²). The `{ p5, p95 }` form is converted on load.
-    LogNormal { mu: f64, sigma: f64 },
+    LogNormal {
+        /// Mean of ln X.
+        mu: f64,
+        /// Standard deviation of ln X (> 0).
+        sigma: f64,
+    },
     /// Beta on [0, 1]. The `{ mean, sd }` form is converted on load.
-    Beta { alpha: f64, beta: f64 },
+    Beta {
+        /// Shape α (> 0).
+        alpha: f64,
+        /// Shape β (> 0).
+        beta: f64,
+    },
     /// Triangular on [min, max] with its peak at mode.
-    Triangular { min: f64, mode: f64, max: f64 },
+    Triangular {
+        /// Lowest value.
+        min: f64,
+        /// Most likely value.
+        mode: f64,
+        /// Highest value.
+        max: f64,
+    },
     /// PERT: a beta rescaled to [min, max] with shape 1 + 4·(mode − min)/(max − min).
-    Pert { min: f64, mode: f64, max: f64 },
+    Pert {
+        /// Lowest value.
+        min: f64,
+        /// Most likely value.
+        mode: f64,
+        /// Highest value.
+        max: f64,
+    },
     /// 1 with probability p, else 0.
     Bernoulli(f64),
     /// Named outcomes in file order with their probabilities (summing to 1). A draw is the index.
     Categorical(Vec<(String, f64)>),
     /// Poisson counts with the given mean.
-    Poisson { mean: f64 },
+    Poisson {
+        /// Mean count (> 0).
+        mean: f64,
+    },
 }
 
 impl Distribution {

@@ -233,32 +233,19 @@ fn drop_exclusive_siblings(table: &mut Table, key: &str) {
 /// Applies one `--set KEY=VALUE` (source `file`, whose text is the argument) to the merged tree.
 fn apply_override(root: &mut Table, file: usize, text: &str) -> Result<(), Vec<Problem>> {
     let whole = Span { file, start: 0, end: text.len() };
-    let Some(equals) = text.find('=') else {
-        return Err(vec![
-            Problem::error("a --set override needs `KEY=VALUE`", whole, "no `=` here")
-                .help("write e.g. --set drivers.turkey_guarantee_credibility.beta.alpha=4"),
-        ]);
-    };
+    let (path, equals) = parse_set_path(text).map_err(|(message, at, help)| {
+        let (span, label) = match at {
+            Some(at) => {
+                let len = text.get(at..).and_then(|s| s.chars().next()).map_or(0, char::len_utf8);
+                (Span { file, start: at, end: at + len }, "here")
+            }
+            None => (whole, "no `=` here"),
+        };
+        vec![Problem::error(message, span, label).help(help)]
+    })?;
     let value = parse_value(file, equals + 1, text.get(equals + 1..).unwrap_or(""))?;
-    let mut path: Vec<(String, Span)> = Vec::new();
-    let mut offset = 0;
-    for segment in text.get(..equals).unwrap_or("").split('.') {
-        let trimmed = segment.trim();
-        let lead = segment.len() - segment.trim_start().len();
-        let span = Span { file, start: offset + lead, end: offset + lead + trimmed.len() };
-        if trimmed.is_empty() {
-            return Err(vec![
-                Problem::error(
-                    "empty key in a --set path",
-                    Span { file, start: offset, end: offset + 1 },
-                    "here",
-                )
-                .help("write the dotted path of a value, e.g. scenario.horizon=60"),
-            ]);
-        }
-        path.push((trimmed.to_string(), span));
-        offset += segment.len() + 1;
-    }
+    let path: Vec<(String, Span)> =
+        path.into_iter().map(|(key, start, end)| (key, Span { file, start, end })).collect();
     let Some(((last, last_span), parents)) = path.split_last() else {
         return Err(vec![Problem::error("empty --set path", whole, "here")]);
     };
@@ -302,6 +289,82 @@ fn apply_override(root: &mut Table, file: usize, text: &str) -> Result<(), Vec<P
         None => table.entries.push(Entry { key: last.clone(), key_span: *last_span, node: value }),
     }
     Ok(())
+}
+
+/// One key of a `--set` path and its byte range in the argument.
+type SetKey = (String, usize, usize);
+
+/// A `--set` error: message, byte offset in the argument (`None`: the whole argument), help.
+type SetPathError = (String, Option<usize>, String);
+
+/// Splits `KEY=VALUE`'s key into its dotted segments, each bare (`horizon`) or quoted
+/// (`"ever(armed_clash) * tension"`), with their byte ranges; returns them and the offset of `=`.
+fn parse_set_path(text: &str) -> Result<(Vec<SetKey>, usize), SetPathError> {
+    let example = "write e.g. --set drivers.turkey_guarantee_credibility.beta.alpha=4, quoting keys that \
+                   hold other characters: --set 'variables.x.links.\"ever(e)\"=0.2'";
+    let bytes = text.as_bytes();
+    let mut segments = Vec::new();
+    let mut i = 0;
+    let skip_space = |mut i: usize| {
+        while bytes.get(i).is_some_and(|b| *b == b' ' || *b == b'\t') {
+            i += 1;
+        }
+        i
+    };
+    loop {
+        i = skip_space(i);
+        match bytes.get(i) {
+            Some(&quote @ (b'"' | b'\'')) => {
+                let start = i;
+                let mut key = String::new();
+                i += 1;
+                loop {
+                    let Some(c) = text.get(i..).and_then(|s| s.chars().next()) else {
+                        return Err(("unclosed quote in a --set key".into(), Some(start), example.into()));
+                    };
+                    i += c.len_utf8();
+                    if c as u32 == u32::from(quote) {
+                        break;
+                    }
+                    if c == '\\' && quote == b'"' {
+                        match text.get(i..).and_then(|s| s.chars().next()) {
+                            Some(next @ ('"' | '\\')) => {
+                                key.push(next);
+                                i += 1;
+                            }
+                            _ => key.push(c),
+                        }
+                    } else {
+                        key.push(c);
+                    }
+                }
+                segments.push((key, start, i));
+            }
+            Some(b) if b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-' => {
+                let start = i;
+                while bytes.get(i).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-') {
+                    i += 1;
+                }
+                segments.push((text.get(start..i).unwrap_or("").to_string(), start, i));
+            }
+            None => {
+                return Err(("a --set override needs `KEY=VALUE`".into(), None, example.into()));
+            }
+            Some(_) => {
+                return Err(("expected a key in the --set path".into(), Some(i), example.into()));
+            }
+        }
+        i = skip_space(i);
+        match bytes.get(i) {
+            Some(b'.') => i += 1,
+            Some(b'=') => return Ok((segments, i)),
+            None => return Err(("a --set override needs `KEY=VALUE`".into(), None, example.into())),
+            Some(_) => {
+                let message = "expected `.` or `=` after a key in the --set path";
+                return Err((message.into(), Some(i), example.into()));
+            }
+        }
+    }
 }
 
 /// Writes a source tree as TOML: sections and assumptions as `[a.b]` headers (and
@@ -407,5 +470,44 @@ fn value_text(value: &Value) -> String {
                 .collect();
             format!("{{ {} }}", items.join(", "))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(text: &str) -> Vec<String> {
+        parse_set_path(text)
+            .map(|(path, _)| path.into_iter().map(|(k, _, _)| k).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn set_paths_split_on_dots_outside_quotes() {
+        assert_eq!(keys("scenario.horizon=60"), ["scenario", "horizon"]);
+        assert_eq!(
+            keys("variables.x.links.\"a=b * after(c.d)\"=0.2"),
+            ["variables", "x", "links", "a=b * after(c.d)"]
+        );
+        assert_eq!(keys(" drivers . d . 'x y' = 1"), ["drivers", "d", "x y"]);
+        assert_eq!(parse_set_path("a.b=1").map(|(_, equals)| equals), Ok(3));
+        for bad in ["a..b=1", "a.b", "\"a=1", ".a=1", "a.b c=1", "é=1", ""] {
+            assert!(parse_set_path(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn merge_replaces_distribution_forms_and_keeps_order() {
+        let parent =
+            parse_document(0, "[drivers.d]\nbeta = { alpha = 1, beta = 2 }\nsource = \"p\"\nunit = \"u\"\n")
+                .expect("parent parses");
+        let child = parse_document(1, "[drivers.d]\nsource = \"c\"\nuniform = { min = 0, max = 1 }\n")
+            .expect("child parses");
+        let merged = merge(parent, child);
+        assert_eq!(
+            write_toml(&merged),
+            "[drivers.d]\nsource = \"c\"\nunit = \"u\"\nuniform = { min = 0, max = 1 }\n"
+        );
     }
 }

@@ -254,24 +254,34 @@ pub fn percent(p: f64) -> String {
 pub fn render_register(entries: &[RegisterEntry]) -> String {
     let header = ["kind", "name", "distribution", "mean", "p5", "p95", "unit", "source"];
     let cell = |v: Option<f64>| v.map_or(String::new(), number);
-    let rows: Vec<[String; 8]> = entries
+    // Each row is one or more lines: long distributions and sources wrap within their column.
+    let rows: Vec<Vec<[String; 8]>> = entries
         .iter()
         .map(|e| {
-            [
-                e.kind.to_string(),
-                e.name.clone(),
-                e.distribution.clone(),
-                cell(e.mean),
-                cell(e.p5),
-                cell(e.p95),
-                e.unit.clone().unwrap_or_default(),
-                e.source.clone().unwrap_or_default(),
-            ]
+            let words = wrap(&e.distribution, DISTRIBUTION_WIDTH);
+            let source = wrap(e.source.as_deref().unwrap_or(""), SOURCE_WIDTH);
+            let lines = words.len().max(source.len()).max(1);
+            (0..lines)
+                .map(|i| {
+                    let first = i == 0;
+                    let or_blank = |text: String| if first { text } else { String::new() };
+                    [
+                        or_blank(e.kind.to_string()),
+                        or_blank(e.name.clone()),
+                        words.get(i).cloned().unwrap_or_default(),
+                        or_blank(cell(e.mean)),
+                        or_blank(cell(e.p5)),
+                        or_blank(cell(e.p95)),
+                        or_blank(e.unit.clone().unwrap_or_default()),
+                        source.get(i).cloned().unwrap_or_default(),
+                    ]
+                })
+                .collect()
         })
         .collect();
     let mut widths = header.map(|h| h.chars().count());
-    for row in &rows {
-        for (width, text) in widths.iter_mut().zip(row) {
+    for line in rows.iter().flatten() {
+        for (width, text) in widths.iter_mut().zip(line) {
             *width = (*width).max(text.chars().count());
         }
     }
@@ -280,20 +290,15 @@ pub fn render_register(entries: &[RegisterEntry]) -> String {
         let mut out = String::new();
         for (i, text) in cells.iter().enumerate() {
             let width = widths.get(i).copied().unwrap_or(0);
-            let pad = width.saturating_sub(text.chars().count());
-            let last = i + 1 == cells.len();
+            let pad = " ".repeat(width.saturating_sub(text.chars().count()));
             if numeric.get(i).copied().unwrap_or(false) {
-                out.push_str(&" ".repeat(pad));
+                out.push_str(&pad);
                 out.push_str(text);
             } else {
                 out.push_str(text);
-                if !last {
-                    out.push_str(&" ".repeat(pad));
-                }
+                out.push_str(&pad);
             }
-            if !last {
-                out.push_str("  ");
-            }
+            out.push_str("  ");
         }
         out.trim_end().to_string() + "\n"
     };
@@ -301,9 +306,36 @@ pub fn render_register(entries: &[RegisterEntry]) -> String {
     let rule: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
     out.push_str(&line(&rule));
     for row in &rows {
-        out.push_str(&line(row));
+        for cells in row {
+            out.push_str(&line(cells));
+        }
     }
     out
+}
+
+/// Widest distribution text on one line of the register table, in characters.
+const DISTRIBUTION_WIDTH: usize = 60;
+/// Widest source text on one line of the register table, in characters.
+const SOURCE_WIDTH: usize = 50;
+
+/// Splits text into lines of at most `width` characters at spaces (a longer word stays whole).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let needed = current.chars().count() + usize::from(!current.is_empty()) + word.chars().count();
+        if !current.is_empty() && needed > width {
+            lines.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+    }
+    if !current.is_empty() {
+        lines.push(current);
+    }
+    lines
 }
 
 #[cfg(test)]
@@ -334,6 +366,13 @@ mod tests {
         assert_eq!(number(-0.45), "-0.45");
         assert_eq!(number(1234.5678), "1235");
         assert_eq!(percent(0.125), "12.5%");
+    }
+
+    #[test]
+    fn long_text_wraps_at_spaces() {
+        assert_eq!(wrap("aa bb cc", 5), ["aa bb", "cc"]);
+        assert_eq!(wrap("averyveryverylongword x", 5), ["averyveryverylongword", "x"]);
+        assert!(wrap("", 5).is_empty());
     }
 
     #[test]

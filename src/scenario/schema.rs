@@ -73,8 +73,11 @@ pub enum Quantity {
 /// `[drivers.NAME]`: an exogenous uncertainty, drawn once per run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Driver {
+    /// The name in the scenario file (`[section.NAME]`).
     pub name: String,
+    /// Description, unit and source.
     pub about: About,
+    /// The distribution each run draws its value from.
     pub distribution: Distribution,
 }
 
@@ -83,7 +86,9 @@ pub struct Driver {
 pub struct Link {
     /// The term as written in the file, for reports.
     pub text: String,
+    /// The parsed term, every name resolved.
     pub term: Term,
+    /// Multiplies the term; the product is added to the baseline.
     pub coefficient: f64,
 }
 
@@ -91,7 +96,9 @@ pub struct Link {
 /// x(t+1) = clamp(x + speed · (target + Σ coef · term − x) + noise · ε, min, max).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Variable {
+    /// The name in the scenario file (`[section.NAME]`).
     pub name: String,
+    /// Description, unit and source.
     pub about: About,
     /// Value at the start, drawn once per run.
     pub initial: Distribution,
@@ -105,14 +112,18 @@ pub struct Variable {
     pub speed: f64,
     /// Standard deviation of the normal monthly shock (≥ 0).
     pub noise: f64,
+    /// Links added to the baseline, in file order (DESIGN.md §2.3).
     pub links: Vec<Link>,
 }
 
 /// `[events.NAME]` (DESIGN.md §2.5).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
+    /// The name in the scenario file (`[section.NAME]`).
     pub name: String,
+    /// Description, unit and source.
     pub about: About,
+    /// A monthly hazard or a scheduled month.
     pub trigger: Trigger,
     /// Months it stays active, counting the month it fires (≥ 1).
     pub duration: u32,
@@ -126,7 +137,12 @@ pub struct Event {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Trigger {
     /// Each month with p(t) = σ(logit(probability) + Σ coef · term(t)).
-    Hazard { probability: f64, links: Vec<Link> },
+    Hazard {
+        /// Monthly probability when all links are 0.
+        probability: f64,
+        /// Log-odds links on the probability, in file order.
+        links: Vec<Link>,
+    },
     /// In the month a driver names (months since start; the value is rounded down), no hazard.
     AtDriver(String),
     /// In a fixed month since start.
@@ -136,22 +152,29 @@ pub enum Trigger {
 /// An event's effect on a variable.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Effect {
+    /// The variable it changes.
     pub variable: String,
+    /// What it does to the variable.
     pub operation: Operation,
 }
 
 /// What an effect does to its variable.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Operation {
+    /// Sets the variable to this value.
     Set(f64),
+    /// Adds this value to the variable.
     Add(f64),
+    /// Multiplies the variable by this value.
     Mul(f64),
 }
 
 /// `[actors.NAME]`: a bargaining agent.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Actor {
+    /// The name in the scenario file (`[section.NAME]`).
     pub name: String,
+    /// Description, unit and source.
     pub about: About,
     /// Capability, ≥ 0: a number, a distribution or a variable's name.
     pub capability: Quantity,
@@ -160,7 +183,9 @@ pub struct Actor {
 /// `[issues.NAME]` (DESIGN.md §2.6).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Issue {
+    /// The name in the scenario file (`[section.NAME]`).
     pub name: String,
+    /// Description, unit and source.
     pub about: About,
     /// Meaning of the low end of the scale.
     pub low: Option<String>,
@@ -168,9 +193,11 @@ pub struct Issue {
     pub high: Option<String>,
     /// The position scale, `[0, 100]` unless `scale = [lo, hi]`.
     pub scale: (f64, f64),
+    /// How the actors move each round.
     pub model: BargainingModel,
     /// A bargaining round every `every` months (≥ 1).
     pub every: u32,
+    /// When and how the parties may agree; `None`: the issue is bargained over but never agreed.
     pub agreement: Option<Agreement>,
     /// The actors with a stake, in file order.
     pub stakes: Vec<Stake>,
@@ -182,7 +209,10 @@ pub enum BargainingModel {
     /// Bueno de Mesquita's expected-utility model (Scholz, Calbert & Smith 2011).
     Bdm,
     /// Each actor moves (1 − salience) · concession of the way to the forecast.
-    Compromise { concession: f64 },
+    Compromise {
+        /// Share of the way to the forecast an actor of salience 0 moves each round, 0–1.
+        concession: f64,
+    },
 }
 
 /// An issue's agreement rule: while the parties are within `within` points, it fires monthly with
@@ -191,14 +221,19 @@ pub enum BargainingModel {
 pub struct Agreement {
     /// Actor names; each has a stake in the issue.
     pub parties: Vec<String>,
+    /// Largest distance between the parties' positions (points on the issue's scale) at which
+    /// the agreement can fire.
     pub within: f64,
+    /// Monthly probability of agreeing while within reach, when all links are 0.
     pub probability: f64,
+    /// Log-odds links on the agreement probability, in file order.
     pub links: Vec<Link>,
 }
 
 /// One actor's stake in an issue.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stake {
+    /// The actor holding the stake.
     pub actor: String,
     /// Position on the issue's scale.
     pub position: Quantity,
@@ -209,7 +244,9 @@ pub struct Stake {
 /// `[populations.NAME]` (DESIGN.md §2.7).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Population {
+    /// The name in the scenario file (`[section.NAME]`).
     pub name: String,
+    /// Description, unit and source.
     pub about: About,
     /// Persons the population stands for, drawn once per run; split evenly over the agents.
     pub persons: Distribution,
@@ -225,26 +262,33 @@ pub struct Population {
     pub peer: f64,
     /// Standard deviation of each agent's monthly shock (≥ 0).
     pub noise: f64,
+    /// Links added to the baseline, in file order (DESIGN.md §2.3).
     pub links: Vec<Link>,
+    /// Renewed flight when an event fires, if any.
     pub flee: Option<Flee>,
 }
 
 /// Renewed flight: when `on` fires, each agent at home is displaced again with `probability`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Flee {
+    /// The event whose firing makes agents at home flee again.
     pub on: String,
+    /// Probability that each agent at home is displaced again when `on` fires.
     pub probability: f64,
 }
 
 /// `[outcomes.NAME]` (DESIGN.md §2.8).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
+    /// The name in the scenario file (`[section.NAME]`).
     pub name: String,
     /// Title for charts and tables (defaults to the name).
     pub title: String,
+    /// Description, unit and source.
     pub about: About,
     /// The measure as written in the file.
     pub text: String,
+    /// The parsed measure, every name resolved.
     pub measure: Term,
     /// Month since start at which it is measured (the horizon's last month when absent).
     pub at: Option<u32>,

@@ -20,7 +20,12 @@ pub enum Factor {
     /// A numeric driver's value: `turkey_guarantee_credibility`.
     Driver(String),
     /// 1 if the categorical driver took that outcome, else 0: `russia_war_exit=collapse`.
-    DriverIs { driver: String, outcome: String },
+    DriverIs {
+        /// The categorical driver.
+        driver: String,
+        /// One of its outcomes.
+        outcome: String,
+    },
     /// A variable's current value: `russian_influence`.
     Variable(String),
     /// 1 while the event is active (the month it fires and `duration − 1` more): `armed_clash`.

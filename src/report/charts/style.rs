@@ -183,8 +183,15 @@ pub fn draw_header<DB: DrawingBackend>(
 pub enum Key {
     /// A filled square.
     Fill(RGBAColor),
-    /// A short line, solid or dashed, of a width in pixels.
-    Line { color: RGBColor, width: u32, dashed: bool },
+    /// A short line, solid or dashed.
+    Line {
+        /// Its colour.
+        color: RGBColor,
+        /// Its width, pixels.
+        width: u32,
+        /// Dashed rather than solid.
+        dashed: bool,
+    },
     /// An interval: a horizontal line with end caps.
     Whisker(RGBColor),
 }
