@@ -1,12 +1,23 @@
 //! The command line: parses arguments, calls the library, prints, and maps failures to exit codes
 //! (0 success, 2 bad input, 1 anything else). No model logic lives here.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::engine::{self, EngineError, Settings};
+use crate::model::{BargainTrace, Model};
+use crate::report::{self, PendingOutput, RunOutput, charts, html, table};
 use crate::scenario;
+use crate::stats;
+
+/// The bundled default scenario, embedded in the binary: `crossroads run` with no file runs it.
+pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/south_caucasus_2024.toml");
+
+/// How the bundled default is named in diagnostics and reports.
+pub const DEFAULT_ORIGIN: &str = "<bundled default: scenarios/south_caucasus_2024.toml>";
 
 /// crossroads: Monte Carlo scenario simulation from a TOML file of assumptions.
 #[derive(Debug, Parser)]
@@ -142,8 +153,110 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(_args: RunArgs) -> Result<(), Failure> {
-    Err(Failure::Internal(miette::miette!("`crossroads run` is not built yet")))
+/// Loads `path` with the overrides, or the bundled default when there is no path.
+fn load_scenario(path: Option<&Path>, overrides: &[String]) -> Result<scenario::Loaded, Failure> {
+    match path {
+        Some(path) => scenario::load_file(path, overrides),
+        None => scenario::load_str(DEFAULT_ORIGIN, DEFAULT_SCENARIO, Path::new("."), overrides),
+    }
+    .map_err(|e| Failure::BadInput(e.into()))
+}
+
+fn bad_input(message: String, help: &str) -> Failure {
+    Failure::BadInput(miette::miette!(help = help.to_string(), "{message}"))
+}
+
+fn internal(error: impl std::fmt::Display) -> Failure {
+    Failure::Internal(miette::miette!("{error}"))
+}
+
+/// `crossroads run`: load, compile, simulate, summarize, write the result folder atomically, print
+/// the outcome table. Bad input (file, flags, output folder) is found before anything is written.
+fn run(args: RunArgs) -> Result<(), Failure> {
+    let started = Instant::now();
+    let loaded = load_scenario(args.scenario.as_deref(), &args.set)?;
+    let options = &args.options;
+    let runs = options.runs.unwrap_or(loaded.scenario.meta.runs);
+    if runs == 0 {
+        return Err(bad_input("--runs must be at least 1".into(), "e.g. --runs 10000"));
+    }
+    if options.threads == Some(0) {
+        return Err(bad_input("--threads must be at least 1".into(), "leave it out to use every core"));
+    }
+    let model = Model::compile(&loaded.scenario)
+        .map_err(|e| bad_input(format!("{}: {e}", loaded.origin), "fix the scenario file"))?;
+    let target = options.out.clone().unwrap_or_else(|| Path::new("output").join(&model.name));
+    let pending = PendingOutput::prepare(&target).map_err(|e| {
+        bad_input(e.to_string(), "choose another folder with --out, or remove what is in the way")
+    })?;
+    let settings = Settings {
+        runs,
+        seed: options.seed.unwrap_or(loaded.scenario.meta.seed),
+        threads: options.threads,
+        progress: !options.quiet,
+    };
+    let simulation = engine::simulate(&model, &settings).map_err(|e| match e {
+        EngineError::NoRuns | EngineError::NoThreads | EngineError::TooLarge { .. } => {
+            bad_input(e.to_string(), "use fewer runs or a shorter horizon")
+        }
+        EngineError::ThreadPool { .. } => internal(e),
+    })?;
+    let summary = stats::summarize(&model, &simulation);
+    let output =
+        RunOutput { model: &model, simulation: &simulation, summary: &summary, resolved: &loaded.resolved };
+    report::write_files(pending.path(), &output).map_err(internal)?;
+    if !args.no_charts {
+        let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
+        write_charts_and_report(pending.path(), &loaded, &summary, threads, started).map_err(internal)?;
+    }
+    let folder = pending.commit().map_err(internal)?;
+    if !options.quiet {
+        print!("{}\n{}", summary.title, table::outcome_table(&summary));
+        let files = if args.no_charts {
+            "summary.json, runs.csv, series.csv, scenario.toml"
+        } else {
+            "summary.json, runs.csv, series.csv, scenario.toml, charts/, report.html"
+        };
+        println!(
+            "\n{} runs, seed {}, in {:.1} s. Results in {}/ ({files})",
+            summary.runs,
+            summary.seed,
+            started.elapsed().as_secs_f64(),
+            folder.display()
+        );
+    }
+    Ok(())
+}
+
+/// charts/ and report.html of a run, into the (temporary) result folder.
+fn write_charts_and_report(
+    folder: &Path,
+    loaded: &scenario::Loaded,
+    summary: &stats::Summary,
+    threads: usize,
+    started: Instant,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let charts = charts::write_run_charts(summary, folder)?;
+    let date = html::report_date()?;
+    let metadata = html::RunMetadata {
+        seed: summary.seed,
+        runs: summary.runs,
+        version: summary.version.clone(),
+        date: Some(date.date),
+        wall_time: (!date.reproducible).then(|| started.elapsed().as_secs_f64()),
+        threads,
+    };
+    let register = scenario::register(&loaded.scenario);
+    let page = html::render_run_report(&html::RunReport {
+        summary,
+        metadata: &metadata,
+        register: &register,
+        scenario_toml: &loaded.resolved,
+        charts: &charts,
+    });
+    let path = folder.join("report.html");
+    std::fs::write(&path, page).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(())
 }
 
 /// `crossroads check`: load and validate, then print the assumptions register. Diagnostics go to
@@ -179,6 +292,62 @@ fn compare(_args: CompareArgs) -> Result<(), Failure> {
     Err(Failure::Internal(miette::miette!("`crossroads compare` is not built yet")))
 }
 
-fn bargain(_args: BargainArgs) -> Result<(), Failure> {
-    Err(Failure::Internal(miette::miette!("`crossroads bargain` is not built yet")))
+/// `crossroads bargain`: an issue's rounds at the inputs' medians, as a table or JSON.
+fn bargain(args: BargainArgs) -> Result<(), Failure> {
+    let loaded = load_scenario(Some(&args.scenario), &[])?;
+    let model = Model::compile(&loaded.scenario)
+        .map_err(|e| bad_input(format!("{}: {e}", loaded.origin), "fix the scenario file"))?;
+    let Some(index) = model.issue_index(&args.issue) else {
+        let names: Vec<&str> = model.issue_names().collect();
+        let closest = names
+            .iter()
+            .map(|name| (strsim::jaro_winkler(name, &args.issue), *name))
+            .filter(|(score, _)| *score > 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        let help = match (closest, names.is_empty()) {
+            (_, true) => format!("{} has no issues", loaded.origin),
+            (Some((_, name)), _) => format!("did you mean `{name}`? The issues are: {}", names.join(", ")),
+            (None, _) => format!("the issues are: {}", names.join(", ")),
+        };
+        return Err(bad_input(format!("{} has no issue `{}`", loaded.origin, args.issue), &help));
+    };
+    let trace = model.bargain(index, args.rounds).ok_or_else(|| internal("the issue disappeared"))?;
+    if args.json {
+        let text = serde_json::to_string_pretty(&trace).map_err(internal)?;
+        println!("{text}");
+    } else {
+        print!("{}", bargain_table(&trace));
+    }
+    Ok(())
+}
+
+/// The trace as an aligned table: one row per round, one column per actor.
+fn bargain_table(trace: &BargainTrace) -> String {
+    let (low, high) = trace.scale;
+    let mut text = format!(
+        "{} ({}, scale {}–{}), at each uncertain input's median\n\n",
+        trace.issue,
+        trace.model,
+        table::significant(low, 6),
+        table::significant(high, 6)
+    );
+    let mut header = vec!["round".to_string(), "forecast".to_string()];
+    header.extend(trace.actors.iter().cloned());
+    let mut rows = vec![header];
+    for round in &trace.rounds {
+        let mut row = vec![round.round.to_string(), format!("{:.4}", round.forecast)];
+        row.extend(round.positions.iter().map(|x| format!("{x:.4}")));
+        rows.push(row);
+    }
+    let columns = rows.first().map_or(0, Vec::len);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0))
+        .collect();
+    for row in &rows {
+        let cells: Vec<String> =
+            row.iter().zip(&widths).map(|(cell, width)| format!("{cell:>width$}")).collect();
+        text.push_str(&cells.join("  "));
+        text.push('\n');
+    }
+    text
 }

@@ -19,6 +19,10 @@ use crate::stats::Moments;
 /// Runs per chunk: the unit of work and of merging. Fixed, so results never depend on threads.
 pub const CHUNK_RUNS: u64 = 64;
 
+/// Most recorded values (drivers, outcomes and series months over all runs) a simulation keeps:
+/// 2³¹ values are 16 GiB. More is refused as bad input rather than aborting on allocation.
+pub const MAX_VALUES: usize = 1 << 31;
+
 /// How to run the replications.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
@@ -44,19 +48,30 @@ pub enum EngineError {
     /// The thread pool could not start.
     #[error("could not start {threads} worker threads: {source}")]
     ThreadPool {
+        /// Threads asked for (0: one per core).
         threads: usize,
+        /// Why rayon could not start them.
         #[source]
         source: rayon::ThreadPoolBuildError,
     },
     /// Too many values to hold in memory.
-    #[error("{runs} runs × {values} values per run is too large to hold in memory")]
-    TooLarge { runs: u64, values: usize },
+    #[error(
+        "{runs} runs × {values} recorded values per run is more than crossroads keeps in memory (2³¹ values)"
+    )]
+    TooLarge {
+        /// Runs asked for.
+        runs: u64,
+        /// Values recorded per run.
+        values: usize,
+    },
 }
 
 /// Every run's recorded values, in run order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Simulation {
+    /// Runs made.
     pub runs: u64,
+    /// The seed they were drawn from.
     pub seed: u64,
     /// Months per run.
     pub horizon: u32,
@@ -123,8 +138,9 @@ pub fn simulate(model: &Model, settings: &Settings) -> Result<Simulation, Engine
     let (driver_count, outcome_count) = (model.drivers.len(), model.outcomes.len());
     let series_count = model.series_outcomes().count();
     let values_per_run = driver_count + outcome_count + series_count * horizon;
-    let runs =
-        usize::try_from(settings.runs).ok().filter(|runs| runs.checked_mul(values_per_run.max(1)).is_some());
+    let runs = usize::try_from(settings.runs)
+        .ok()
+        .filter(|runs| runs.checked_mul(values_per_run.max(1)).is_some_and(|total| total <= MAX_VALUES));
     let Some(runs) = runs else {
         return Err(EngineError::TooLarge { runs: settings.runs, values: values_per_run });
     };
@@ -237,8 +253,83 @@ fn progress_bar(settings: &Settings) -> Option<ProgressBar> {
         return None;
     }
     let bar = ProgressBar::with_draw_target(Some(settings.runs), ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {per_sec}  ETA {eta}")
-        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    let style = ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {rate} runs/s  ETA {eta}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .with_key("rate", |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = write!(w, "{:.0}", state.per_sec());
+        });
     bar.set_style(style);
     Some(bar)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testing::*;
+    use crate::scenario::{Distribution, Factor};
+
+    fn bits(values: &[f64]) -> Vec<u64> {
+        values.iter().map(|x| x.to_bits()).collect()
+    }
+
+    fn small_model() -> Model {
+        let mut s = scenario(24);
+        s.drivers = vec![driver("d", Distribution::Beta { alpha: 2.0, beta: 5.0 })];
+        s.variables = vec![variable("v", 0.5, 0.4, 0.1, 0.05)];
+        s.events = vec![hazard("e", 0.05)];
+        s.populations =
+            vec![population("p", 200, Distribution::Uniform { min: 0.0, max: 1.0 }, 0.3, 0.2, 0.1)];
+        s.outcomes = vec![
+            outcome("first", vec![Factor::First("e".into())], false),
+            outcome("home", vec![Factor::HomeShare("p".into())], true),
+            outcome("v", vec![Factor::Variable("v".into())], true),
+        ];
+        Model::compile(&s).unwrap()
+    }
+
+    #[test]
+    fn results_do_not_depend_on_threads_or_chunking() {
+        let model = small_model();
+        // 200 runs: three full chunks and a partial one.
+        let run = |threads| {
+            simulate(&model, &Settings { runs: 200, seed: 3, threads: Some(threads), progress: false })
+                .unwrap()
+        };
+        let (one, four) = (run(1), run(4));
+        assert_eq!(bits(&one.drivers), bits(&four.drivers));
+        assert_eq!(bits(&one.outcomes), bits(&four.outcomes));
+        assert_eq!(bits(&one.series), bits(&four.series));
+        for (a, b) in one.moments.iter().zip(&four.moments) {
+            assert_eq!(
+                (a.count, a.mean.to_bits(), a.sd().to_bits()),
+                (b.count, b.mean.to_bits(), b.sd().to_bits())
+            );
+        }
+        // The first 70 runs of a 70-run simulation are the first 70 runs of the 200-run one.
+        let short =
+            simulate(&model, &Settings { runs: 70, seed: 3, threads: Some(2), progress: false }).unwrap();
+        assert_eq!(bits(&short.outcomes), bits(&one.outcomes[..70 * one.outcome_count]));
+        assert_eq!(bits(short.series_values(1, 23)), bits(&one.series_values(1, 23)[..70]));
+    }
+
+    #[test]
+    fn moments_count_only_defined_values() {
+        let model = small_model();
+        let sim =
+            simulate(&model, &Settings { runs: 300, seed: 9, threads: Some(1), progress: false }).unwrap();
+        let defined = sim.outcome_values(0).filter(|x| !x.is_nan()).count() as u64;
+        assert_eq!(sim.moments[0].count, defined);
+        assert!(defined > 0 && defined < 300);
+        assert_eq!(sim.moments[1].count, 300);
+    }
+
+    #[test]
+    fn impossible_settings_are_errors_not_panics() {
+        let model = small_model();
+        let settings = |runs, threads| Settings { runs, seed: 1, threads, progress: false };
+        assert!(matches!(simulate(&model, &settings(0, None)), Err(EngineError::NoRuns)));
+        assert!(matches!(simulate(&model, &settings(10, Some(0))), Err(EngineError::NoThreads)));
+        assert!(matches!(simulate(&model, &settings(u64::MAX, None)), Err(EngineError::TooLarge { .. })));
+        assert!(matches!(simulate(&model, &settings(1 << 40, None)), Err(EngineError::TooLarge { .. })));
+    }
 }

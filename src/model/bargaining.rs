@@ -51,6 +51,10 @@ pub struct BdmScratch {
     risk: Vec<f64>,
     /// danger_i.
     danger: Vec<f64>,
+    /// ln d_ij, ln(0.5 − 0.5·d_ij), ln(0.5 + 0.5·d_ij) for d_ij = |x_i − x_j|/R (symmetric).
+    log_distance: Vec<f64>,
+    log_success: Vec<f64>,
+    log_failure: Vec<f64>,
 }
 
 impl BdmScratch {
@@ -67,6 +71,9 @@ impl BdmScratch {
         self.win.resize(n * n, 0.0);
         self.risk.resize(n, 1.0);
         self.danger.resize(n, 0.0);
+        self.log_distance.resize(n * n, 0.0);
+        self.log_success.resize(n * n, 0.0);
+        self.log_failure.resize(n * n, 0.0);
     }
 
     /// The risk exponents r_i computed by the last [`bdm_round`].
@@ -95,7 +102,8 @@ pub fn bdm_round(
         return;
     }
     scratch.resize(n);
-    let BdmScratch { weight, distance_utility, win, risk, danger } = scratch;
+    let BdmScratch { weight, distance_utility, win, risk, danger, log_distance, log_success, log_failure } =
+        scratch;
     for k in 0..n {
         weight[k] = capabilities[k] * saliences[k];
     }
@@ -103,16 +111,31 @@ pub fn bdm_round(
         return;
     }
     let (x, s) = (&positions[..n], &saliences[..n]);
+    // Powers are exp(r · ln base): the logs depend only on the pair, so they are taken once per
+    // unordered pair and each power costs one exp (powf would redo the log every time).
+    for i in 0..n {
+        for j in i..n {
+            let d = scaled_distance(x[i], x[j], range);
+            let logs = [d.ln(), (0.5 - 0.5 * d).ln(), (0.5 + 0.5 * d).ln()];
+            for (table, value) in
+                [&mut *log_distance, &mut *log_success, &mut *log_failure].into_iter().zip(logs)
+            {
+                table[i * n + j] = value;
+                table[j * n + i] = value;
+            }
+        }
+    }
 
     // Step 1: risk exponents from the dangers computed with every r = 1.
     risk[..n].fill(1.0);
-    win_probabilities(x, &weight[..n], &risk[..n], range, distance_utility, win);
+    win_probabilities(x, &weight[..n], &risk[..n], range, log_distance, distance_utility, win);
     for i in 0..n {
         danger[i] = (0..n)
             .filter(|&j| j != i)
             .map(|j| {
+                // With r = 1: U_s = 2d, U_f = −2d, U_sq = 0.
                 let d = scaled_distance(x[j], x[i], range);
-                expected_utility(win[j * n + i], s[i], d, 1.0)
+                expected_utility(win[j * n + i], s[i], 2.0 * d, -2.0 * d, 0.0)
             })
             .sum();
     }
@@ -124,20 +147,23 @@ pub fn bdm_round(
     }
 
     // Steps 2–4 with the actors' own exponents.
-    win_probabilities(x, &weight[..n], &risk[..n], range, distance_utility, win);
+    win_probabilities(x, &weight[..n], &risk[..n], range, log_distance, distance_utility, win);
 
     // Step 5: each actor's best offer, from the positions at the start of the round.
     for i in 0..n {
         let r = risk[i];
+        let status_quo = 2.0 - 4.0 * (-r * std::f64::consts::LN_2).exp();
         let mut confrontation: Option<(f64, f64)> = None; // (distance, target)
         let mut compromise: Option<(f64, f64)> = None; // (criterion, target)
         for j in 0..n {
             if x[j] == x[i] {
                 continue;
             }
-            let d = scaled_distance(x[i], x[j], range);
-            let a = expected_utility(win[i * n + j], s[j], d, r);
-            let b = expected_utility(win[j * n + i], s[i], d, r);
+            // U_s = 2 − 4(0.5 − 0.5d)^r, U_f = 2 − 4(0.5 + 0.5d)^r, both evaluated by i.
+            let success = 2.0 - 4.0 * (r * log_success[i * n + j]).exp();
+            let failure = 2.0 - 4.0 * (r * log_failure[i * n + j]).exp();
+            let a = expected_utility(win[i * n + j], s[j], success, failure, status_quo);
+            let b = expected_utility(win[j * n + i], s[i], success, failure, status_quo);
             if b > a && a > 0.0 {
                 let distance = (x[i] - x[j]).abs();
                 if confrontation.is_none_or(|(best, _)| distance < best) {
@@ -161,18 +187,13 @@ fn scaled_distance(a: f64, b: f64, range: f64) -> f64 {
     ((a - b).abs() / range).clamp(0.0, 1.0)
 }
 
-/// `base^r`, exact and cheap for the common r = 1.
-#[inline]
-fn power(base: f64, r: f64) -> f64 {
-    if r == 1.0 { base } else { base.powf(r) }
-}
-
 /// Fills `win[i·n + j]` = P(i beats j) (steps 2–3) for exponents `risk`.
 fn win_probabilities(
     x: &[f64],
     weight: &[f64],
     risk: &[f64],
     range: f64,
+    log_distance: &[f64],
     distance_utility: &mut [f64],
     win: &mut [f64],
 ) {
@@ -180,7 +201,11 @@ fn win_probabilities(
     // (|x_k − x_a|/R)^{r_k}: n² powers, once per round; votes are differences of these.
     for k in 0..n {
         for a in 0..n {
-            distance_utility[k * n + a] = power(scaled_distance(x[k], x[a], range), risk[k]);
+            distance_utility[k * n + a] = if risk[k] == 1.0 {
+                scaled_distance(x[k], x[a], range)
+            } else {
+                (risk[k] * log_distance[k * n + a]).exp()
+            };
         }
     }
     // D = Σ_k Σ_a Σ_b |v_k(x_a, x_b)|.
@@ -212,12 +237,10 @@ fn win_probabilities(
     }
 }
 
-/// EU(i→j) from an evaluator with exponent r (step 4), given P(i, j), s_j and d.
+/// EU(i→j) = s_j [P U_s + (1 − P) U_f] + (1 − s_j) U_s − U_sq (step 4), given P(i, j), s_j and
+/// the evaluator's U_s, U_f and U_sq.
 #[inline]
-fn expected_utility(p: f64, salience: f64, d: f64, r: f64) -> f64 {
-    let success = 2.0 - 4.0 * power(0.5 - 0.5 * d, r);
-    let failure = 2.0 - 4.0 * power(0.5 + 0.5 * d, r);
-    let status_quo = 2.0 - 4.0 * power(0.5, r);
+fn expected_utility(p: f64, salience: f64, success: f64, failure: f64, status_quo: f64) -> f64 {
     salience * (p * success + (1.0 - p) * failure) + (1.0 - salience) * success - status_quo
 }
 

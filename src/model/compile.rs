@@ -15,16 +15,36 @@ use crate::scenario::{self, BargainingModel, Distribution, Operation, Quantity, 
 pub enum CompileError {
     /// A name that is not declared as the kind it is used as.
     #[error("{what} `{name}` is not defined in the scenario")]
-    Unknown { what: &'static str, name: String },
+    Unknown {
+        /// The kind of thing looked for ("driver", "variable", …).
+        what: &'static str,
+        /// The name that was not found.
+        name: String,
+    },
     /// `driver=outcome` on a driver that is not categorical, or with an outcome it does not have.
     #[error("`{driver}={outcome}`: `{driver}` is not a categorical driver with an outcome `{outcome}`")]
-    NotAnOutcome { driver: String, outcome: String },
+    NotAnOutcome {
+        /// The driver named in the term.
+        driver: String,
+        /// The outcome named in the term.
+        outcome: String,
+    },
     /// An agreement party without a stake in the issue.
     #[error("issue `{issue}`: agreement party `{actor}` has no stake in the issue")]
-    PartyWithoutStake { issue: String, actor: String },
+    PartyWithoutStake {
+        /// The issue.
+        issue: String,
+        /// The party without a stake.
+        actor: String,
+    },
     /// A number the model cannot run with.
     #[error("{what}: {problem}")]
-    Invalid { what: String, problem: String },
+    Invalid {
+        /// What is invalid, e.g. "issue `peace_treaty`".
+        what: String,
+        /// What is wrong with it.
+        problem: String,
+    },
 }
 
 /// The compiled, immutable model of one scenario. Shared by every run (and thread).
@@ -57,24 +77,36 @@ pub struct Model {
 /// A driver: drawn once per run from its own stream.
 #[derive(Debug, Clone)]
 pub struct DriverSpec {
+    /// The driver's name.
     pub name: String,
+    /// Its distribution, sampled by inverse CDF from one uniform per run.
     pub distribution: Distribution,
     /// The outcomes' names when categorical (the drawn value is the index).
     pub outcomes: Option<Vec<String>>,
+    /// Its stream: ("driver", name).
     pub stream: StreamId,
 }
 
 /// A variable (DESIGN.md §2.4).
 #[derive(Debug, Clone)]
 pub struct VariableSpec {
+    /// The variable's name.
     pub name: String,
+    /// Its value at the start, drawn once per run.
     pub initial: Distribution,
+    /// Lower bound (−∞ when absent).
     pub min: f64,
+    /// Upper bound (+∞ when absent).
     pub max: f64,
+    /// The level it drifts to when all links are 0.
     pub target: f64,
+    /// Share of the gap to the target closed each month.
     pub speed: f64,
+    /// Standard deviation of the monthly normal shock.
     pub noise: f64,
+    /// Links added to the target.
     pub links: Links,
+    /// Its stream: ("variable", name): the initial value, then one normal a month when noise > 0.
     pub stream: StreamId,
 }
 
@@ -82,7 +114,12 @@ pub struct VariableSpec {
 #[derive(Debug, Clone)]
 pub enum TriggerSpec {
     /// Monthly hazard σ(logit(p) + Σ links).
-    Hazard { hazard: Hazard, links: Links },
+    Hazard {
+        /// The base probability on the log-odds scale.
+        hazard: Hazard,
+        /// Links added on the log-odds scale.
+        links: Links,
+    },
     /// In month ⌊driver value⌋ (a month before the start fires in month 0).
     AtDriver(usize),
     /// In a fixed month since start.
@@ -92,13 +129,17 @@ pub enum TriggerSpec {
 /// An event (DESIGN.md §2.5).
 #[derive(Debug, Clone)]
 pub struct EventSpec {
+    /// The event's name.
     pub name: String,
+    /// How it fires.
     pub trigger: TriggerSpec,
     /// Months active, counting the month it fires (≥ 1).
     pub duration: u32,
+    /// Fires at most once.
     pub once: bool,
     /// (variable index, operation) in file order.
     pub effects: Vec<(usize, Operation)>,
+    /// Its stream: ("event", name), one uniform a month for a hazard event.
     pub stream: StreamId,
 }
 
@@ -116,8 +157,11 @@ pub enum Amount {
 /// An actor.
 #[derive(Debug, Clone)]
 pub struct ActorSpec {
+    /// The actor's name.
     pub name: String,
+    /// Its capability (≥ 0).
     pub capability: Amount,
+    /// Its stream: ("actor", name), for a drawn capability.
     pub stream: StreamId,
 }
 
@@ -126,7 +170,9 @@ pub struct ActorSpec {
 pub struct StakeSpec {
     /// Index into `Model::actors`.
     pub actor: usize,
+    /// Position on the issue's scale.
     pub position: Amount,
+    /// Salience, 0–1.
     pub salience: Amount,
     /// The stake's stream (its drawn position, then its drawn salience).
     pub stream: StreamId,
@@ -137,39 +183,55 @@ pub struct StakeSpec {
 pub struct AgreementSpec {
     /// Indices into the issue's stakes.
     pub parties: Vec<usize>,
+    /// Largest spread of the parties' positions (scale points) at which it can fire.
     pub within: f64,
+    /// The monthly base probability on the log-odds scale.
     pub hazard: Hazard,
+    /// Links added on the log-odds scale.
     pub links: Links,
+    /// Its stream: ("agreement", issue), one uniform a month.
     pub stream: StreamId,
 }
 
 /// An issue (DESIGN.md §2.6).
 #[derive(Debug, Clone)]
 pub struct IssueSpec {
+    /// The issue's name.
     pub name: String,
     /// (low, high) ends of the position scale.
     pub scale: (f64, f64),
+    /// How actors move each round.
     pub model: BargainingModel,
     /// Rounds in months 0, every, 2·every, …
     pub every: u32,
+    /// The agreement rule, if any.
     pub agreement: Option<AgreementSpec>,
+    /// The actors' stakes, in file order (the first listed wins BDM ties).
     pub stakes: Vec<StakeSpec>,
 }
 
 /// A population (DESIGN.md §2.7).
 #[derive(Debug, Clone)]
 pub struct PopulationSpec {
+    /// The population's name.
     pub name: String,
+    /// Persons it stands for, drawn once per run.
     pub persons: Distribution,
+    /// Deciding agents (≥ 1).
     pub agents: usize,
+    /// Agents at home at the start.
     pub at_home: usize,
     /// The threshold distribution's fast inverse CDF.
     pub threshold: Sampler,
     /// The threshold distribution itself.
     pub threshold_distribution: Distribution,
+    /// Baseline pull home.
     pub utility: f64,
+    /// Weight on the share at home.
     pub peer: f64,
+    /// Standard deviation of each agent's monthly shock.
     pub noise: f64,
+    /// Links added to the utility.
     pub links: Links,
     /// (event index, probability).
     pub flee: Option<(usize, f64)>,
@@ -182,15 +244,21 @@ pub struct PopulationSpec {
 /// An outcome (DESIGN.md §2.8).
 #[derive(Debug, Clone)]
 pub struct OutcomeSpec {
+    /// The outcome's name.
     pub name: String,
+    /// Its title for tables and charts.
     pub title: String,
+    /// Its description, if the file gives one.
     pub description: Option<String>,
+    /// Its unit, if the file gives one.
     pub unit: Option<String>,
     /// The measure as written.
     pub text: String,
+    /// The compiled measure.
     pub measure: Term,
     /// The month (since start) at whose end it is measured.
     pub month: u32,
+    /// Also recorded at the end of every month.
     pub series: bool,
     /// 0/1 in every run: reported as a probability.
     pub probability: bool,

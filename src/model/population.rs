@@ -15,13 +15,29 @@
 //!   valid bound for every later agent). Each agent thus goes home with probability exactly q_i,
 //!   independently. With noise = 0 the returners are the displaced agents with θ_i < U, found by
 //!   binary search.
-//! * Flight: geometric skipping with probability f over the agents at home.
+//!   Agents whose q_i rounds to 1 (U − θ_i ≥ 8.5·noise) go home in bulk after a binary search;
+//!   agents with q_i ≥ 0.1 follow the reference rule itself (one normal each), which is cheaper
+//!   when most of them move; thinning covers the rest.
+//! * Flight: one uniform per agent at home when f ≥ 0.2, else geometric skipping with
+//!   probability f over the agents at home.
 //!
 //! Who is at home is a bitset over the sorted agents; skipping counts bits a word at a time.
 //! A per-agent reference implementation lives in the tests and the two are compared there.
 
 use super::quantile::Sampler;
 use crate::engine::stream::Stream;
+
+/// z beyond which Φ(z) rounds to 1 in double precision (1 − Φ(8.5) ≈ 1e-17 < ε/2): displaced
+/// agents with (U − θ)/noise ≥ 8.5 return with probability 1 and are set home in bulk.
+pub const CERTAIN: f64 = 8.5;
+
+/// Displaced agents with q_i ≥ Φ(−1.2816) = 0.1, i.e. θ_i ≤ U + 1.2816·noise, decide by the
+/// reference rule itself (one normal draw each): cheaper than thinning when most of them move.
+pub const DIRECT_Z: f64 = 1.281_551_565_544_600_4;
+
+/// Flights with a probability at least this draw one uniform per agent at home; rarer flights
+/// skip geometrically.
+pub const DIRECT_FLIGHT: f64 = 0.2;
 
 /// One run's agents of one population, sorted by threshold.
 #[derive(Debug, Clone, Default)]
@@ -104,9 +120,24 @@ impl Agents {
         if probability.is_nan() || probability <= 0.0 || self.at_home == 0 {
             return;
         }
+        if probability >= DIRECT_FLIGHT {
+            for w in 0..self.home.len() {
+                let mut word = self.home[w];
+                while word != 0 {
+                    let bit = word & word.wrapping_neg();
+                    word ^= bit;
+                    if stream.uniform() < probability {
+                        self.home[w] &= !bit;
+                        self.at_home -= 1;
+                    }
+                }
+            }
+            return;
+        }
+        let log_stay = (-probability).ln_1p();
         let mut from = 0;
         loop {
-            let skip = stream.failures_before_success(probability);
+            let skip = stream.failures_given_log_failure(log_stay);
             let Some(i) = self.select(from, skip, true) else { break };
             self.clear_home(i);
             from = i + 1;
@@ -126,7 +157,30 @@ impl Agents {
         let scale = 1.0 / (noise * std::f64::consts::SQRT_2);
         // q_i = Φ((U − θ_i)/noise) = erfc((θ_i − U)/(noise·√2)) / 2.
         let probability = |theta: f64| 0.5 * statrs::function::erf::erfc((theta - utility) * scale);
-        let Some(first) = self.select(0, 0, false) else { return };
+        // Agents with (U − θ_i)/noise ≥ CERTAIN have q_i = 1 in floating point: all go home.
+        let certain = self.thresholds.partition_point(|&theta| theta < utility - CERTAIN * noise);
+        if certain > 0 && self.select(0, 0, false).is_some_and(|first| first < certain) {
+            self.set_home_below(certain);
+        }
+        // The band of likely returners: the reference rule, agent by agent.
+        let direct =
+            self.thresholds.partition_point(|&theta| theta <= utility + DIRECT_Z * noise).max(certain);
+        for w in certain / 64..direct.div_ceil(64) {
+            let (lo, hi) = ((w * 64).max(certain), ((w + 1) * 64).min(direct));
+            let mask = range_mask(lo - w * 64, hi - w * 64);
+            let mut displaced = !self.home[w] & mask;
+            while displaced != 0 {
+                let bit = displaced & displaced.wrapping_neg();
+                displaced ^= bit;
+                let i = w * 64 + bit.trailing_zeros() as usize;
+                if utility + noise * stream.normal() > self.thresholds[i] {
+                    self.home[w] |= bit;
+                    self.at_home += 1;
+                }
+            }
+        }
+        // Beyond it, q_i < 0.1: thinning.
+        let Some(first) = self.select(direct, 0, false) else { return };
         let mut bound = probability(self.thresholds[first]);
         let mut from = first;
         while bound > 0.0 {
@@ -207,6 +261,12 @@ impl Agents {
         }
         self.at_home = self.home.iter().map(|w| w.count_ones() as usize).sum();
     }
+}
+
+/// Bits lo..hi of a word set (0 ≤ lo ≤ hi ≤ 64).
+fn range_mask(lo: usize, hi: usize) -> u64 {
+    let upto = |n: usize| if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
+    upto(hi) & !upto(lo)
 }
 
 #[cfg(test)]
@@ -304,14 +364,21 @@ pub(crate) mod tests {
         assert_eq!(agents.at_home(), 0);
     }
 
-    /// Mean and variance of the final number at home over runs, fast versus reference, for a
-    /// scenario with noise, changing utility and flights.
+    /// Mean and distribution of the final number at home over runs, fast versus reference, with
+    /// noise, a utility that changes with the month and the share at home, and flights. The two
+    /// cases cover every path: bulk certain returns, the direct band, thinning, and both kinds of
+    /// flight (one uniform per agent at f ≥ 0.2, geometric skipping below).
     #[test]
     fn fast_agents_match_the_reference_rule() {
+        for (noise, flight) in [(0.05, 0.5), (0.2, 0.1)] {
+            compare_with_reference(noise, flight);
+        }
+    }
+
+    fn compare_with_reference(noise: f64, flight: f64) {
         let d = Distribution::Beta { alpha: 5.0, beta: 2.0 };
         let sampler = Sampler::new(&d);
         let (n, runs, months) = (300, 3000u64, 24);
-        let noise = 0.05;
         let utility = |month: usize, share: f64| 0.35 + 0.005 * month as f64 + 0.2 * share;
         let mut fast_final = Vec::new();
         let mut reference_final = Vec::new();
@@ -323,8 +390,8 @@ pub(crate) mod tests {
             let mut reference = ReferenceAgents::new(n, &d, 20, &mut r);
             for month in 0..months {
                 if month % 7 == 6 {
-                    agents.flee(0.5, &mut s);
-                    reference.flee(0.5, &mut r);
+                    agents.flee(flight, &mut s);
+                    reference.flee(flight, &mut r);
                 }
                 let u = utility(month, agents.at_home() as f64 / n as f64);
                 agents.decide(u, noise, &mut s);
@@ -343,10 +410,10 @@ pub(crate) mod tests {
         let (rm, rv) = moments(&reference_final);
         // Difference of two independent means: z = 4 on its standard error.
         let se = ((fv + rv) / runs as f64).sqrt();
-        assert!((fm - rm).abs() < 4.0 * se, "fast {fm} vs reference {rm} (se {se})");
+        assert!((fm - rm).abs() < 4.0 * se, "noise {noise}: fast {fm} vs reference {rm} (se {se})");
         // Two-sample Kolmogorov–Smirnov at the 0.1% level: D < 1.95·√(2/n).
         let ks = two_sample_ks(&mut fast_final, &mut reference_final);
-        assert!(ks < 1.95 * (2.0 / runs as f64).sqrt(), "KS {ks}");
+        assert!(ks < 1.95 * (2.0 / runs as f64).sqrt(), "noise {noise}: KS {ks}");
         assert!(rm > 30.0 && rm < 270.0, "the test should exercise partial returns: {rm}");
     }
 

@@ -35,7 +35,16 @@ pub enum Sampler {
     /// The distribution's own inverse CDF (cheap for this distribution).
     Exact(Distribution),
     /// `offset + width · table(u)`: a beta (`offset` 0, `width` 1) or a PERT rescaled to [min, max].
-    Table { table: Box<QuantileTable>, offset: f64, width: f64, exact: Distribution },
+    Table {
+        /// The beta(α, β) table.
+        table: Box<QuantileTable>,
+        /// Added to the table's value: the PERT's min (0 for a beta).
+        offset: f64,
+        /// Multiplies the table's value: the PERT's max − min (1 for a beta).
+        width: f64,
+        /// The distribution itself, for u beyond the table's tails.
+        exact: Distribution,
+    },
 }
 
 impl Sampler {

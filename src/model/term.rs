@@ -16,7 +16,12 @@ pub enum Factor {
     /// A numeric driver's value.
     Driver(usize),
     /// 1 if the categorical driver took outcome `outcome` (its index), else 0.
-    DriverIs { driver: usize, outcome: usize },
+    DriverIs {
+        /// The categorical driver.
+        driver: usize,
+        /// The outcome's index in its distribution.
+        outcome: usize,
+    },
     /// A variable's current value.
     Variable(usize),
     /// 1 while the event is active.

@@ -19,10 +19,13 @@ pub struct State {
     pub drivers: Vec<f64>,
     /// Each variable's current value.
     pub variables: Vec<f64>,
+    /// Each event's history.
     pub events: Vec<EventState>,
     /// Each actor's drawn or fixed capability (NaN when read from a variable).
     pub capabilities: Vec<f64>,
+    /// Each issue's bargaining.
     pub issues: Vec<IssueState>,
+    /// Each population's agents.
     pub populations: Vec<PopulationState>,
 }
 
@@ -60,6 +63,7 @@ pub struct IssueState {
     pub range: Option<f64>,
     /// Σ c·s·x / Σ c·s after the last round (before the first: at the initial positions).
     pub forecast: f64,
+    /// True once agreed: bargaining has stopped.
     pub agreed: bool,
     /// The agreed position; 0 while not agreed.
     pub settlement: f64,
@@ -68,6 +72,7 @@ pub struct IssueState {
 /// One population in a run.
 #[derive(Debug, Clone, Default)]
 pub struct PopulationState {
+    /// The agents, sorted by threshold.
     pub agents: Agents,
     /// Persons the population stands for this run.
     pub persons: f64,

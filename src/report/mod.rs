@@ -29,11 +29,18 @@ use crate::stats::Summary;
 pub enum ReportError {
     /// The output folder cannot be used.
     #[error("cannot write results to {}: {reason}", path.display())]
-    BadTarget { path: PathBuf, reason: String },
+    BadTarget {
+        /// The folder asked for.
+        path: PathBuf,
+        /// Why it cannot be used.
+        reason: String,
+    },
     /// A file system error.
     #[error("cannot write {}: {source}", path.display())]
     Io {
+        /// The file or folder.
         path: PathBuf,
+        /// The error.
         #[source]
         source: std::io::Error,
     },
@@ -51,8 +58,11 @@ pub type Extra<'a> = &'a dyn Fn(&Path) -> Result<(), Box<dyn std::error::Error +
 /// A finished run, as the report needs it.
 #[derive(Debug, Clone, Copy)]
 pub struct RunOutput<'a> {
+    /// The compiled model (names of drivers, outcomes, categorical outcomes).
     pub model: &'a Model,
+    /// Every run's values.
     pub simulation: &'a Simulation,
+    /// The statistics.
     pub summary: &'a Summary,
     /// The resolved scenario as TOML (after `extends` and `--set`): written as scenario.toml.
     pub resolved: &'a str,
@@ -185,4 +195,53 @@ pub fn write_series(w: &mut impl std::io::Write, summary: &Summary) -> std::io::
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testing::*;
+    use crate::scenario::{Distribution, Factor};
+    use crate::stats::summarize;
+
+    #[test]
+    fn write_run_writes_everything_and_a_failed_hook_keeps_the_previous_result() {
+        let mut s = scenario(6);
+        s.drivers = vec![driver(
+            "exit",
+            Distribution::Categorical(vec![("frozen".into(), 0.5), ("war, again".into(), 0.5)]),
+        )];
+        s.events = vec![hazard("clash", 0.2)];
+        s.outcomes = vec![
+            outcome("first", vec![Factor::First("clash".into())], false),
+            outcome("clashes", vec![Factor::Count("clash".into())], true),
+        ];
+        let (model, simulation) = run(&s, 40, 2);
+        let summary = summarize(&model, &simulation);
+        let output =
+            RunOutput { model: &model, simulation: &simulation, summary: &summary, resolved: "[scenario]\n" };
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("out");
+        let hook: Extra = &|dir: &Path| {
+            std::fs::write(dir.join("extra.txt"), "charts go here")?;
+            Ok(())
+        };
+        assert_eq!(write_run(&target, &output, hook).unwrap(), target);
+        for file in ["summary.json", "runs.csv", "series.csv", "scenario.toml", "extra.txt"] {
+            assert!(target.join(file).is_file(), "{file}");
+        }
+        let runs = std::fs::read_to_string(target.join("runs.csv")).unwrap();
+        assert!(runs.starts_with("run,exit,first,clashes\n0,"), "{runs}");
+        assert!(runs.contains(",\"war, again\","), "a name with a comma is quoted: {runs}");
+        assert!(runs.lines().any(|l| l.contains(",,")), "an undefined first(...) is empty: {runs}");
+        assert_eq!(std::fs::read_to_string(target.join("series.csv")).unwrap().lines().count(), 1 + 6);
+
+        let failing: Extra = &|_: &Path| Err("the chart failed".into());
+        let before = std::fs::read(target.join("summary.json")).unwrap();
+        let error = write_run(&target, &output, failing).unwrap_err();
+        assert!(error.to_string().contains("the chart failed"));
+        assert_eq!(std::fs::read(target.join("summary.json")).unwrap(), before);
+        assert!(target.join("extra.txt").is_file());
+        assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 1, "no temporary folder left");
+    }
 }

@@ -47,11 +47,20 @@ pub fn outcome_table(summary: &Summary) -> String {
                 } else {
                     unit
                 };
+                let defined = n.runs > 0;
                 [
                     outcome.name.clone(),
                     significant(n.mean, 4),
-                    format!("{} – {}", significant(n.mean - half, 4), significant(n.mean + half, 4)),
-                    format!("{} … {}", significant(n.p5, 3), significant(n.p95, 3)),
+                    if defined {
+                        format!("{} – {}", significant(n.mean - half, 4), significant(n.mean + half, 4))
+                    } else {
+                        "–".into()
+                    },
+                    if defined {
+                        format!("{} … {}", significant(n.p5, 3), significant(n.p95, 3))
+                    } else {
+                        "–".into()
+                    },
                     note,
                 ]
             }

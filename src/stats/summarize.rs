@@ -108,3 +108,49 @@ fn series_point(model: &Model, month: u32, values: &[f64]) -> SeriesPoint {
         p95: quantile(&sorted, 0.95),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testing::*;
+    use crate::scenario::{Distribution, Factor};
+
+    #[test]
+    fn summaries_follow_the_runs() {
+        let mut s = scenario(24);
+        s.events = vec![hazard("clash", 0.03)];
+        s.variables = vec![variable("tension", 0.5, 0.3, 0.2, 0.0)];
+        s.drivers = vec![driver("d", Distribution::Bernoulli(0.3))];
+        s.outcomes = vec![
+            outcome("ever", vec![Factor::Ever("clash".into())], false),
+            outcome("first", vec![Factor::First("clash".into())], false),
+            outcome("count", vec![Factor::Count("clash".into())], false),
+            outcome("tension", vec![Factor::Variable("tension".into())], true),
+        ];
+        let (model, simulation) = run(&s, 500, 4);
+        let summary = summarize(&model, &simulation);
+        assert_eq!((summary.runs, summary.seed, summary.horizon), (500, 4, 24));
+        assert_eq!(summary.start, "2024-01");
+        let [ever, first, count, tension] = &summary.outcomes[..] else { panic!("four outcomes") };
+        let OutcomeStatistics::Probability(p) = &ever.statistics else { panic!("ever is a probability") };
+        let fired = simulation.outcome_values(0).filter(|&x| x == 1.0).count() as u64;
+        assert_eq!((p.successes, p.runs), (fired, 500));
+        assert!(p.lower < p.probability && p.probability < p.upper);
+        // first(...) counts the runs where it never happened apart, and describes the others.
+        let OutcomeStatistics::Numeric(f) = &first.statistics else { panic!("first is numeric") };
+        assert_eq!((f.runs, f.undefined), (fired, 500 - fired));
+        assert!(f.min >= 0.0 && f.max <= 23.0 && f.p5 <= f.p50 && f.p50 <= f.p95);
+        assert_eq!(f.histogram.counts.iter().sum::<u64>(), fired);
+        // Counts get one bin per whole number.
+        let OutcomeStatistics::Numeric(c) = &count.statistics else { panic!("count is numeric") };
+        assert!(c.histogram.edges.iter().all(|e| e.fract() == 0.5 || e.fract() == -0.5));
+        assert_eq!(first.measured_at, "2025-12");
+        // A noise-free variable has one value per month: its bands collapse onto it.
+        let series = tension.series.as_ref().unwrap();
+        assert_eq!(series.len(), 24);
+        assert_eq!(series[0].date, "2024-01");
+        let expected = 0.3 + 0.2 * 0.8;
+        assert!((series[0].mean - expected).abs() < 1e-12 && series[0].p5 == series[0].p95);
+        assert!(ever.series.is_none());
+    }
+}

@@ -10,7 +10,9 @@ pub struct Summary {
     pub scenario: String,
     /// The scenario's `title`.
     pub title: String,
+    /// The seed every run's streams derive from.
     pub seed: u64,
+    /// Runs made.
     pub runs: u64,
     /// crossroads version that produced it.
     pub version: String,
@@ -25,16 +27,20 @@ pub struct Summary {
 /// One outcome's statistics.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OutcomeSummary {
+    /// The outcome's name in the scenario file.
     pub name: String,
+    /// Title for tables and charts.
     pub title: String,
     /// Unit of the value (numeric outcomes), if the file gives one.
     pub unit: Option<String>,
+    /// What the outcome measures, if the file says.
     pub description: Option<String>,
     /// The measure as written in the file.
     pub measure: String,
     /// `YYYY-MM` the outcome is measured at (the horizon's last month unless `at` says otherwise).
     pub measured_at: String,
     #[serde(flatten)]
+    /// Probability or numeric statistics.
     pub statistics: OutcomeStatistics,
     /// Monthly bands when the outcome is a series.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -45,7 +51,9 @@ pub struct OutcomeSummary {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum OutcomeStatistics {
+    /// A 0/1 outcome.
     Probability(ProbabilityStatistics),
+    /// Any other outcome.
     Numeric(NumericStatistics),
 }
 
@@ -60,8 +68,9 @@ pub struct ProbabilityStatistics {
     pub probability: f64,
     /// Monte Carlo standard error √(p(1 − p)/n).
     pub standard_error: f64,
-    /// Wilson 95% interval.
+    /// Wilson 95% interval, lower end.
     pub lower: f64,
+    /// Wilson 95% interval, upper end.
     pub upper: f64,
 }
 
@@ -72,24 +81,36 @@ pub struct NumericStatistics {
     pub runs: u64,
     /// Runs where it is undefined (a `first(...)` whose event never happened).
     pub undefined: u64,
+    /// Mean over the defined runs.
     pub mean: f64,
+    /// Standard deviation over the defined runs (n − 1 denominator).
     pub sd: f64,
     /// Monte Carlo standard error of the mean, sd/√n.
     pub standard_error: f64,
+    /// Smallest value.
     pub min: f64,
+    /// 5th percentile (type-7 interpolation between order statistics, as all quantiles here).
     pub p5: f64,
+    /// 25th percentile.
     pub p25: f64,
+    /// Median.
     pub p50: f64,
+    /// 75th percentile.
     pub p75: f64,
+    /// 95th percentile.
     pub p95: f64,
+    /// Largest value.
     pub max: f64,
+    /// Counts in deterministic bins.
     pub histogram: Histogram,
 }
 
 /// Counts of values in consecutive bins; `edges` has one more element than `counts`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Histogram {
+    /// Bin edges, ascending.
     pub edges: Vec<f64>,
+    /// Values in each bin; the last bin includes its upper edge.
     pub counts: Vec<u64>,
 }
 
@@ -100,10 +121,16 @@ pub struct SeriesPoint {
     pub month: u32,
     /// `YYYY-MM`.
     pub date: String,
+    /// Mean over the runs where it is defined.
     pub mean: f64,
+    /// 5th percentile.
     pub p5: f64,
+    /// 25th percentile.
     pub p25: f64,
+    /// Median.
     pub p50: f64,
+    /// 75th percentile.
     pub p75: f64,
+    /// 95th percentile.
     pub p95: f64,
 }
