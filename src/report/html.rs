@@ -188,7 +188,7 @@ fn numeric_cells(page: &mut String, outcome: &OutcomeSummary, stats: &NumericSta
     }
 }
 
-fn charts(page: &mut String, charts: &[Chart]) {
+pub(crate) fn charts(page: &mut String, charts: &[Chart]) {
     if charts.is_empty() {
         return;
     }
@@ -280,7 +280,7 @@ pub fn escape(text: &str) -> String {
 }
 
 /// The page's look: readable type, tables with aligned figures, charts scaled to the column.
-const STYLE: &str = "
+pub(crate) const STYLE: &str = "
 :root{color-scheme:light;--ink:#222;--muted:#555;--rule:#ddd;--band:#f5f7fa;--accent:#0072b2}
 *{box-sizing:border-box}
 body{margin:0;background:#fff;color:var(--ink);font:16px/1.5 system-ui,-apple-system,'Segoe UI','DejaVu Sans',sans-serif}

@@ -13,6 +13,7 @@
 //! and so draws them in a different order from run to run).
 
 mod cdf;
+pub mod compare;
 mod difference;
 mod fan;
 pub mod format;
@@ -28,6 +29,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 pub use cdf::CdfFigure;
+pub use compare::write_compare_charts;
 pub use difference::{DifferenceFigure, DifferenceRow};
 pub use fan::{FanFigure, FanLayer};
 pub use histogram::{HistogramFigure, HistogramLayer};
