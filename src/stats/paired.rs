@@ -90,6 +90,9 @@ pub fn paired_difference(
     scenario: impl IntoIterator<Item = f64>,
 ) -> PairedDifference {
     let (mut a, mut b, mut d) = (Moments::default(), Moments::default(), Moments::default());
+    // Means are plain sums over n, in run order: exact for whole-number outcomes (0/1, counts,
+    // months), where a running mean would leave rounding noise. Variances come from the moments.
+    let (mut sum_a, mut sum_b, mut sum_d) = (0.0, 0.0, 0.0);
     let mut runs = 0u64;
     for (x, y) in baseline.into_iter().zip(scenario) {
         runs += 1;
@@ -99,11 +102,15 @@ pub fn paired_difference(
         a.add(x);
         b.add(y);
         d.add(y - x);
+        sum_a += x;
+        sum_b += y;
+        sum_d += y - x;
     }
     let pairs = d.count;
     let measured = pairs >= 2;
     let or_nan = |x: f64, defined: bool| if defined { x } else { f64::NAN };
-    let difference = or_nan(d.mean, pairs > 0);
+    let mean = |sum: f64| or_nan(sum / pairs as f64, pairs > 0);
+    let difference = mean(sum_d);
     let standard_error = or_nan(d.standard_error(), measured);
     let independent = a.variance() + b.variance();
     let variance_reduction = if !measured || independent <= 0.0 {
@@ -116,8 +123,8 @@ pub fn paired_difference(
     PairedDifference {
         runs,
         pairs,
-        baseline_mean: or_nan(a.mean, pairs > 0),
-        scenario_mean: or_nan(b.mean, pairs > 0),
+        baseline_mean: mean(sum_a),
+        scenario_mean: mean(sum_b),
         difference,
         sd: or_nan(d.sd(), measured),
         standard_error,
@@ -355,6 +362,14 @@ mod tests {
         let VarianceReduction::Ratio(factor) = d.variance_reduction else { panic!("a ratio") };
         assert!((factor - 4.6).abs() < 1e-12, "{factor}");
         assert!((d.independent_standard_error - ((5.0 / 3.0 + 6.0) / 4.0f64).sqrt()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn means_of_whole_numbers_are_exact() {
+        let a: Vec<f64> = (0..2000).map(|k| f64::from(k % 50 < 36)).collect();
+        let b: Vec<f64> = (0..2000).map(|k| f64::from(k % 50 < 34)).collect();
+        let d = paired_difference(a, b);
+        assert_eq!((d.baseline_mean, d.scenario_mean, d.difference), (0.72, 0.68, -0.04));
     }
 
     #[test]
