@@ -84,21 +84,29 @@ pub fn render_run_report(input: &RunReport<'_>) -> String {
 }
 
 fn metadata(page: &mut String, summary: &Summary, metadata: &RunMetadata) {
-    page.push_str("<dl class=\"metadata\">\n");
-    let mut row = |name: &str, value: String| {
-        let _ = writeln!(page, "<div><dt>{name}</dt><dd>{value}</dd></div>");
-    };
-    row("Seed", metadata.seed.to_string());
-    row("Runs", format::count(metadata.runs));
-    row("Start", escape(&summary.start));
-    row("Horizon", format!("{} months", summary.horizon));
-    row("crossroads", escape(&metadata.version));
-    row("Threads", metadata.threads.to_string());
+    let rows = vec![
+        ("Seed", metadata.seed.to_string()),
+        ("Runs", format::count(metadata.runs)),
+        ("Start", escape(&summary.start)),
+        ("Horizon", format!("{} months", summary.horizon)),
+    ];
+    metadata_list(page, rows, metadata);
+}
+
+/// The metadata bar: `rows` (name, HTML value), then from `metadata` crossroads' version, the
+/// threads, and the date and wall time when known.
+pub(crate) fn metadata_list(page: &mut String, mut rows: Vec<(&str, String)>, metadata: &RunMetadata) {
+    rows.push(("crossroads", escape(&metadata.version)));
+    rows.push(("Threads", metadata.threads.to_string()));
     if let Some(date) = &metadata.date {
-        row("Date", escape(date));
+        rows.push(("Date", escape(date)));
     }
     if let Some(seconds) = metadata.wall_time.filter(|s| s.is_finite()) {
-        row("Wall time", format!("{} s", format::with_separators(seconds, 2)));
+        rows.push(("Wall time", format!("{} s", format::with_separators(seconds, 2))));
+    }
+    page.push_str("<dl class=\"metadata\">\n");
+    for (name, value) in rows {
+        let _ = writeln!(page, "<div><dt>{name}</dt><dd>{value}</dd></div>");
     }
     page.push_str("</dl>\n");
 }
@@ -188,6 +196,7 @@ fn numeric_cells(page: &mut String, outcome: &OutcomeSummary, stats: &NumericSta
     }
 }
 
+/// The charts section: every chart inline in its figure, with its caption and file names.
 pub(crate) fn charts(page: &mut String, charts: &[Chart]) {
     if charts.is_empty() {
         return;
@@ -279,7 +288,8 @@ pub fn escape(text: &str) -> String {
     escaped
 }
 
-/// The page's look: readable type, tables with aligned figures, charts scaled to the column.
+/// The page's look (shared with the comparison's report): readable type, tables with aligned
+/// figures, charts scaled to the column.
 pub(crate) const STYLE: &str = "
 :root{color-scheme:light;--ink:#222;--muted:#555;--rule:#ddd;--band:#f5f7fa;--accent:#0072b2}
 *{box-sizing:border-box}

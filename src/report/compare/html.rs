@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use super::CompareOutput;
 use crate::report::charts::{Chart, format};
-use crate::report::html::{RunMetadata, STYLE, charts, escape};
+use crate::report::html::{RunMetadata, STYLE, charts, escape, metadata_list};
 use crate::scenario::{AssumptionChange, Change, RegisterEntry};
 use crate::stats::paired::{OutcomeComparison, PairedDifference, VarianceReduction};
 use crate::stats::{OutcomeStatistics, OutcomeSummary};
@@ -87,21 +87,8 @@ pub fn render_compare_report(input: &CompareReport<'_>) -> String {
 }
 
 fn metadata(page: &mut String, metadata: &RunMetadata) {
-    page.push_str("<dl class=\"metadata\">\n");
-    let mut row = |name: &str, value: String| {
-        let _ = writeln!(page, "<div><dt>{name}</dt><dd>{value}</dd></div>");
-    };
-    row("Seed", metadata.seed.to_string());
-    row("Runs per scenario", format::count(metadata.runs));
-    row("crossroads", escape(&metadata.version));
-    row("Threads", metadata.threads.to_string());
-    if let Some(date) = &metadata.date {
-        row("Date", escape(date));
-    }
-    if let Some(seconds) = metadata.wall_time.filter(|s| s.is_finite()) {
-        row("Wall time", format!("{} s", format::with_separators(seconds, 2)));
-    }
-    page.push_str("</dl>\n");
+    let rows = vec![("Seed", metadata.seed.to_string()), ("Runs per scenario", format::count(metadata.runs))];
+    metadata_list(page, rows, metadata);
 }
 
 fn scenarios(page: &mut String, output: &CompareOutput<'_>) {
@@ -414,4 +401,29 @@ fn scenario_files(page: &mut String, output: &CompareOutput<'_>) {
         );
     }
     page.push_str("</section>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::paired::paired_difference;
+
+    #[test]
+    fn differences_are_signed_with_their_interval_to_the_same_precision() {
+        let d = paired_difference([0.0, 1.0, 0.0, 1.0, 0.0, 0.0], [1.0, 1.0, 0.0, 1.0, 1.0, 0.0]);
+        assert_eq!(signed(d.difference, true, point_decimals(&d)), "+33.3 pp");
+        // sd(d) = √(4/15), s.e. = sd/√6, half-width 1.96 · s.e. = 41.3 pp.
+        assert_eq!(interval(&d, true), "-8.0 to +74.7 pp");
+        let zero = paired_difference([1.0, 2.0], [1.0, 2.0]);
+        assert_eq!(
+            (signed(zero.difference, false, 1), interval(&zero, true)),
+            ("0".into(), "0.0 to 0.0 pp".into())
+        );
+        let none = paired_difference([f64::NAN], [1.0]);
+        assert_eq!(interval(&none, false), "–");
+        assert_eq!(signed(-1234.5, false, 0), "-1,234");
+        assert_eq!(reduction(VarianceReduction::Ratio(12.345)), "12.3×");
+        assert_eq!(reduction(VarianceReduction::Infinite), "∞");
+        assert_eq!(reduction(VarianceReduction::NotApplicable), "n/a");
+    }
 }

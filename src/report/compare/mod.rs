@@ -228,3 +228,16 @@ pub fn write_charts_and_report(
     std::fs::write(&path, page).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(charts)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folder_names_list_the_scenarios() {
+        assert_eq!(folder_name(["a", "b"]), "compare-a-vs-b");
+        assert_eq!(folder_name(["a", "b", "c"]), "compare-a-vs-b-c");
+        assert_eq!(folder_name(["a", "a"]), "compare-a-vs-a");
+        assert_eq!(results_folder("a b/c"), "scenarios/a_b_c");
+    }
+}

@@ -3,7 +3,7 @@
 //! variance reduction the pairing gave.
 
 use super::html::{interval, point_decimals, reduction, signed};
-use crate::report::table::significant;
+use crate::report::table::{aligned, significant};
 use crate::stats::paired::Comparison;
 use crate::stats::{OutcomeStatistics, OutcomeSummary};
 
@@ -58,22 +58,5 @@ pub fn comparison_table(comparison: &Comparison) -> String {
         row.push(notes.join("; "));
         rows.push(row);
     }
-    let columns = rows.first().map_or(0, Vec::len);
-    let widths: Vec<usize> = (0..columns)
-        .map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0))
-        .collect();
-    let mut text = String::new();
-    for row in &rows {
-        let mut line = String::new();
-        for (i, (cell, width)) in row.iter().zip(&widths).enumerate() {
-            if i > 0 {
-                line.push_str("  ");
-            }
-            line.push_str(cell);
-            line.extend(std::iter::repeat_n(' ', width.saturating_sub(cell.chars().count())));
-        }
-        text.push_str(line.trim_end());
-        text.push('\n');
-    }
-    text
+    aligned(&rows)
 }
