@@ -379,3 +379,48 @@ fn bad_input_exits_2_and_writes_nothing() {
     assert_eq!(fs::read_dir(&out).unwrap().count(), 1);
     assert_eq!(fs::read_dir(root.path()).unwrap().count(), 1, "no temporary folder left");
 }
+
+/// The shipped variants against the default scenario: each changes one driver; every other driver
+/// draws the same values run by run, and every outcome the change measurably moves (its paired 95%
+/// interval excludes 0) has a variance reduction above 1.
+#[test]
+fn shipped_variants_pair_with_the_default_and_the_pairing_pays() {
+    let default = repository().join("scenarios/south_caucasus_2024.toml");
+    for (variant, driver) in
+        [("frozen_war", "russia_war_exit"), ("turkey_guarantee_weak", "turkey_guarantee_credibility")]
+    {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join(variant);
+        let file = repository().join(format!("scenarios/variants/{variant}.toml"));
+        compare(&[&default, &file], &["--runs", "1000", "--quiet"], &out);
+        let (a, b) = (
+            columns(&out.join("scenarios/south_caucasus_2024/runs.csv")),
+            columns(&out.join(format!("scenarios/{variant}/runs.csv"))),
+        );
+        let summary = summary(&out);
+        let changes = summary["assumptions"][0]["changes"].as_array().unwrap();
+        let changed: Vec<&str> = changes.iter().map(|c| c["name"].as_str().unwrap()).collect();
+        assert_eq!(changed, [driver], "{variant}");
+        let outcomes: Vec<&str> =
+            summary["outcomes"].as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap()).collect();
+        let (header, _) = csv(&out.join("scenarios/south_caucasus_2024/runs.csv"));
+        let drivers: Vec<&String> =
+            header.iter().skip(1).filter(|name| !outcomes.contains(&name.as_str())).collect();
+        assert_eq!(drivers.len(), 8, "{drivers:?}");
+        for name in drivers.iter().filter(|name| name.as_str() != driver) {
+            assert_eq!(a[*name], b[*name], "{variant}: driver {name} differs");
+        }
+        assert_ne!(a[driver], b[driver]);
+        let mut moved = 0;
+        for outcome in summary["outcomes"].as_array().unwrap() {
+            let d = &outcome["differences"][0];
+            let (lower, upper) = (d["lower"].as_f64().unwrap(), d["upper"].as_f64().unwrap());
+            if lower > 0.0 || upper < 0.0 {
+                moved += 1;
+                let factor = d["variance_reduction"].as_f64();
+                assert!(factor.is_some_and(|f| f > 1.0), "{variant}: {} {d}", outcome["name"]);
+            }
+        }
+        assert!(moved >= 3, "{variant} moves several outcomes measurably: {moved}");
+    }
+}
