@@ -44,16 +44,16 @@ pub enum Command {
 /// Flags shared by the commands that run replications.
 #[derive(Debug, Args)]
 pub struct RunOptions {
-    /// Number of replications (default: the scenario's `runs`).
+    /// Number of replications (default: the scenario's `runs`; for compare the first scenario's).
     #[arg(long, value_name = "N")]
     pub runs: Option<u64>,
-    /// Seed (default: the scenario's `seed`).
+    /// Seed (default: the scenario's `seed`; for compare the first scenario's).
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_name = "T")]
     pub threads: Option<usize>,
-    /// Output folder (default: output/<scenario name>/).
+    /// Output folder (default: output/<scenario name>/; for compare output/compare-<a>-vs-<b>/).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// No progress bar and no summary table.

@@ -314,10 +314,10 @@ fn register_cell(entry: Option<&RegisterEntry>) -> String {
 }
 
 fn change_row(page: &mut String, change: &AssumptionChange) {
-    let (word, class) = match change.change {
-        Change::Added => ("added", "added"),
-        Change::Removed => ("removed", "removed"),
-        Change::Changed => ("changed", ""),
+    let word = match change.change {
+        Change::Added => "<td class=\"added\">added</td>",
+        Change::Removed => "<td class=\"removed\">removed</td>",
+        Change::Changed => "<td>changed</td>",
     };
     let keys: String = change
         .keys
@@ -342,7 +342,7 @@ fn change_row(page: &mut String, change: &AssumptionChange) {
     };
     let _ = writeln!(
         page,
-        "<tr><td class=\"{class}\">{word}</td><td>{}</td><td><code>{}</code></td>{}{}{keys}</tr>",
+        "<tr>{word}<td>{}</td><td><code>{}</code></td>{}{}{keys}</tr>",
         escape(&change.kind),
         escape(&change.name),
         register_cell(change.before.as_ref()),
