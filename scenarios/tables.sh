@@ -61,13 +61,18 @@ default_table() {
     echo
     echo "| outcome | measured at | estimate | 95% interval or p5–p95 |"
     echo "|---|---|---|---|"
-    jq -r '.outcomes[] | "| \(.title) | \(.measured_at) | " +
+    jq -r '
+        def fmt($u): if ($u // "") | startswith("share") then (. * 1000 | round / 10 | tostring) + "%"
+                     elif $u == "persons" then (round | tostring)
+                     else (. * 100 | round / 100 | tostring) end;
+        .outcomes[] | "| \(.title) | \(.measured_at) | " +
         (if .kind == "probability" then
             "\(.probability * 1000 | round / 10)% | \(.lower * 1000 | round / 10)–\(.upper * 1000 | round / 10)% |"
          else
-            "mean \(.mean * 100 | round / 100)" +
-            (if .undefined > 0 then " (never in \(.undefined * 1000 / (.runs + .undefined) | round / 10)% of runs)" else "" end) +
-            " | \(.p5 * 100 | round / 100) – \(.p95 * 100 | round / 100) |"
+            .unit as $u
+            | "mean \(.mean | fmt($u))" +
+              (if .undefined > 0 then " (never in \(.undefined * 1000 / (.runs + .undefined) | round / 10)% of runs)" else "" end) +
+              " | \(.p5 | fmt($u)) – \(.p95 | fmt($u)) |"
          end)' "$s"
     echo
 }

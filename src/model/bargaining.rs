@@ -43,10 +43,8 @@ pub fn compromise_round(
 pub struct BdmScratch {
     /// c_k · s_k per actor.
     weight: Vec<f64>,
-    /// (|x_k − x_a| / R)^{r_k}, row k, column a.
-    distance_utility: Vec<f64>,
-    /// P(i beats j), row i, column j.
-    win: Vec<f64>,
+    /// Utilities, P(i beats j) and sorting space.
+    votes: Votes,
     /// Risk exponents r_i.
     risk: Vec<f64>,
     /// danger_i.
@@ -55,6 +53,18 @@ pub struct BdmScratch {
     log_distance: Vec<f64>,
     log_success: Vec<f64>,
     log_failure: Vec<f64>,
+}
+
+/// What [`win_probabilities`] fills.
+#[derive(Debug, Clone, Default)]
+struct Votes {
+    /// u_k(a) = (|x_k − x_a| / R)^{r_k}, stored candidate-major: row a, column k (so that the votes
+    /// on a pair of candidates read two contiguous rows).
+    distance_utility: Vec<f64>,
+    /// P(i beats j), row i, column j.
+    win: Vec<f64>,
+    /// One voter's utilities, sorted (for D).
+    sorted: Vec<f64>,
 }
 
 impl BdmScratch {
@@ -67,13 +77,14 @@ impl BdmScratch {
 
     fn resize(&mut self, n: usize) {
         self.weight.resize(n, 0.0);
-        self.distance_utility.resize(n * n, 0.0);
-        self.win.resize(n * n, 0.0);
+        self.votes.distance_utility.resize(n * n, 0.0);
+        self.votes.win.resize(n * n, 0.0);
         self.risk.resize(n, 1.0);
         self.danger.resize(n, 0.0);
         self.log_distance.resize(n * n, 0.0);
         self.log_success.resize(n * n, 0.0);
         self.log_failure.resize(n * n, 0.0);
+        self.votes.sorted.resize(n, 0.0);
     }
 
     /// The risk exponents r_i computed by the last [`bdm_round`].
@@ -102,8 +113,7 @@ pub fn bdm_round(
         return;
     }
     scratch.resize(n);
-    let BdmScratch { weight, distance_utility, win, risk, danger, log_distance, log_success, log_failure } =
-        scratch;
+    let BdmScratch { weight, votes, risk, danger, log_distance, log_success, log_failure } = scratch;
     for k in 0..n {
         weight[k] = capabilities[k] * saliences[k];
     }
@@ -128,14 +138,14 @@ pub fn bdm_round(
 
     // Step 1: risk exponents from the dangers computed with every r = 1.
     risk[..n].fill(1.0);
-    win_probabilities(x, &weight[..n], &risk[..n], range, log_distance, distance_utility, win);
+    win_probabilities(x, &weight[..n], &risk[..n], range, log_distance, votes);
     for i in 0..n {
         danger[i] = (0..n)
             .filter(|&j| j != i)
             .map(|j| {
                 // With r = 1: U_s = 2d, U_f = −2d, U_sq = 0.
                 let d = scaled_distance(x[j], x[i], range);
-                expected_utility(win[j * n + i], s[i], 2.0 * d, -2.0 * d, 0.0)
+                expected_utility(votes.win[j * n + i], s[i], 2.0 * d, -2.0 * d, 0.0)
             })
             .sum();
     }
@@ -147,7 +157,7 @@ pub fn bdm_round(
     }
 
     // Steps 2–4 with the actors' own exponents.
-    win_probabilities(x, &weight[..n], &risk[..n], range, log_distance, distance_utility, win);
+    win_probabilities(x, &weight[..n], &risk[..n], range, log_distance, votes);
 
     // Step 5: each actor's best offer, from the positions at the start of the round.
     for i in 0..n {
@@ -162,8 +172,8 @@ pub fn bdm_round(
             // U_s = 2 − 4(0.5 − 0.5d)^r, U_f = 2 − 4(0.5 + 0.5d)^r, both evaluated by i.
             let success = 2.0 - 4.0 * (r * log_success[i * n + j]).exp();
             let failure = 2.0 - 4.0 * (r * log_failure[i * n + j]).exp();
-            let a = expected_utility(win[i * n + j], s[j], success, failure, status_quo);
-            let b = expected_utility(win[j * n + i], s[i], success, failure, status_quo);
+            let a = expected_utility(votes.win[i * n + j], s[j], success, failure, status_quo);
+            let b = expected_utility(votes.win[j * n + i], s[i], success, failure, status_quo);
             if b > a && a > 0.0 {
                 let distance = (x[i] - x[j]).abs();
                 if confrontation.is_none_or(|(best, _)| distance < best) {
@@ -194,45 +204,51 @@ fn win_probabilities(
     risk: &[f64],
     range: f64,
     log_distance: &[f64],
-    distance_utility: &mut [f64],
-    win: &mut [f64],
+    votes: &mut Votes,
 ) {
     let n = x.len();
-    // (|x_k − x_a|/R)^{r_k}: n² powers, once per round; votes are differences of these.
-    for k in 0..n {
-        for a in 0..n {
-            distance_utility[k * n + a] = if risk[k] == 1.0 {
+    let Votes { distance_utility, win, sorted } = votes;
+    // u_k(a) = (|x_k − x_a|/R)^{r_k}: n² powers, once per round; votes are differences of these.
+    for a in 0..n {
+        for k in 0..n {
+            distance_utility[a * n + k] = if risk[k] == 1.0 {
                 scaled_distance(x[k], x[a], range)
             } else {
                 (risk[k] * log_distance[k * n + a]).exp()
             };
         }
     }
-    // D = Σ_k Σ_a Σ_b |v_k(x_a, x_b)|.
+    // D = Σ_k Σ_a Σ_b |v_k(x_a, x_b)| = Σ_k c_k s_k Σ_a Σ_b |u_k(b) − u_k(a)|; with voter k's
+    // utilities sorted, Σ_a Σ_b |u_b − u_a| = 2 Σ_i u_(i)·(2i − n + 1): O(n log n) per voter.
     let mut total = 0.0;
     for k in 0..n {
-        let row = &distance_utility[k * n..(k + 1) * n];
-        let mut sum = 0.0;
-        for a in 0..n {
-            for b in 0..n {
-                sum += (row[b] - row[a]).abs();
-            }
+        let column = &mut sorted[..n];
+        for (a, slot) in column.iter_mut().enumerate() {
+            *slot = distance_utility[a * n + k];
         }
-        total += weight[k] * sum;
+        column.sort_unstable_by(f64::total_cmp);
+        let spread: f64 = column.iter().enumerate().map(|(i, u)| u * (2.0 * i as f64 - (n - 1) as f64)).sum();
+        total += weight[k] * 2.0 * spread;
     }
+    // P(i, j) = Σ_k max(0, v_k(x_i, x_j)) / D with v_k(x_i, x_j) = c_k s_k [u_k(j) − u_k(i)]; the
+    // negative parts of the same votes make P(j, i), so each unordered pair is one pass over voters.
     for i in 0..n {
-        for j in 0..n {
-            win[i * n + j] = if x[i] == x[j] || total <= 0.0 {
-                0.0
-            } else {
-                // v_k(x_i, x_j) = c_k s_k [(|x_k − x_j|/R)^r − (|x_k − x_i|/R)^r]
-                let support: f64 = (0..n)
-                    .map(|k| {
-                        (weight[k] * (distance_utility[k * n + j] - distance_utility[k * n + i])).max(0.0)
-                    })
-                    .sum();
-                support / total
-            };
+        win[i * n + i] = 0.0;
+        for j in i + 1..n {
+            let (mut for_i, mut for_j) = (0.0, 0.0);
+            if x[i] != x[j] && total > 0.0 {
+                let (row_i, row_j) =
+                    (&distance_utility[i * n..(i + 1) * n], &distance_utility[j * n..(j + 1) * n]);
+                for ((w, ui), uj) in weight.iter().zip(row_i).zip(row_j) {
+                    let vote = w * (uj - ui);
+                    for_i += vote.max(0.0);
+                    for_j += (-vote).max(0.0);
+                }
+                for_i /= total;
+                for_j /= total;
+            }
+            win[i * n + j] = for_i;
+            win[j * n + i] = for_j;
         }
     }
 }
