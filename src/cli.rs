@@ -245,7 +245,7 @@ fn write_charts_and_report(
         version: summary.version.clone(),
         date: Some(date.date),
         wall_time: (!date.reproducible).then(|| started.elapsed().as_secs_f64()),
-        threads,
+        threads: (!date.reproducible).then_some(threads),
     };
     let register = scenario::register(&loaded.scenario);
     let page = html::render_run_report(&html::RunReport {
@@ -389,7 +389,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         version: crate::VERSION.to_string(),
         date: Some(date.date),
         wall_time: (!date.reproducible).then(|| started.elapsed().as_secs_f64()),
-        threads: options.threads.unwrap_or_else(rayon::current_num_threads),
+        threads: (!date.reproducible).then(|| options.threads.unwrap_or_else(rayon::current_num_threads)),
     };
     compare_report::write_charts_and_report(pending.path(), &output, &metadata).map_err(internal)?;
     let folder = pending.commit().map_err(internal)?;

@@ -27,8 +27,9 @@ pub struct RunMetadata {
     pub date: Option<String>,
     /// Wall-clock time of the run, seconds; left out when `None` (reproducible outputs).
     pub wall_time: Option<f64>,
-    /// Worker threads used (the results do not depend on it).
-    pub threads: usize,
+    /// Worker threads used; left out when `None` (reproducible outputs: the results do not depend
+    /// on it, so neither does the page).
+    pub threads: Option<usize>,
 }
 
 /// Everything report.html is made from.
@@ -97,7 +98,9 @@ fn metadata(page: &mut String, summary: &Summary, metadata: &RunMetadata) {
 /// threads, and the date and wall time when known.
 pub(crate) fn metadata_list(page: &mut String, mut rows: Vec<(&str, String)>, metadata: &RunMetadata) {
     rows.push(("crossroads", escape(&metadata.version)));
-    rows.push(("Threads", metadata.threads.to_string()));
+    if let Some(threads) = metadata.threads {
+        rows.push(("Threads", threads.to_string()));
+    }
     if let Some(date) = &metadata.date {
         rows.push(("Date", escape(date)));
     }
