@@ -18,7 +18,7 @@ fn charts_and_report(c: &mut Criterion) {
         version: summary.version.clone(),
         date: None,
         wall_time: None,
-        threads: 1,
+        threads: Some(1),
     };
     let dir = tempfile::tempdir().expect("a temporary folder");
     let mut group = c.benchmark_group("report");

@@ -30,7 +30,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         version: summary.version.clone(),
         date: Some(date.date),
         wall_time: (!date.reproducible).then(|| started.elapsed().as_secs_f64()),
-        threads: 1,
+        threads: Some(1),
     };
     // With a scenario file as second argument, its register and resolved text stand in for the sample's.
     let (register, scenario_toml) = match std::env::args().nth(2) {

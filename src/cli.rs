@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::engine::{self, EngineError, Settings};
 use crate::model::{BargainTrace, Model};
+use crate::report::compare as compare_report;
 use crate::report::{self, PendingOutput, RunOutput, charts, html, table};
 use crate::scenario;
 use crate::stats;
@@ -43,16 +44,16 @@ pub enum Command {
 /// Flags shared by the commands that run replications.
 #[derive(Debug, Args)]
 pub struct RunOptions {
-    /// Number of replications (default: the scenario's `runs`).
+    /// Number of replications (default: the scenario's `runs`; for compare the first scenario's).
     #[arg(long, value_name = "N")]
     pub runs: Option<u64>,
-    /// Seed (default: the scenario's `seed`).
+    /// Seed (default: the scenario's `seed`; for compare the first scenario's).
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_name = "T")]
     pub threads: Option<usize>,
-    /// Output folder (default: output/<scenario name>/).
+    /// Output folder (default: output/<scenario name>/; for compare output/compare-<a>-vs-<b>/).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// No progress bar and no summary table.
@@ -248,7 +249,7 @@ fn write_charts_and_report(
         version: summary.version.clone(),
         date: Some(date.date),
         wall_time: (!date.reproducible).then(|| started.elapsed().as_secs_f64()),
-        threads,
+        threads: (!date.reproducible).then_some(threads),
     };
     let register = scenario::register(&loaded.scenario);
     let page = html::render_run_report(&html::RunReport {
@@ -293,8 +294,128 @@ fn check(args: CheckArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn compare(_args: CompareArgs) -> Result<(), Failure> {
-    Err(Failure::Internal(miette::miette!("`crossroads compare` is not built yet")))
+/// `crossroads compare`: load every scenario (all problems reported), run each on the baseline's
+/// seed and runs with the same run indices (common random numbers), pair the outcomes, write the
+/// comparison folder atomically and print the comparison table. Bad input is found before anything
+/// is written.
+fn compare(args: CompareArgs) -> Result<(), Failure> {
+    let started = Instant::now();
+    let options = &args.options;
+    if args.scenarios.len() < 2 {
+        return Err(bad_input(
+            "compare needs at least two scenario files".into(),
+            "e.g. crossroads compare baseline.toml variant.toml (the first is the baseline)",
+        ));
+    }
+    let mut loaded = Vec::with_capacity(args.scenarios.len());
+    let mut failures = Vec::new();
+    for path in &args.scenarios {
+        match scenario::load_file(path, &[]) {
+            Ok(scenario) => loaded.push(scenario),
+            Err(error) => failures.push(error),
+        }
+    }
+    if let Some(last) = failures.pop() {
+        // Every broken file is reported, not only the first.
+        for error in &failures {
+            eprint!("{}", error.render());
+        }
+        return Err(Failure::BadInput(last.into()));
+    }
+    let Some(baseline) = loaded.first() else {
+        return Err(internal("no scenario was loaded"));
+    };
+    let runs = options.runs.unwrap_or(baseline.scenario.meta.runs);
+    if runs == 0 {
+        return Err(bad_input("--runs must be at least 1".into(), "e.g. --runs 10000"));
+    }
+    if options.threads == Some(0) {
+        return Err(bad_input("--threads must be at least 1".into(), "leave it out to use every core"));
+    }
+    let seed = options.seed.unwrap_or(baseline.scenario.meta.seed);
+    let date = html::report_date()
+        .map_err(|e| bad_input(e.to_string(), "unset SOURCE_DATE_EPOCH or give whole seconds"))?;
+    let models = loaded
+        .iter()
+        .map(|l| {
+            Model::compile(&l.scenario)
+                .map_err(|e| bad_input(format!("{}: {e}", l.origin), "fix the scenario file"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
+    let target = options
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(compare_report::folder_name(names.iter().copied())));
+    let pending = PendingOutput::prepare(&target).map_err(|e| {
+        bad_input(e.to_string(), "choose another folder with --out, or remove what is in the way")
+    })?;
+    let settings = Settings { runs, seed, threads: options.threads, progress: !options.quiet };
+    let mut simulations = Vec::with_capacity(models.len());
+    for model in &models {
+        simulations.push(engine::simulate(model, &settings).map_err(|e| match e {
+            EngineError::NoRuns | EngineError::NoThreads | EngineError::TooLarge { .. } => {
+                bad_input(format!("{}: {e}", model.name), "use fewer runs or a shorter horizon")
+            }
+            EngineError::ThreadPool { .. } => internal(e),
+        })?);
+    }
+    let summaries: Vec<stats::Summary> = models
+        .iter()
+        .zip(&simulations)
+        .map(|(model, simulation)| stats::summarize(model, simulation))
+        .collect();
+    let labels = stats::paired::unique_labels(names.iter().copied());
+    let scenario_runs: Vec<stats::paired::ScenarioRuns> = labels
+        .iter()
+        .zip(&summaries)
+        .zip(&simulations)
+        .map(|((label, summary), simulation)| stats::paired::ScenarioRuns { label, summary, simulation })
+        .collect();
+    let comparison = stats::paired::compare(&scenario_runs);
+    let changes: Vec<Vec<scenario::AssumptionChange>> =
+        loaded.iter().skip(1).map(|other| scenario::assumption_changes(baseline, other)).collect();
+    let runs_output: Vec<compare_report::ComparedRun> = labels
+        .iter()
+        .zip(&loaded)
+        .zip(models.iter().zip(&simulations).zip(&summaries))
+        .map(|((label, l), ((model, simulation), summary))| compare_report::ComparedRun {
+            label,
+            origin: &l.origin,
+            run: RunOutput { model, simulation, summary, resolved: &l.resolved },
+        })
+        .collect();
+    let output =
+        compare_report::CompareOutput { comparison: &comparison, runs: &runs_output, changes: &changes };
+    compare_report::write_files(pending.path(), &output).map_err(internal)?;
+    let metadata = html::RunMetadata {
+        seed,
+        runs,
+        version: crate::VERSION.to_string(),
+        date: Some(date.date),
+        wall_time: (!date.reproducible).then(|| started.elapsed().as_secs_f64()),
+        threads: (!date.reproducible).then(|| options.threads.unwrap_or_else(rayon::current_num_threads)),
+    };
+    compare_report::write_charts_and_report(pending.path(), &output, &metadata).map_err(internal)?;
+    let folder = pending.commit().map_err(internal)?;
+    if !options.quiet {
+        print!(
+            "{} against {} on common random numbers\n{}",
+            labels.iter().skip(1).map(String::as_str).collect::<Vec<_>>().join(", "),
+            comparison.baseline,
+            compare_report::table::comparison_table(&comparison)
+        );
+        println!(
+            "\n{} scenarios × {} runs, seed {}, in {:.1} s. Results in {}/ (summary.json, differences.csv, \
+             charts/, report.html, scenarios/)",
+            labels.len(),
+            runs,
+            seed,
+            started.elapsed().as_secs_f64(),
+            folder.display()
+        );
+    }
+    Ok(())
 }
 
 /// `crossroads bargain`: an issue's rounds at the inputs' medians, as a table or JSON.

@@ -16,7 +16,7 @@ fn metadata(date: Option<&str>, wall_time: Option<f64>) -> RunMetadata {
         version: "0.1.0".to_string(),
         date: date.map(str::to_string),
         wall_time,
-        threads: 2,
+        threads: Some(2),
     }
 }
 

@@ -28,24 +28,28 @@ fn same_seed_gives_identical_files_with_one_or_two_threads() {
     for threads in ["1", "2"] {
         let out = root.path().join(format!("threads{threads}"));
         crossroads()
-            .args([
-                "run",
-                "--seed",
-                "7",
-                "--runs",
-                "5000",
-                "--threads",
-                threads,
-                "--quiet",
-                "--no-charts",
-                "--out",
-            ])
+            .args(["run", "--seed", "7", "--runs", "5000", "--threads", threads, "--quiet", "--out"])
             .arg(&out)
+            // The reproducible-builds convention: the report is dated from it and states neither
+            // wall time nor thread count, so every file must be byte-identical.
+            .env("SOURCE_DATE_EPOCH", "1700000000")
             .assert()
             .success();
         folders.push(out);
     }
-    for file in ["summary.json", "runs.csv", "series.csv", "scenario.toml"] {
+    let charts = |dir: &Path| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir.join("charts"))
+            .unwrap()
+            .map(|entry| format!("charts/{}", entry.unwrap().file_name().to_string_lossy()))
+            .collect();
+        names.sort();
+        names
+    };
+    let chart_files = charts(&folders[0]);
+    assert_eq!(chart_files, charts(&folders[1]));
+    assert!(chart_files.len() > 20, "charts written: {chart_files:?}");
+    let fixed = ["summary.json", "runs.csv", "series.csv", "scenario.toml", "report.html"].map(String::from);
+    for file in fixed.iter().chain(&chart_files) {
         let (one, two) = (read(&folders[0].join(file)), read(&folders[1].join(file)));
         assert!(one == two, "{file} differs between 1 and 2 threads");
     }

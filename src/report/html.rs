@@ -30,8 +30,9 @@ pub struct RunMetadata {
     pub date: Option<String>,
     /// Wall-clock time of the run, seconds; left out when `None` (reproducible outputs).
     pub wall_time: Option<f64>,
-    /// Worker threads used (the results do not depend on it).
-    pub threads: usize,
+    /// Worker threads used; left out when `None` (reproducible outputs: the results do not depend
+    /// on it, so neither does the page).
+    pub threads: Option<usize>,
 }
 
 /// Everything report.html is made from.
@@ -104,21 +105,31 @@ pub fn render_run_report(input: &RunReport<'_>) -> String {
 }
 
 fn metadata(page: &mut String, summary: &Summary, metadata: &RunMetadata) {
-    page.push_str("<dl class=\"metadata\">\n");
-    let mut row = |name: &str, value: String| {
-        let _ = writeln!(page, "<div><dt>{name}</dt><dd>{value}</dd></div>");
-    };
-    row("Seed", metadata.seed.to_string());
-    row("Runs", format::count(metadata.runs));
-    row("Start", escape(&summary.start));
-    row("Horizon", format!("{} months", summary.horizon));
-    row("crossroads", escape(&metadata.version));
-    row("Threads", metadata.threads.to_string());
+    let rows = vec![
+        ("Seed", metadata.seed.to_string()),
+        ("Runs", format::count(metadata.runs)),
+        ("Start", escape(&summary.start)),
+        ("Horizon", format!("{} months", summary.horizon)),
+    ];
+    metadata_list(page, rows, metadata);
+}
+
+/// The metadata bar: `rows` (name, HTML value), then from `metadata` crossroads' version, the
+/// threads, and the date and wall time when known.
+pub(crate) fn metadata_list(page: &mut String, mut rows: Vec<(&str, String)>, metadata: &RunMetadata) {
+    rows.push(("crossroads", escape(&metadata.version)));
+    if let Some(threads) = metadata.threads {
+        rows.push(("Threads", threads.to_string()));
+    }
     if let Some(date) = &metadata.date {
-        row("Date", escape(date));
+        rows.push(("Date", escape(date)));
     }
     if let Some(seconds) = metadata.wall_time.filter(|s| s.is_finite()) {
-        row("Wall time", format!("{} s", format::with_separators(seconds, 2)));
+        rows.push(("Wall time", format!("{} s", format::with_separators(seconds, 2))));
+    }
+    page.push_str("<dl class=\"metadata\">\n");
+    for (name, value) in rows {
+        let _ = writeln!(page, "<div><dt>{name}</dt><dd>{value}</dd></div>");
     }
     page.push_str("</dl>\n");
 }
@@ -211,7 +222,8 @@ fn numeric_cells(page: &mut String, outcome: &OutcomeSummary, stats: &NumericSta
     }
 }
 
-fn charts(page: &mut String, charts: &[Chart]) {
+/// The charts section: every chart inline in its figure, with its caption and file names.
+pub(crate) fn charts(page: &mut String, charts: &[Chart]) {
     if charts.is_empty() {
         return;
     }
@@ -367,8 +379,9 @@ pub fn escape(text: &str) -> String {
     escaped
 }
 
-/// The page's look: readable type, tables with aligned figures, charts scaled to the column.
-const STYLE: &str = "
+/// The page's look (shared with the comparison's report): readable type, tables with aligned
+/// figures, charts scaled to the column.
+pub(crate) const STYLE: &str = "
 :root{color-scheme:light;--ink:#222;--muted:#555;--rule:#ddd;--band:#f5f7fa;--accent:#0072b2}
 *{box-sizing:border-box}
 body{margin:0;background:#fff;color:var(--ink);font:16px/1.5 system-ui,-apple-system,'Segoe UI','DejaVu Sans',sans-serif}

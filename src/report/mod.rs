@@ -7,6 +7,7 @@
 //! same run always gives the same bytes.
 
 pub mod charts;
+pub mod compare;
 pub mod folder;
 pub mod html;
 pub mod table;

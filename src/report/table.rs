@@ -67,16 +67,26 @@ pub fn outcome_table(summary: &Summary) -> String {
         };
         rows.push(row);
     }
-    let mut widths = [0usize; 5];
-    for row in &rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
+    aligned(&rows)
+}
+
+/// Rows of cells as aligned text: columns left-aligned two spaces apart, trailing spaces trimmed,
+/// one line per row.
+pub fn aligned<R: AsRef<[String]>>(rows: &[R]) -> String {
+    let mut widths: Vec<usize> = Vec::new();
+    for row in rows {
+        for (column, cell) in row.as_ref().iter().enumerate() {
+            let count = cell.chars().count();
+            match widths.get_mut(column) {
+                Some(width) => *width = (*width).max(count),
+                None => widths.push(count),
+            }
         }
     }
     let mut text = String::new();
-    for row in &rows {
+    for row in rows {
         let mut line = String::new();
-        for (i, (cell, width)) in row.iter().zip(widths).enumerate() {
+        for (i, (cell, width)) in row.as_ref().iter().zip(&widths).enumerate() {
             if i > 0 {
                 line.push_str("  ");
             }

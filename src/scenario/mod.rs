@@ -9,6 +9,7 @@
 pub mod calendar;
 mod decode;
 pub mod diagnostic;
+pub mod diff;
 pub mod distribution;
 mod load;
 pub mod register;
@@ -20,6 +21,7 @@ mod term_parser;
 pub use calendar::YearMonth;
 pub use decode::{DEFAULT_CONCESSION, DEFAULT_RUNS, DEFAULT_SEED};
 pub use diagnostic::{Diagnostic, LoadError, Location};
+pub use diff::{AssumptionChange, Change, KeyChange, assumption_changes};
 pub use distribution::Distribution;
 pub use load::{Loaded, load_file, load_str};
 pub use register::{RegisterEntry, describe, register, render_register};

@@ -4,6 +4,7 @@
 
 pub mod describe;
 pub mod moments;
+pub mod paired;
 pub mod sensitivity;
 pub mod summarize;
 pub mod summary;

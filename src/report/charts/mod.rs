@@ -13,6 +13,7 @@
 //! and so draws them in a different order from run to run).
 
 mod cdf;
+pub mod compare;
 mod difference;
 mod drivers;
 mod fan;
@@ -29,6 +30,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 pub use cdf::CdfFigure;
+pub use compare::write_compare_charts;
 pub use difference::{DifferenceFigure, DifferenceRow};
 pub use drivers::{DriverBar, DriversFigure, TOP_DRIVERS, drivers_for, signed, write_driver_charts};
 pub use fan::{FanFigure, FanLayer};

@@ -49,11 +49,11 @@ pub fn write_run_charts(summary: &Summary, dir: &Path) -> Result<Vec<Chart>, Cha
 
 /// File stems handed out so far.
 #[derive(Default)]
-struct Names(BTreeSet<String>);
+pub(super) struct Names(BTreeSet<String>);
 
 impl Names {
     /// `wanted`, or `wanted_2`, `wanted_3`… if taken.
-    fn claim(&mut self, wanted: &str) -> String {
+    pub(super) fn claim(&mut self, wanted: &str) -> String {
         let mut name = wanted.to_string();
         let mut n = 2;
         while self.0.contains(&name) {
@@ -72,9 +72,14 @@ pub(crate) fn is_first(outcome: &OutcomeSummary) -> bool {
 
 /// The x axis description of a numeric outcome: its unit, or what `first(...)` counts.
 pub(crate) fn value_axis(summary: &Summary, outcome: &OutcomeSummary) -> String {
+    value_axis_from(&summary.start, outcome)
+}
+
+/// [`value_axis`] for a scenario that starts in `start` (`YYYY-MM`).
+pub(crate) fn value_axis_from(start: &str, outcome: &OutcomeSummary) -> String {
     match &outcome.unit {
         Some(unit) if !unit.trim().is_empty() => capitalised(unit),
-        _ if is_first(outcome) => format!("Months from {} to the first time it happened", summary.start),
+        _ if is_first(outcome) => format!("Months from {start} to the first time it happened"),
         _ => format!("Value of {}", outcome.measure),
     }
 }

@@ -1,0 +1,62 @@
+//! The compact table `crossroads compare` prints: per outcome the baseline's and each scenario's
+//! estimate, each scenario's paired difference against the baseline with its 95% interval, and the
+//! variance reduction the pairing gave.
+
+use super::html::{interval, point_decimals, reduction, signed};
+use crate::report::table::{aligned, significant};
+use crate::stats::paired::Comparison;
+use crate::stats::{OutcomeStatistics, OutcomeSummary};
+
+/// An estimate for the table: a probability in percent, else the mean; `–` when undefined.
+fn estimate(summary: Option<&OutcomeSummary>) -> String {
+    match summary.map(|s| &s.statistics) {
+        None => "(absent)".to_string(),
+        Some(OutcomeStatistics::Probability(p)) => format!("{}%", significant(100.0 * p.probability, 3)),
+        Some(OutcomeStatistics::Numeric(n)) => significant(n.mean, 4),
+    }
+}
+
+/// The table as text: one line per outcome, columns aligned. Columns: outcome, each scenario's
+/// estimate (probability or mean), then per scenario after the baseline the difference
+/// `scenario − baseline` with its 95% interval and the variance reduction; a last column notes
+/// `first(...)` outcomes paired over fewer runs and outcomes some scenarios lack.
+pub fn comparison_table(comparison: &Comparison) -> String {
+    let mut header = vec!["outcome".to_string()];
+    header.extend(comparison.scenarios.iter().map(|s| s.label.clone()));
+    for scenario in comparison.scenarios.iter().skip(1) {
+        header.push(format!("{} − {} (95% interval)", scenario.label, comparison.baseline));
+        header.push("var. reduction".to_string());
+    }
+    header.push(String::new());
+    let mut rows = vec![header];
+    for outcome in &comparison.outcomes {
+        let mut row = vec![outcome.name.clone()];
+        row.extend(outcome.scenarios.iter().map(|s| estimate(s.summary.as_ref())));
+        let mut notes = Vec::new();
+        for difference in &outcome.differences {
+            match &difference.difference {
+                Some(d) => {
+                    let p = outcome.probability;
+                    row.push(format!("{} ({})", signed(d.difference, p, point_decimals(d)), interval(d, p)));
+                    row.push(reduction(d.variance_reduction));
+                    if d.pairs < d.runs {
+                        notes.push(format!(
+                            "{}: paired over {} of {} runs",
+                            difference.scenario, d.pairs, d.runs
+                        ));
+                    }
+                }
+                None => {
+                    row.push("–".to_string());
+                    row.push(String::new());
+                }
+            }
+        }
+        if outcome.present_in.len() < outcome.scenarios.len() {
+            notes.push(format!("only in {}", outcome.present_in.join(", ")));
+        }
+        row.push(notes.join("; "));
+        rows.push(row);
+    }
+    aligned(&rows)
+}
