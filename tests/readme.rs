@@ -21,3 +21,20 @@ fn the_readme_example_loads() {
     assert_eq!(scenario.meta.name, "south_caucasus_2024");
     assert!(!scenario.populations.is_empty() && !scenario.issues.is_empty() && !scenario.outcomes.is_empty());
 }
+
+/// Every relative link and image of the README points at a file of the repository.
+#[test]
+fn the_readme_links_point_at_files() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let targets: Vec<&str> = readme
+        .split("](")
+        .skip(1)
+        .filter_map(|rest| rest.split(')').next())
+        .filter(|target| !target.starts_with("http") && !target.starts_with('#'))
+        .collect();
+    assert!(targets.len() >= 4, "links found: {targets:?}");
+    for target in targets {
+        assert!(root.join(target).exists(), "the README links to {target}, which does not exist");
+    }
+}
