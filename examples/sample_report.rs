@@ -23,15 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let charts = charts::write_run_charts(&summary, &dir)?;
     let sensitivity = sample::sensitivity();
     let driver_charts = charts::write_driver_charts(&summary, &sensitivity, &dir, &charts)?;
-    let date = html::report_date()?;
-    let metadata = html::RunMetadata {
-        seed: summary.seed,
-        runs: summary.runs,
-        version: summary.version.clone(),
-        date: Some(date.date),
-        wall_time: (!date.reproducible).then(|| started.elapsed().as_secs_f64()),
-        threads: Some(1),
-    };
+    let metadata = html::RunMetadata::measured(summary.seed, summary.runs, 1, started)?;
     // With a scenario file as second argument, its register and resolved text stand in for the sample's.
     let (register, scenario_toml) = match std::env::args().nth(2) {
         Some(path) => {

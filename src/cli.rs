@@ -184,6 +184,10 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     if options.threads == Some(0) {
         return Err(bad_input("--threads must be at least 1".into(), "leave it out to use every core"));
     }
+    if !args.no_charts {
+        // report.html is dated from SOURCE_DATE_EPOCH: a bad value is bad input, found before simulating.
+        html::report_date().map_err(bad_date)?;
+    }
     let model = Model::compile(&loaded.scenario)
         .map_err(|e| bad_input(format!("{}: {e}", loaded.origin), "fix the scenario file"))?;
     let target = options.out.clone().unwrap_or_else(|| Path::new("output").join(&model.name));
@@ -242,15 +246,7 @@ fn write_charts_and_report(
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let charts = charts::write_run_charts(summary, folder)?;
     let driver_charts = charts::write_driver_charts(summary, sensitivity, folder, &charts)?;
-    let date = html::report_date()?;
-    let metadata = html::RunMetadata {
-        seed: summary.seed,
-        runs: summary.runs,
-        version: summary.version.clone(),
-        date: Some(date.date),
-        wall_time: (!date.reproducible).then(|| started.elapsed().as_secs_f64()),
-        threads: (!date.reproducible).then_some(threads),
-    };
+    let metadata = html::RunMetadata::measured(summary.seed, summary.runs, threads, started)?;
     let register = scenario::register(&loaded.scenario);
     let page = html::render_run_report(&html::RunReport {
         summary,
@@ -333,8 +329,8 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         return Err(bad_input("--threads must be at least 1".into(), "leave it out to use every core"));
     }
     let seed = options.seed.unwrap_or(baseline.scenario.meta.seed);
-    let date = html::report_date()
-        .map_err(|e| bad_input(e.to_string(), "unset SOURCE_DATE_EPOCH or give whole seconds"))?;
+    // A bad SOURCE_DATE_EPOCH is bad input: say so before simulating.
+    html::report_date().map_err(bad_date)?;
     let models = loaded
         .iter()
         .map(|l| {
@@ -388,14 +384,8 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
     let output =
         compare_report::CompareOutput { comparison: &comparison, runs: &runs_output, changes: &changes };
     compare_report::write_files(pending.path(), &output).map_err(internal)?;
-    let metadata = html::RunMetadata {
-        seed,
-        runs,
-        version: crate::VERSION.to_string(),
-        date: Some(date.date),
-        wall_time: (!date.reproducible).then(|| started.elapsed().as_secs_f64()),
-        threads: (!date.reproducible).then(|| options.threads.unwrap_or_else(rayon::current_num_threads)),
-    };
+    let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
+    let metadata = html::RunMetadata::measured(seed, runs, threads, started).map_err(bad_date)?;
     compare_report::write_charts_and_report(pending.path(), &output, &metadata).map_err(internal)?;
     let folder = pending.commit().map_err(internal)?;
     if !options.quiet {
@@ -476,4 +466,9 @@ fn bargain_table(trace: &BargainTrace) -> String {
         text.push('\n');
     }
     text
+}
+
+/// A `SOURCE_DATE_EPOCH` that is not whole seconds since 1970.
+fn bad_date(error: html::InvalidSourceDateEpoch) -> Failure {
+    bad_input(error.to_string(), "unset SOURCE_DATE_EPOCH or give whole seconds since 1970")
 }

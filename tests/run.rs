@@ -255,3 +255,18 @@ fn bargain_on_an_unknown_issue_suggests_the_closest() {
     assert!(stderr.contains("no issue `emission_standard`"), "{stderr}");
     assert!(stderr.contains("did you mean `emission_standards`"), "{stderr}");
 }
+
+#[test]
+fn a_bad_source_date_epoch_is_bad_input_found_before_simulating() {
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("result");
+    let assert = crossroads()
+        .args(["run", "--runs", "10", "--quiet", "--out"])
+        .arg(&out)
+        .env("SOURCE_DATE_EPOCH", "yesterday")
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("SOURCE_DATE_EPOCH"), "{stderr}");
+    assert!(!out.exists(), "nothing written");
+}

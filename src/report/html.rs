@@ -35,6 +35,28 @@ pub struct RunMetadata {
     pub threads: Option<usize>,
 }
 
+impl RunMetadata {
+    /// The metadata of a run that started at `started`, dated by [`report_date`]. In reproducible
+    /// mode (`SOURCE_DATE_EPOCH` set) it leaves out the wall time and the thread count, so the page
+    /// is byte-identical whatever the machine's speed and `--threads`.
+    pub fn measured(
+        seed: u64,
+        runs: u64,
+        threads: usize,
+        started: std::time::Instant,
+    ) -> Result<Self, InvalidSourceDateEpoch> {
+        let date = report_date()?;
+        Ok(RunMetadata {
+            seed,
+            runs,
+            version: crate::VERSION.to_string(),
+            date: Some(date.date),
+            wall_time: (!date.reproducible).then(|| started.elapsed().as_secs_f64()),
+            threads: (!date.reproducible).then_some(threads),
+        })
+    }
+}
+
 /// Everything report.html is made from.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RunReport<'a> {
