@@ -61,9 +61,11 @@ impl Watch {
 
     fn get(&self, method: &str, path: &str) -> (u16, String) {
         let mut stream = TcpStream::connect(self.address).unwrap();
-        write!(stream, "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
+        // HTTP/1.0: the whole body in one piece, without chunked encoding.
+        write!(stream, "{method} {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap();
+        let mut bytes = Vec::new();
+        stream.read_to_end(&mut bytes).unwrap();
+        let response = String::from_utf8(bytes).expect("the response is UTF-8");
         let status = response.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
         let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
         (status, body)
@@ -132,7 +134,8 @@ fn watch_reruns_on_save_shows_mistakes_and_stops_on_ctrl_c() {
     let folder = tempfile::tempdir().unwrap();
     let file = folder.path().join("scenario.toml");
     std::fs::write(&file, DEFAULT).unwrap();
-    let watch = Watch::start(folder.path(), &["scenario.toml", "--port", "0", "--runs", "300", "--out", "out"]);
+    let watch =
+        Watch::start(folder.path(), &["scenario.toml", "--port", "0", "--runs", "300", "--out", "out"]);
     assert!(watch.address.ip().is_loopback(), "{}", watch.address);
     let first_run = watch.wait_for_line("300 runs in");
     println!("first run: {first_run}");
@@ -142,16 +145,23 @@ fn watch_reruns_on_save_shows_mistakes_and_stops_on_ctrl_c() {
     // A driver's value changes: the page's numbers change.
     let weights = "categorical = { frozen = 0.45, settlement = 0.35, gains = 0.12, collapse = 0.08 }";
     assert!(DEFAULT.contains(weights));
-    let edited = DEFAULT.replace(weights, "categorical = { frozen = 0.05, settlement = 0.35, gains = 0.12, collapse = 0.48 }");
+    let edited = DEFAULT.replace(
+        weights,
+        "categorical = { frozen = 0.05, settlement = 0.35, gains = 0.12, collapse = 0.48 }",
+    );
     std::fs::write(&file, &edited).unwrap();
     let (after, took) = watch.page_when(|page| has_result(page) && outcomes(page) != outcomes(&before));
-    println!("edit → new numbers in the page: {:.2} s ({})", took.as_secs_f64(), watch.wait_for_line("runs in"));
+    println!(
+        "edit → new numbers in the page: {:.2} s ({})",
+        took.as_secs_f64(),
+        watch.wait_for_line("runs in")
+    );
 
     // A mistake: the diagnostic in the page, above the last good numbers marked stale.
     let broken = edited.replacen("\nprobability = 0.006", "\nprobabilty = 0.006", 1);
     assert_ne!(broken, edited);
     std::fs::write(&file, &broken).unwrap();
-    let (page, took) = watch.page_when(|page| page.contains("cw-diagnostic"));
+    let (page, took) = watch.page_when(|page| page.contains("class=\"cw-diagnostic\""));
     println!("broken file → diagnostic in the page: {:.2} s", took.as_secs_f64());
     let line = broken.lines().position(|l| l.starts_with("probabilty")).unwrap() + 1;
     assert!(page.contains(&format!("scenario.toml:{line}:1")), "file:line:col in the page:\n{page}");
@@ -160,16 +170,22 @@ fn watch_reruns_on_save_shows_mistakes_and_stops_on_ctrl_c() {
     assert_eq!(outcomes(&page), outcomes(&after), "the last good numbers stay under the diagnostic");
     let deadline = Instant::now() + PATIENCE;
     let mut terminal = String::new();
-    while !terminal.contains(&format!("scenario.toml:{line}:1")) && Instant::now() < deadline {
+    while !terminal.contains("did you mean `probability`?") && Instant::now() < deadline {
         terminal.push_str(&watch.stderr.recv_timeout(PATIENCE).unwrap_or_default());
         terminal.push('\n');
     }
-    assert!(terminal.contains("did you mean `probability`?"), "the diagnostic in the terminal:\n{terminal}");
+    assert!(
+        terminal.contains(&format!("scenario.toml:{line}:1")),
+        "the diagnostic in the terminal:\n{terminal}"
+    );
 
     // Fixed: fresh numbers, no diagnostic.
-    let fixed = DEFAULT.replace(weights, "categorical = { frozen = 0.15, settlement = 0.35, gains = 0.12, collapse = 0.38 }");
+    let fixed = DEFAULT.replace(
+        weights,
+        "categorical = { frozen = 0.15, settlement = 0.35, gains = 0.12, collapse = 0.38 }",
+    );
     std::fs::write(&file, &fixed).unwrap();
-    let (fresh, took) = watch.page_when(|page| has_result(page) && !page.contains("cw-diagnostic"));
+    let (fresh, took) = watch.page_when(|page| has_result(page) && !page.contains("class=\"cw-diagnostic\""));
     println!("fixed file → fresh numbers in the page: {:.2} s", took.as_secs_f64());
     assert_ne!(outcomes(&fresh), outcomes(&after));
     assert!(!fresh.contains("Stale:"));

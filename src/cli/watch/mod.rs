@@ -103,9 +103,8 @@ pub fn watch(args: WatchArgs) -> Result<(), Failure> {
     html::report_date().map_err(super::bad_date)?;
 
     let shared = Arc::new(server::Shared::default());
-    let running = server::bind(SocketAddr::new(args.bind, args.port), Arc::clone(&shared)).map_err(|e| {
-        bad_input(e.to_string(), "use --bind 127.0.0.1, and --port 0 for any free port")
-    })?;
+    let running = server::bind(SocketAddr::new(args.bind, args.port), Arc::clone(&shared))
+        .map_err(|e| bad_input(e.to_string(), "use --bind 127.0.0.1, and --port 0 for any free port"))?;
     println!("Serving http://{}/ — watching {} (Ctrl-C to stop)", running.address, file.display());
 
     let signals = Arc::new(Signals::default());
@@ -217,9 +216,9 @@ fn watch_files(
     for file in files {
         let Some(folder) = file.parent() else { continue };
         if folders.insert(folder.to_path_buf()) {
-            watcher.watch(folder, RecursiveMode::NonRecursive).map_err(|e| {
-                internal(format!("cannot watch {}: {e}", folder.display()))
-            })?;
+            watcher
+                .watch(folder, RecursiveMode::NonRecursive)
+                .map_err(|e| internal(format!("cannot watch {}: {e}", folder.display())))?;
         }
     }
     let mut set = watched.lock().unwrap_or_else(PoisonError::into_inner);

@@ -131,7 +131,8 @@ fn handle(request: Request, shared: &Arc<Shared>) {
         "/" | "/index.html" | "/report.html" => {
             let page = page::render(&shared.lock().page);
             let mut response = Response::from_string(page);
-            for (name, value) in [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")] {
+            for (name, value) in [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")]
+            {
                 if let Some(h) = header(name, value) {
                     response = response.with_header(h);
                 }
@@ -192,7 +193,10 @@ mod tests {
         let shared = Arc::new(Shared::default());
         for address in ["0.0.0.0:0", "192.168.1.10:0", "[::]:0"] {
             let address: SocketAddr = address.parse().unwrap();
-            assert!(matches!(bind(address, Arc::clone(&shared)), Err(BindError::NotLoopback(_))), "{address}");
+            assert!(
+                matches!(bind(address, Arc::clone(&shared)), Err(BindError::NotLoopback(_))),
+                "{address}"
+            );
         }
         let running = bind("127.0.0.1:0".parse().unwrap(), shared).unwrap();
         assert!(running.address.ip().is_loopback() && running.address.port() != 0);
