@@ -132,6 +132,7 @@ impl Failure {
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
+    ignore_file_size_signal();
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Run(args) => run(args),
@@ -154,6 +155,17 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// A write beyond a file size limit (`ulimit -f`) kills the process by SIGXFSZ unless ignored;
+/// ignored, the write fails with EFBIG and the run ends with exit 1 and a message like any full
+/// disk, the previous result untouched.
+fn ignore_file_size_signal() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to SIG_IGN installs no handler and touches no memory.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
+}
+
 /// Loads `path` with the overrides, or the bundled default when there is no path.
 fn load_scenario(path: Option<&Path>, overrides: &[String]) -> Result<scenario::Loaded, Failure> {
     match path {
@@ -169,6 +181,15 @@ fn bad_input(message: String, help: &str) -> Failure {
 
 fn internal(error: impl std::fmt::Display) -> Failure {
     Failure::Internal(miette::miette!("{error}"))
+}
+
+/// A failure to write the result folder: exit 1, saying the previous result is untouched.
+fn write_failure(error: impl std::fmt::Display) -> Failure {
+    Failure::Internal(miette::miette!(
+        help = "is the disk full, read-only, or a file size limit (ulimit -f) reached? The previous \
+                result in that folder, if any, is untouched",
+        "{error}"
+    ))
 }
 
 /// `crossroads run`: load, compile, simulate, summarize, write the result folder atomically, print
@@ -210,13 +231,13 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     let output =
         RunOutput { model: &model, simulation: &simulation, summary: &summary, resolved: &loaded.resolved };
     let sensitivity = stats::sensitivity(&model, &simulation);
-    report::write_files_with(pending.path(), &output, &sensitivity).map_err(internal)?;
+    report::write_files_with(pending.path(), &output, &sensitivity).map_err(write_failure)?;
     if !args.no_charts {
         let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
         write_charts_and_report(pending.path(), &loaded, (&summary, &sensitivity), threads, started)
-            .map_err(internal)?;
+            .map_err(write_failure)?;
     }
-    let folder = pending.commit().map_err(internal)?;
+    let folder = pending.commit().map_err(write_failure)?;
     if !options.quiet {
         print!("{}\n{}", summary.title, table::outcome_table(&summary));
         let files = if args.no_charts {
@@ -383,11 +404,11 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         .collect();
     let output =
         compare_report::CompareOutput { comparison: &comparison, runs: &runs_output, changes: &changes };
-    compare_report::write_files(pending.path(), &output).map_err(internal)?;
+    compare_report::write_files(pending.path(), &output).map_err(write_failure)?;
     let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
     let metadata = html::RunMetadata::measured(seed, runs, threads, started).map_err(bad_date)?;
-    compare_report::write_charts_and_report(pending.path(), &output, &metadata).map_err(internal)?;
-    let folder = pending.commit().map_err(internal)?;
+    compare_report::write_charts_and_report(pending.path(), &output, &metadata).map_err(write_failure)?;
+    let folder = pending.commit().map_err(write_failure)?;
     if !options.quiet {
         print!(
             "{} against {} on common random numbers\n{}",
