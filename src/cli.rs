@@ -183,6 +183,22 @@ fn internal(error: impl std::fmt::Display) -> Failure {
     Failure::Internal(miette::miette!("{error}"))
 }
 
+/// A run whose arithmetic left the finite numbers: the scenario's numbers are bad input (exit 2).
+fn not_finite(loaded: &scenario::Loaded, run: u64, fault: crate::model::Fault) -> Failure {
+    let month = loaded.scenario.meta.start.plus(fault.month);
+    bad_input(
+        format!(
+            "{}: in run {run}, month {} ({month}), {} became NaN or infinite",
+            loaded.origin,
+            fault.month,
+            fault.site.describe(&loaded.scenario)
+        ),
+        "the scenario's numbers are too large for the arithmetic (products or sums beyond ±1.8e308, or ∞ − ∞): \
+         use smaller coefficients, bounds (`min`/`max`) on the variables involved, or smaller distribution \
+         parameters",
+    )
+}
+
 /// A failure to write the result folder: exit 1, saying the previous result is untouched.
 fn write_failure(error: impl std::fmt::Display) -> Failure {
     Failure::Internal(miette::miette!(
@@ -225,6 +241,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         EngineError::NoRuns | EngineError::NoThreads | EngineError::TooLarge { .. } => {
             bad_input(e.to_string(), "use fewer runs or a shorter horizon")
         }
+        EngineError::NotFinite { run, fault } => not_finite(&loaded, run, fault),
         EngineError::ThreadPool { .. } => internal(e),
     })?;
     let summary = stats::summarize(&model, &simulation);
@@ -369,11 +386,12 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
     })?;
     let settings = Settings { runs, seed, threads: options.threads, progress: !options.quiet };
     let mut simulations = Vec::with_capacity(models.len());
-    for model in &models {
+    for (model, scenario) in models.iter().zip(&loaded) {
         simulations.push(engine::simulate(model, &settings).map_err(|e| match e {
             EngineError::NoRuns | EngineError::NoThreads | EngineError::TooLarge { .. } => {
                 bad_input(format!("{}: {e}", model.name), "use fewer runs or a shorter horizon")
             }
+            EngineError::NotFinite { run, fault } => not_finite(scenario, run, fault),
             EngineError::ThreadPool { .. } => internal(e),
         })?);
     }

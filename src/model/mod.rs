@@ -45,7 +45,7 @@ pub mod world;
 
 pub use compile::{CompileError, Model};
 pub use trace::{BargainTrace, Round};
-pub use world::{RunValues, State, World};
+pub use world::{Fault, RunValues, Site, State, World};
 
 #[cfg(test)]
 pub(crate) mod testing;
