@@ -199,6 +199,15 @@ fn not_finite(loaded: &scenario::Loaded, run: u64, fault: crate::model::Fault) -
     )
 }
 
+/// `--runs` above [`scenario::MAX_RUNS`] (a file's `runs` is checked by the loader).
+fn too_many_runs(runs: u64) -> Failure {
+    bad_input(
+        format!("--runs must be at most {}, found {runs}", scenario::MAX_RUNS),
+        "a billion runs of even a small scenario take days, and the Monte Carlo error shrinks only as 1/√runs: \
+         10,000 runs estimate a probability to within ±1%",
+    )
+}
+
 /// A failure to write the result folder: exit 1, saying the previous result is untouched.
 fn write_failure(error: impl std::fmt::Display) -> Failure {
     Failure::Internal(miette::miette!(
@@ -217,6 +226,9 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     let runs = options.runs.unwrap_or(loaded.scenario.meta.runs);
     if runs == 0 {
         return Err(bad_input("--runs must be at least 1".into(), "e.g. --runs 10000"));
+    }
+    if runs > scenario::MAX_RUNS {
+        return Err(too_many_runs(runs));
     }
     if options.threads == Some(0) {
         return Err(bad_input("--threads must be at least 1".into(), "leave it out to use every core"));
@@ -362,6 +374,9 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
     let runs = options.runs.unwrap_or(baseline.scenario.meta.runs);
     if runs == 0 {
         return Err(bad_input("--runs must be at least 1".into(), "e.g. --runs 10000"));
+    }
+    if runs > scenario::MAX_RUNS {
+        return Err(too_many_runs(runs));
     }
     if options.threads == Some(0) {
         return Err(bad_input("--threads must be at least 1".into(), "leave it out to use every core"));

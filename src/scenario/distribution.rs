@@ -142,7 +142,11 @@ impl Distribution {
             }
             Distribution::Beta { alpha, beta } if !(alpha <= MAX_BETA_SHAPE && beta <= MAX_BETA_SHAPE) => {
                 let mean = alpha / (alpha + beta);
-                let fixed = if mean.is_finite() { short(mean) } else { "its mean".to_string() };
+                let fixed = if mean.is_finite() {
+                    format!("`fixed = {}`", short(mean))
+                } else {
+                    "`fixed = ` and its mean".to_string()
+                };
                 return Err(Uncomputable {
                     message: format!(
                         "this `beta` is too narrow to compute: its shapes are α = {}, β = {} and crossroads \
@@ -152,8 +156,8 @@ impl Distribution {
                         short(MAX_BETA_SHAPE)
                     ),
                     help: format!(
-                        "a beta this narrow (sd below about 1.6e-5) is a constant: write `fixed = {fixed}`, or \
-                         give a larger sd"
+                        "a beta this narrow (sd below about 1.6e-5) is a constant: write {fixed}, or give a \
+                         larger sd"
                     ),
                 });
             }
@@ -457,7 +461,7 @@ pub fn inverse_beta(a: f64, b: f64, x: f64) -> f64 {
 
 /// statrs' `inv_beta_reg` (0.19.1), returning `None` where it would loop for ever.
 fn newton_inverse_beta(mut a: f64, mut b: f64, mut x: f64) -> Option<f64> {
-    use statrs::function::beta::{beta_reg, ln_beta};
+    use statrs::function::beta::{checked_beta_reg, ln_beta};
     const SAE: i32 = -30;
     const FPU: f64 = 1e-30;
     /// Newton steps before giving up (AS 109 converges in a handful).
@@ -503,6 +507,9 @@ fn newton_inverse_beta(mut a: f64, mut b: f64, mut x: f64) -> Option<f64> {
             }
         }
     }
+    if p.is_nan() {
+        return None;
+    }
     p = p.clamp(0.0001, 0.9999);
     let e = (-5.0 / a / a - 1.0 / x.powf(0.2) - 13.0) as i32;
     let acu = if e > SAE { f64::powi(10.0, e) } else { FPU };
@@ -516,7 +523,7 @@ fn newton_inverse_beta(mut a: f64, mut b: f64, mut x: f64) -> Option<f64> {
         if steps > MAX_STEPS {
             return None;
         }
-        q = beta_reg(a, b, p);
+        q = checked_beta_reg(a, b, p).ok()?;
         q = (q - x) * (ln_beta + (1.0 - a) * p.ln() + (1.0 - b) * (1.0 - p).ln()).exp();
         if !q.is_finite() {
             return None;
@@ -567,12 +574,13 @@ fn newton_inverse_beta(mut a: f64, mut b: f64, mut x: f64) -> Option<f64> {
 /// The beta(a, b) inverse CDF by bisection on the bits of x ∈ [0, 1] (non-negative doubles order
 /// like their bit patterns): at most 64 evaluations of the regularized incomplete beta function.
 fn bisect_inverse_beta(a: f64, b: f64, x: f64) -> f64 {
-    use statrs::function::beta::beta_reg;
+    use statrs::function::beta::checked_beta_reg;
     let (mut low, mut high) = (0u64, 1f64.to_bits());
     // Invariant: cdf(low) < x ≤ cdf(high), as far as it can be told.
     while high - low > 1 {
         let middle = low + (high - low) / 2;
-        let value = beta_reg(a, b, f64::from_bits(middle));
+        // NaN (or an error, impossible for x in [0, 1] and a, b > 0) moves the search up.
+        let value = checked_beta_reg(a, b, f64::from_bits(middle)).unwrap_or(f64::NAN);
         if value < x {
             low = middle;
         } else {
