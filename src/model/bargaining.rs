@@ -416,7 +416,11 @@ pub(crate) mod tests {
         };
         let win = |risk: &[f64]| {
             let u = |a: usize, k: usize| {
-                if risk[k] == 1.0 { scaled_distance(x[k], x[a], range) } else { (risk[k] * logs(k, a)[0]).exp() }
+                if risk[k] == 1.0 {
+                    scaled_distance(x[k], x[a], range)
+                } else {
+                    (risk[k] * logs(k, a)[0]).exp()
+                }
             };
             let mut total = 0.0;
             for k in 0..n {
@@ -509,12 +513,19 @@ pub(crate) mod tests {
             // Half the cases draw positions from four points, so that many actors share one.
             let points = [0.0, 25.5, 50.0, 100.0];
             let x: Vec<f64> = (0..n)
-                .map(|_| if case % 2 == 0 { points[(stream.uniform() * 4.0) as usize] } else { stream.uniform() * 100.0 })
+                .map(|_| {
+                    if case % 2 == 0 {
+                        points[(stream.uniform() * 4.0) as usize]
+                    } else {
+                        stream.uniform() * 100.0
+                    }
+                })
                 .collect();
             let c: Vec<f64> =
                 (0..n).map(|_| if stream.uniform() < 0.1 { 0.0 } else { stream.uniform() }).collect();
             let s: Vec<f64> = (0..n).map(|_| stream.uniform()).collect();
-            let (lo, hi) = x.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+            let (lo, hi) =
+                x.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
             // Sometimes a range narrower than the positions' spread (distances clamp at 1).
             let range = if case % 7 == 0 { 0.5 * (hi - lo) } else { hi - lo };
             let mut next = vec![0.0; n];
