@@ -423,20 +423,20 @@ pub(crate) mod tests {
                 }
             };
             let mut total = 0.0;
-            for k in 0..n {
+            for (k, w) in weight.iter().enumerate() {
                 let mut column: Vec<f64> = (0..n).map(|a| u(a, k)).collect();
                 column.sort_unstable_by(f64::total_cmp);
                 let spread: f64 =
                     column.iter().enumerate().map(|(i, u)| u * (2.0 * i as f64 - (n - 1) as f64)).sum();
-                total += weight[k] * 2.0 * spread;
+                total += w * 2.0 * spread;
             }
             let mut win = vec![0.0; n * n];
             for i in 0..n {
                 for j in i + 1..n {
                     let (mut for_i, mut for_j) = (0.0, 0.0);
                     if x[i] != x[j] && total > 0.0 {
-                        for k in 0..n {
-                            let vote = weight[k] * (u(j, k) - u(i, k));
+                        for (k, w) in weight.iter().enumerate() {
+                            let vote = w * (u(j, k) - u(i, k));
                             for_i += vote.max(0.0);
                             for_j += (-vote).max(0.0);
                         }
@@ -473,7 +473,8 @@ pub(crate) mod tests {
         for i in 0..n {
             let r = risk[i];
             let status_quo = 2.0 - 4.0 * (-r * std::f64::consts::LN_2).exp();
-            let (mut confrontation, mut compromise): (Option<(f64, f64)>, Option<(f64, f64)>) = (None, None);
+            let mut confrontation: Option<(f64, f64)> = None;
+            let mut compromise: Option<(f64, f64)> = None;
             for j in (0..n).filter(|&j| x[j] != x[i]) {
                 let success = 2.0 - 4.0 * (r * logs(i, j)[1]).exp();
                 let failure = 2.0 - 4.0 * (r * logs(i, j)[2]).exp();
