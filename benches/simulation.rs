@@ -77,7 +77,7 @@ fn draw_floor(c: &mut Criterion) {
     let thresholds: u64 = model.populations.iter().map(|p| p.agents as u64 + 1).sum();
     let plain_uniforms = draws.uniform - sites.len() as u64 - draws.geometric;
     let extra_exponentials = draws.exponential - thresholds;
-    let id = StreamId::new(Purpose::Decision, "floor");
+    let id = Purpose::Decision.stream("floor");
     let mut buffer = vec![0.0; model.populations.iter().map(|p| p.agents).max().unwrap_or(0)];
     let mut run = 0u64;
     c.bench_function("draw floor of one run of the default scenario", |b| {

@@ -505,8 +505,9 @@ pub(crate) mod tests {
 
     #[test]
     fn shared_positions_give_the_reference_round_bit_for_bit() {
-        use crate::engine::stream::{Purpose, Stream, StreamId};
-        let mut stream = Stream::new(5, 0, StreamId::new(Purpose::Stake, "bdm"));
+        use crate::engine::stream::Stream;
+        use crate::model::streams::Purpose;
+        let mut stream = Stream::new(5, 0, Purpose::Stake.stream("bdm"));
         let mut scratch = BdmScratch::new(2);
         let mut shared = 0;
         for case in 0..3000 {
