@@ -25,7 +25,7 @@ use notify_debouncer_full::notify::event::{AccessKind, AccessMode, EventKind};
 use notify_debouncer_full::notify::{RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
 
-use super::{Failure, bad_input, internal, write_charts_and_report};
+use super::{Failure, bad_input, internal, not_finite, write_charts_and_report};
 use crate::engine::{self, EngineError, Settings};
 use crate::model::Model;
 use crate::report::{self, PendingOutput, RunOutput, html};
@@ -264,6 +264,12 @@ fn attempt(
         Err(EngineError::Cancelled) => return Ok(Attempt::Cancelled),
         Err(error @ (EngineError::NoRuns | EngineError::NoThreads | EngineError::TooLarge { .. })) => {
             return Ok(Attempt::Mistake(format!("{error}\n")));
+        }
+        Err(EngineError::NotFinite { run, fault }) => {
+            let (Failure::BadInput(report) | Failure::Internal(report)) = not_finite(&loaded, run, fault);
+            let help =
+                miette::Diagnostic::help(&*report).map(|h| format!("\n  help: {h}")).unwrap_or_default();
+            return Ok(Attempt::Mistake(format!("{report}{help}\n")));
         }
         Err(error @ EngineError::ThreadPool { .. }) => return Err(internal(error)),
     };
