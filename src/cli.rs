@@ -206,16 +206,29 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         }
         EngineError::ThreadPool { .. } => internal(e),
     })?;
-    let summary = stats::summarize(&model, &simulation);
+    // Summaries, files and charts on a pool of the run's threads: the two statistics side by side,
+    // then the data files beside the charts (each chart drawn by one thread, so bytes never depend
+    // on the thread count).
+    let pool = thread_pool(options.threads)?;
+    let (summary, sensitivity) = pool.install(|| {
+        rayon::join(|| stats::summarize(&model, &simulation), || stats::sensitivity(&model, &simulation))
+    });
     let output =
         RunOutput { model: &model, simulation: &simulation, summary: &summary, resolved: &loaded.resolved };
-    let sensitivity = stats::sensitivity(&model, &simulation);
-    report::write_files_with(pending.path(), &output, &sensitivity).map_err(internal)?;
-    if !args.no_charts {
-        let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
-        write_charts_and_report(pending.path(), &loaded, (&summary, &sensitivity), threads, started)
-            .map_err(internal)?;
-    }
+    let (files, charts) = pool.install(|| {
+        rayon::join(
+            || report::write_files_with(pending.path(), &output, &sensitivity),
+            || {
+                if args.no_charts {
+                    return Ok(());
+                }
+                let threads = pool.current_num_threads();
+                write_charts_and_report(pending.path(), &loaded, (&summary, &sensitivity), threads, started)
+            },
+        )
+    });
+    files.map_err(internal)?;
+    charts.map_err(internal)?;
     let folder = pending.commit().map_err(internal)?;
     if !options.quiet {
         print!("{}\n{}", summary.title, table::outcome_table(&summary));
@@ -233,6 +246,15 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+/// A pool of `threads` workers (one per core when `None`) for the work after the simulation.
+fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(threads) = threads {
+        builder = builder.num_threads(threads);
+    }
+    builder.build().map_err(internal)
 }
 
 /// charts/ (the outcomes', then each outcome's drivers) and report.html of a run, into the

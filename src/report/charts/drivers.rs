@@ -12,7 +12,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::frame::{self, Axis, Frame, Scale};
 use super::probability::label_column;
 use super::style::{self, Key, anchored, draw_header, drawing, palette, put, text, text_size};
-use super::{Chart, ChartError, ChartKind, Figure, file_stem, format, write_chart};
+use super::{Chart, ChartError, ChartJob, ChartKind, Figure, file_stem, format, write_charts};
 use crate::stats::{Correlation, OutcomeDrivers, Sensitivity, Summary};
 
 /// Most drivers a tornado chart shows.
@@ -191,7 +191,7 @@ pub fn write_driver_charts(
     let folder = dir.join("charts");
     std::fs::create_dir_all(&folder).map_err(|source| ChartError::Io { path: folder.clone(), source })?;
     let mut names: BTreeSet<String> = taken.iter().map(|c| c.name.clone()).collect();
-    let mut charts = Vec::new();
+    let mut jobs = Vec::new();
     for outcome in &sensitivity.outcomes {
         let Some(figure) = drivers_for(summary, outcome) else { continue };
         let wanted = format!("{}_drivers", file_stem(&outcome.outcome));
@@ -202,9 +202,9 @@ pub fn write_driver_charts(
             n += 1;
         }
         names.insert(name.clone());
-        charts.push(write_chart(&figure, &folder, &name, ChartKind::Drivers, Some(&outcome.outcome))?);
+        jobs.push(ChartJob::new(figure, name, ChartKind::Drivers, Some(outcome.outcome.as_str())));
     }
-    Ok(charts)
+    write_charts(jobs, &folder)
 }
 
 #[cfg(test)]
