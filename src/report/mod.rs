@@ -245,7 +245,7 @@ pub fn write_sensitivity(w: &mut impl std::io::Write, sensitivity: &Sensitivity)
 mod tests {
     use super::*;
     use crate::model::testing::*;
-    use crate::scenario::{Distribution, Factor};
+    use crate::scenario::{Distribution, Factor, Function};
     use crate::stats::summarize;
 
     #[test]
@@ -257,8 +257,8 @@ mod tests {
         )];
         s.events = vec![hazard("clash", 0.2)];
         s.outcomes = vec![
-            outcome("first", vec![Factor::First("clash".into())], false),
-            outcome("clashes", vec![Factor::Count("clash".into())], true),
+            outcome("first", vec![Factor::Call(Function::First, "clash".into())], false),
+            outcome("clashes", vec![Factor::Call(Function::Count, "clash".into())], true),
         ];
         let (model, simulation) = run(&s, 40, 2);
         let summary = summarize(&model, &simulation);
