@@ -45,7 +45,7 @@ pub enum Factor<N = String> {
 
 /// A term function (DESIGN.md §2.3). What each means is in its [`Function::spec`] line and its
 /// evaluation in `model/term.rs`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Function {
     /// 1 once the event has fired at least once: `ever(armed_clash)`.
     Ever,
