@@ -265,34 +265,21 @@ impl Decoder<'_> {
                 let [Some((min, _)), Some((mode, mode_span)), Some((max, max_span))] = p[..] else {
                     return self.missing(node, form, &p, &["min", "mode", "max"], &example);
                 };
-                if min >= max {
-                    self.error(
-                        max_span,
-                        format!("`{form}` max must exceed min, found min = {}, max = {}", num(min), num(max)),
-                        "not above min",
-                        "min < max; for a constant write `fixed = …`",
-                    );
-                    return None;
-                }
-                if mode < min || mode > max {
-                    self.error(
-                        mode_span,
-                        format!(
-                            "`{form}` mode {} lies outside [min, max] = [{}, {}]",
-                            num(mode),
-                            num(min),
-                            num(max)
-                        ),
-                        "outside [min, max]",
-                        "the mode is the most likely value: min ≤ mode ≤ max",
-                    );
-                    return None;
-                }
-                Some(if form == "pert" {
+                let distribution = if form == "pert" {
                     Distribution::Pert { min, mode, max }
                 } else {
                     Distribution::Triangular { min, mode, max }
-                })
+                };
+                let within_mode = min <= mode && mode <= max;
+                let message =
+                    format!("`{form}` max must exceed min, found min = {}, max = {}", num(min), num(max));
+                let help = "min < max; for a constant write `fixed = …`";
+                self.ensure(min < max, max_span, message, "not above min", help)?;
+                let (mode, min, max) = (num(mode), num(min), num(max));
+                let message = format!("`{form}` mode {mode} lies outside [min, max] = [{min}, {max}]");
+                let help = "the mode is the most likely value: min ≤ mode ≤ max";
+                self.ensure(within_mode, mode_span, message, "outside [min, max]", help)?;
+                Some(distribution)
             }
             "poisson" => {
                 let example = "poisson = { mean = 3 }";
@@ -346,16 +333,8 @@ impl Decoder<'_> {
     }
 
     pub(super) fn ordered(&mut self, min: f64, max: f64, max_span: Span, form: &str) -> Option<()> {
-        if min > max {
-            self.error(
-                max_span,
-                format!("`{form}` min {} is greater than max {}", num(min), num(max)),
-                "below min",
-                "swap them: min ≤ max",
-            );
-            return None;
-        }
-        Some(())
+        let message = format!("`{form}` min {} is greater than max {}", num(min), num(max));
+        self.ensure(min <= max, max_span, message, "below min", "swap them: min ≤ max")
     }
 
     pub(super) fn categorical(&mut self, node: &Node) -> Option<Distribution> {
