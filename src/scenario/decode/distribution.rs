@@ -76,16 +76,7 @@ impl Decoder<'_> {
         keys: &[&str],
         example: &str,
     ) -> Option<Vec<Option<(f64, Span)>>> {
-        let Value::Table(table) = &node.value else {
-            let kind = node.value.kind();
-            self.error(
-                node.span,
-                format!("`{form}` takes a table of parameters, found {kind}"),
-                "expected a table",
-                format!("write e.g. {example}"),
-            );
-            return None;
-        };
+        let table = self.form_table(node, form, "parameters", example)?;
         self.check_keys(table, keys, &format!("parameters of `{form}`"));
         let mut values = Vec::with_capacity(keys.len());
         let mut ok = true;
@@ -332,6 +323,27 @@ impl Decoder<'_> {
         None
     }
 
+    /// The table a distribution form takes (`contents`: "parameters"), or an error with `example`.
+    fn form_table<'a>(
+        &mut self,
+        node: &'a Node,
+        form: &str,
+        contents: &str,
+        example: &str,
+    ) -> Option<&'a Table> {
+        let Value::Table(table) = &node.value else {
+            let kind = node.value.kind();
+            self.error(
+                node.span,
+                format!("`{form}` takes a table of {contents}, found {kind}"),
+                "expected a table",
+                format!("write e.g. {example}"),
+            );
+            return None;
+        };
+        Some(table)
+    }
+
     pub(super) fn ordered(&mut self, min: f64, max: f64, max_span: Span, form: &str) -> Option<()> {
         let message = format!("`{form}` min {} is greater than max {}", num(min), num(max));
         self.ensure(min <= max, max_span, message, "below min", "swap them: min ≤ max")
@@ -339,16 +351,7 @@ impl Decoder<'_> {
 
     pub(super) fn categorical(&mut self, node: &Node) -> Option<Distribution> {
         let example = "categorical = { frozen = 0.45, settlement = 0.35, gains = 0.12, collapse = 0.08 }";
-        let Value::Table(table) = &node.value else {
-            let kind = node.value.kind();
-            self.error(
-                node.span,
-                format!("`categorical` takes a table of outcomes and probabilities, found {kind}"),
-                "expected a table",
-                format!("write e.g. {example}"),
-            );
-            return None;
-        };
+        let table = self.form_table(node, "categorical", "outcomes and probabilities", example)?;
         if table.entries.is_empty() {
             self.error(node.span, "`categorical` has no outcomes", "empty", format!("write e.g. {example}"));
             return None;
