@@ -8,6 +8,7 @@ use std::time::Instant;
 use clap::{Args, Parser, Subcommand};
 
 use crate::engine::{self, EngineError, Settings};
+use crate::format;
 use crate::model::{BargainTrace, Model};
 use crate::report::compare as compare_report;
 use crate::report::{self, PendingOutput, RunOutput, charts, html, table};
@@ -525,8 +526,8 @@ fn bargain_table(trace: &BargainTrace) -> String {
         "{} ({}, scale {}–{}), at each uncertain input's median\n\n",
         trace.issue,
         trace.model,
-        table::significant(low, 6),
-        table::significant(high, 6)
+        format::compact(low, 6),
+        format::compact(high, 6)
     );
     let mut header = vec!["round".to_string(), "forecast".to_string()];
     header.extend(trace.actors.iter().cloned());

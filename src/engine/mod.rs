@@ -282,7 +282,7 @@ fn progress_bar(settings: &Settings) -> Option<ProgressBar> {
 mod tests {
     use super::*;
     use crate::model::testing::*;
-    use crate::scenario::{Distribution, Factor};
+    use crate::scenario::{Distribution, Factor, Function};
 
     fn bits(values: &[f64]) -> Vec<u64> {
         values.iter().map(|x| x.to_bits()).collect()
@@ -296,8 +296,8 @@ mod tests {
         s.populations =
             vec![population("p", 200, Distribution::Uniform { min: 0.0, max: 1.0 }, 0.3, 0.2, 0.1)];
         s.outcomes = vec![
-            outcome("first", vec![Factor::First("e".into())], false),
-            outcome("home", vec![Factor::HomeShare("p".into())], true),
+            outcome("first", vec![Factor::Call(Function::First, "e".into())], false),
+            outcome("home", vec![Factor::Call(Function::HomeShare, "p".into())], true),
             outcome("v", vec![Factor::Variable("v".into())], true),
         ];
         Model::compile(&s).unwrap()

@@ -11,7 +11,7 @@
 use std::fmt::Write as _;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::report::charts::{self, Chart, format};
+use crate::report::charts::{Chart, format};
 use crate::scenario::RegisterEntry;
 use crate::stats::{
     NumericStatistics, OutcomeStatistics, OutcomeSummary, ProbabilityStatistics, Sensitivity, Summary,
@@ -285,9 +285,9 @@ fn drivers(page: &mut String, section: &DriversSection<'_>) {
                 page,
                 "<td{class}><code>{}</code><span class=\"rho\">ρ {} ({} to {})</span></td>",
                 escape(driver),
-                charts::signed(c.spearman),
-                charts::signed(c.lower),
-                charts::signed(c.upper)
+                crate::format::signed_rho(c.spearman),
+                crate::format::signed_rho(c.lower),
+                crate::format::signed_rho(c.upper)
             );
             shown += 1;
         }

@@ -22,6 +22,7 @@ use thiserror::Error;
 pub use folder::PendingOutput;
 
 use crate::engine::Simulation;
+use crate::format::write_shortest;
 use crate::model::Model;
 use crate::stats::{Sensitivity, Summary};
 
@@ -139,13 +140,6 @@ fn write_file(
     Ok(())
 }
 
-/// A number in the shortest form that reads back to the same bits; empty when undefined.
-fn number(buffer: &mut String, x: f64) {
-    if x.is_finite() {
-        let _ = write!(buffer, "{x}");
-    }
-}
-
 /// A CSV field: quoted when it holds a comma, quote or line break.
 fn field(buffer: &mut String, text: &str) {
     if text.contains([',', '"', '\n', '\r']) {
@@ -178,12 +172,12 @@ pub fn write_runs(
             line.push(',');
             match &driver.outcomes {
                 Some(names) => field(&mut line, names.get(*value as usize).map_or("", String::as_str)),
-                None => number(&mut line, *value),
+                None => write_shortest(&mut line, *value),
             }
         }
         for value in simulation.run_outcomes(run) {
             line.push(',');
-            number(&mut line, *value);
+            write_shortest(&mut line, *value);
         }
         line.push('\n');
         w.write_all(line.as_bytes())?;
@@ -202,7 +196,7 @@ pub fn write_series(w: &mut impl std::io::Write, summary: &Summary) -> std::io::
             let _ = write!(line, ",{},{}", point.month, point.date);
             for x in [point.mean, point.p5, point.p25, point.p50, point.p75, point.p95] {
                 line.push(',');
-                number(&mut line, x);
+                write_shortest(&mut line, x);
             }
             line.push('\n');
             w.write_all(line.as_bytes())?;
@@ -229,7 +223,7 @@ pub fn write_sensitivity(w: &mut impl std::io::Write, sensitivity: &Sensitivity)
                 Some(c) => {
                     for x in [c.spearman, c.lower, c.upper] {
                         line.push(',');
-                        number(&mut line, x);
+                        write_shortest(&mut line, x);
                     }
                 }
                 None => line.push_str(",,,"),
@@ -245,7 +239,7 @@ pub fn write_sensitivity(w: &mut impl std::io::Write, sensitivity: &Sensitivity)
 mod tests {
     use super::*;
     use crate::model::testing::*;
-    use crate::scenario::{Distribution, Factor};
+    use crate::scenario::{Distribution, Factor, Function};
     use crate::stats::summarize;
 
     #[test]
@@ -257,8 +251,8 @@ mod tests {
         )];
         s.events = vec![hazard("clash", 0.2)];
         s.outcomes = vec![
-            outcome("first", vec![Factor::First("clash".into())], false),
-            outcome("clashes", vec![Factor::Count("clash".into())], true),
+            outcome("first", vec![Factor::Call(Function::First, "clash".into())], false),
+            outcome("clashes", vec![Factor::Call(Function::Count, "clash".into())], true),
         ];
         let (model, simulation) = run(&s, 40, 2);
         let summary = summarize(&model, &simulation);

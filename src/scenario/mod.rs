@@ -26,4 +26,4 @@ pub use distribution::Distribution;
 pub use load::{Loaded, load_file, load_str};
 pub use register::{RegisterEntry, describe, register, render_register};
 pub use schema::*;
-pub use term::{Factor, Term};
+pub use term::{Factor, Function, OutcomeKind, Term};

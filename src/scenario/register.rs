@@ -229,19 +229,7 @@ pub fn describe(d: &Distribution) -> String {
 
 /// A number for the register: whole numbers plainly, others to 4 significant digits.
 pub fn number(x: f64) -> String {
-    if x.is_nan() {
-        return "–".to_string();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 { "∞".into() } else { "−∞".into() };
-    }
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        return format!("{x:.0}");
-    }
-    let magnitude = if x == 0.0 { 0 } else { x.abs().log10().floor() as i32 };
-    let digits = (3 - magnitude).clamp(0, 12) as usize;
-    let text = format!("{x:.digits$}");
-    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
+    crate::format::significant(x, 4)
 }
 
 /// A share as a percentage: "45%", "12.5%", "0.3%".

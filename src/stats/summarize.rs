@@ -129,7 +129,7 @@ fn series_point(model: &Model, month: u32, values: &[f64]) -> SeriesPoint {
 mod tests {
     use super::*;
     use crate::model::testing::*;
-    use crate::scenario::{Distribution, Factor};
+    use crate::scenario::{Distribution, Factor, Function};
 
     #[test]
     fn moments_skip_undefined_values_across_chunks() {
@@ -150,9 +150,9 @@ mod tests {
         s.variables = vec![variable("tension", 0.5, 0.3, 0.2, 0.0)];
         s.drivers = vec![driver("d", Distribution::Bernoulli(0.3))];
         s.outcomes = vec![
-            outcome("ever", vec![Factor::Ever("clash".into())], false),
-            outcome("first", vec![Factor::First("clash".into())], false),
-            outcome("count", vec![Factor::Count("clash".into())], false),
+            outcome("ever", vec![Factor::Call(Function::Ever, "clash".into())], false),
+            outcome("first", vec![Factor::Call(Function::First, "clash".into())], false),
+            outcome("count", vec![Factor::Call(Function::Count, "clash".into())], false),
             outcome("tension", vec![Factor::Variable("tension".into())], true),
         ];
         let (model, simulation) = run(&s, 500, 4);

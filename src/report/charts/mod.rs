@@ -33,7 +33,7 @@ use rayon::prelude::*;
 pub use cdf::CdfFigure;
 pub use compare::write_compare_charts;
 pub use difference::{DifferenceFigure, DifferenceRow};
-pub use drivers::{DriverBar, DriversFigure, TOP_DRIVERS, drivers_for, signed, write_driver_charts};
+pub use drivers::{DriverBar, DriversFigure, TOP_DRIVERS, drivers_for, write_driver_charts};
 pub use fan::{FanFigure, FanLayer};
 pub use histogram::{HistogramFigure, HistogramLayer};
 pub use probability::{ProbabilityFigure, ProbabilityGroup};

@@ -22,7 +22,8 @@ use serde::Serialize;
 
 use super::charts::{self, Chart};
 use super::html::RunMetadata;
-use super::{ReportError, RunOutput, field, number, write_file};
+use super::{ReportError, RunOutput, field, write_file};
+use crate::format::write_shortest;
 use crate::scenario::AssumptionChange;
 use crate::stats::paired::{ComparedScenario, Comparison, OutcomeComparison, VarianceReduction};
 
@@ -189,11 +190,11 @@ pub fn write_differences(w: &mut impl std::io::Write, comparison: &Comparison) -
                         d.independent_standard_error,
                     ] {
                         line.push(',');
-                        number(&mut line, x);
+                        write_shortest(&mut line, x);
                     }
                     line.push(',');
                     match d.variance_reduction {
-                        VarianceReduction::Ratio(x) => number(&mut line, x),
+                        VarianceReduction::Ratio(x) => write_shortest(&mut line, x),
                         VarianceReduction::Infinite => line.push_str("inf"),
                         VarianceReduction::NotApplicable => {}
                     }
