@@ -6,6 +6,13 @@
 //! test may run the engine. (A "tidy" test in the style of rust-analyzer's: it reads the source as
 //! text, which rustfmt keeps regular.)
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "in a test, a panic is a failed test"
+)]
 use std::fs;
 use std::path::{Path, PathBuf};
 

@@ -2,6 +2,13 @@
 //! `--set`, the real binary's `crossroads check` exits 2, points at file:line:col, never panics,
 //! and prints exactly the snapshotted diagnostics.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "in a test, a panic is a failed test"
+)]
 use std::path::Path;
 
 use assert_cmd::Command;

@@ -1,5 +1,12 @@
 //! `crossroads check` on every shipped example: exit 0 and the register, snapshotted.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "in a test, a panic is a failed test"
+)]
 use assert_cmd::Command;
 
 fn check_ok(file: &str) -> String {

@@ -1,6 +1,13 @@
 //! `crossroads compare` through the real binary: common random numbers, paired differences,
 //! variance reductions, the files, determinism and bad input.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "in a test, a panic is a failed test"
+)]
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -3,6 +3,13 @@
 //! output folder holding one complete result — the previous one or a new one, never a mixture —
 //! and leave nothing in the way of the next run.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "in a test, a panic is a failed test"
+)]
 #![cfg(unix)]
 
 use std::collections::BTreeMap;

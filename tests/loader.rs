@@ -1,5 +1,12 @@
 //! The loader's public API: `extends`, `--set`, the resolved text, term resolution, the register.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "in a test, a panic is a failed test"
+)]
 use std::path::Path;
 
 use crossroads::scenario::{

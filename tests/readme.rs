@@ -1,5 +1,12 @@
 //! The README's scenario example is a real scenario: it must load and check.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "in a test, a panic is a failed test"
+)]
 use std::path::Path;
 
 /// The TOML block under "The scenario format by example".

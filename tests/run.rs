@@ -1,5 +1,12 @@
 //! `crossroads run` and `crossroads bargain` through the real binary.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "in a test, a panic is a failed test"
+)]
 use std::fs;
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,13 @@
 //! The shipped South Caucasus scenarios (issue 5): every assumption carries a description, a unit and
 //! a source, and each variant changes only what its name says, compared on the resolved scenarios.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "in a test, a panic is a failed test"
+)]
 use std::path::{Path, PathBuf};
 
 use crossroads::scenario::{About, Scenario, load_file};

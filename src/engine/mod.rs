@@ -252,15 +252,21 @@ fn simulate_chunk(
         series: vec![f64::NAN; len * per_run_series],
     };
     let mut world = World::new(model);
-    for (offset, run) in range.enumerate() {
-        let values = RunValues {
-            drivers: &mut chunk.drivers[offset * driver_count..(offset + 1) * driver_count],
-            outcomes: &mut chunk.outcomes[offset * outcome_count..(offset + 1) * outcome_count],
-            series: &mut chunk.series[offset * per_run_series..(offset + 1) * per_run_series],
-        };
+    let (drivers, outcomes, series) = (
+        rows(&mut chunk.drivers, driver_count, len),
+        rows(&mut chunk.outcomes, outcome_count, len),
+        rows(&mut chunk.series, per_run_series, len),
+    );
+    for (run, ((drivers, outcomes), series)) in range.zip(drivers.into_iter().zip(outcomes).zip(series)) {
+        let values = RunValues { drivers, outcomes, series };
         world.simulate(seed, run, values).map_err(|fault| EngineError::NotFinite { run, fault })?;
     }
     Ok(chunk)
+}
+
+/// The `len` rows of `width` values of a run-major buffer (`chunks_mut(0)` would panic).
+fn rows(buffer: &mut [f64], width: usize, len: usize) -> Vec<&mut [f64]> {
+    if width == 0 { (0..len).map(|_| &mut [][..]).collect() } else { buffer.chunks_mut(width).collect() }
 }
 
 /// An indicatif bar on stderr (runs/s, ETA) when asked for and stderr is a terminal.

@@ -130,7 +130,7 @@ impl Decoder<'_> {
                 let example = "normal = { mean = 0, sd = 1 } (optional min and max truncate it)";
                 let p = self.params(node, form, &["mean", "sd", "min", "max"], example)?;
                 let [Some((mean, _)), Some((sd, sd_span)), min, max] = p[..] else {
-                    return self.missing(node, form, &p[..2], &["mean", "sd"], example);
+                    return self.missing(node, form, p.get(..2).unwrap_or(&[]), &["mean", "sd"], example);
                 };
                 self.positive(
                     sd,
