@@ -84,7 +84,7 @@ fn set_type_errors_say_the_expected_type() {
         ("set_type_number", "events.skirmish.probability=often", "must be a number"),
         ("set_type_boolean", "events.patron_shift.once=sometimes", "must be true or false"),
         ("set_type_string", "scenario.title=5", "must be a string"),
-        ("set_type_table", "drivers.mediator_commitment.beta=wide", "must be a table"),
+        ("set_type_table", "drivers.mediator_commitment.beta=wide", "takes a table"),
     ];
     for (name, set, expected) in cases {
         let (_, stderr) = check(&[example, "--set", set]);

@@ -300,7 +300,8 @@ fn the_default_folder_names_the_scenarios() {
         .args([small_complete(), committed_mediator(), small_complete()])
         .assert()
         .success();
-    let folder = root.path().join("output/compare-small_complete-vs-committed_mediator-small_complete");
+    // The same file twice: its two labels (and so the folder name) are made unique.
+    let folder = root.path().join("output/compare-small_complete-vs-committed_mediator-small_complete-2");
     assert!(folder.join("summary.json").is_file());
     assert!(folder.join("scenarios/small_complete-2/runs.csv").is_file());
 }

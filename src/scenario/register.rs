@@ -257,7 +257,8 @@ pub fn render_register(entries: &[RegisterEntry]) -> String {
 
 /// The register as [`render_register`] does, fitted to `width` columns (what `crossroads check`
 /// prints): the distribution and source columns share what the other columns leave, and wrap
-/// within it (words longer than their column are cut across lines). `None`: every text on one line.
+/// within it; a terminal too narrow for that gets one block of lines per assumption. `None`: every
+/// text on one line.
 pub fn render_register_to_width(entries: &[RegisterEntry], width: Option<usize>) -> String {
     let Some(width) = width else {
         return render_table(entries, usize::MAX, usize::MAX);
@@ -275,12 +276,12 @@ pub fn render_register_to_width(entries: &[RegisterEntry], width: Option<usize>)
         + longest(&|e| e.unit.as_deref().map_or(0, |u| u.chars().count()), "unit")
         + 2 * 7;
     let natural_distribution = longest(&|e| e.distribution.chars().count(), "distribution");
-    if fixed + 2 * MIN_COLUMN > width {
+    if fixed + MIN_COLUMN + MIN_SOURCE > width {
         return render_stacked(entries, width);
     }
     let left = width.saturating_sub(fixed);
     let distribution = (left * 2 / 5).clamp(MIN_COLUMN, natural_distribution.max(MIN_COLUMN));
-    let source = left.saturating_sub(distribution).max(MIN_COLUMN);
+    let source = left.saturating_sub(distribution).max(MIN_SOURCE);
     render_table(entries, distribution, source)
 }
 
@@ -315,6 +316,10 @@ fn render_stacked(entries: &[RegisterEntry], width: usize) -> String {
     }
     out
 }
+
+/// The narrowest the source column gets in the table: a citation (`docs/sources.md#…`) is one word,
+/// and words are not cut; narrower terminals get the stacked layout.
+const MIN_SOURCE: usize = 48;
 
 /// The narrowest a wrapped column gets, however narrow the terminal.
 const MIN_COLUMN: usize = 12;
@@ -386,18 +391,11 @@ const DISTRIBUTION_WIDTH: usize = 60;
 /// Widest source text on one line of the register table, in characters.
 const SOURCE_WIDTH: usize = 50;
 
-/// Splits text into lines of at most `width` characters at spaces (a longer word is cut across
-/// lines).
+/// Splits text into lines of at most `width` characters at spaces (a longer word stays whole).
 fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
     let mut lines: Vec<String> = Vec::new();
     let mut current = String::new();
-    let mut words: Vec<String> = Vec::new();
     for word in text.split(' ').filter(|w| !w.is_empty()) {
-        let chars: Vec<char> = word.chars().collect();
-        words.extend(chars.chunks(width).map(|chunk| chunk.iter().collect::<String>()));
-    }
-    for word in &words {
         let needed = current.chars().count() + usize::from(!current.is_empty()) + word.chars().count();
         if !current.is_empty() && needed > width {
             lines.push(std::mem::take(&mut current));
