@@ -5,6 +5,7 @@
 //! chunks are merged in chunk order. Run k is a pure function of (model, seed, k), so the merged
 //! result is byte-identical with 1, 2 or 16 threads.
 
+pub mod shard_env;
 pub mod stream;
 
 use std::io::IsTerminal;
@@ -13,8 +14,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use thiserror::Error;
 
-use crate::model::{Model, RunValues, World};
-use crate::stats::Moments;
+use crate::model::{Fault, Model, RunValues, World};
 
 /// Runs per chunk: the unit of work and of merging. Fixed, so results never depend on threads.
 pub const CHUNK_RUNS: u64 = 64;
@@ -54,6 +54,15 @@ pub enum EngineError {
         #[source]
         source: rayon::ThreadPoolBuildError,
     },
+    /// A run's arithmetic left the finite numbers (the lowest such run index, whatever the
+    /// thread count).
+    #[error("run {run} stopped in month {}: a value became NaN or infinite", fault.month)]
+    NotFinite {
+        /// The run's index (0-based).
+        run: u64,
+        /// Where and when.
+        fault: Fault,
+    },
     /// Too many values to hold in memory.
     #[error(
         "{runs} runs × {values} recorded values per run is more than crossroads keeps in memory (2³¹ values)"
@@ -87,8 +96,6 @@ pub struct Simulation {
     pub outcomes: Vec<f64>,
     /// `series_count × horizon × runs`: series s, month m, run k at `(s·horizon + m)·runs + k`.
     pub series: Vec<f64>,
-    /// Each outcome's moments over its defined values, merged in chunk order.
-    pub moments: Vec<Moments>,
 }
 
 impl Simulation {
@@ -123,7 +130,6 @@ struct Chunk {
     outcomes: Vec<f64>,
     /// `runs_in_chunk × series_count × horizon`, run-major.
     series: Vec<f64>,
-    moments: Vec<Moments>,
 }
 
 /// Runs `settings.runs` replications of `model`.
@@ -156,7 +162,7 @@ pub fn simulate(model: &Model, settings: &Settings) -> Result<Simulation, Engine
     let progress = progress_bar(settings);
     let chunk_count = settings.runs.div_ceil(CHUNK_RUNS);
     let seed = settings.seed;
-    let chunks: Vec<Chunk> = pool.install(|| {
+    let chunks: Vec<Result<Chunk, EngineError>> = pool.install(|| {
         (0..chunk_count)
             .into_par_iter()
             .map(|chunk| {
@@ -185,15 +191,14 @@ pub fn simulate(model: &Model, settings: &Settings) -> Result<Simulation, Engine
         drivers: Vec::with_capacity(runs * driver_count),
         outcomes: Vec::with_capacity(runs * outcome_count),
         series: vec![0.0; runs * series_count * horizon],
-        moments: vec![Moments::default(); outcome_count],
     };
     let mut run = 0;
     for chunk in chunks {
+        // Chunks are in run order and each stops at its first faulty run: the first error is the
+        // lowest faulty run index.
+        let chunk = chunk?;
         simulation.drivers.extend_from_slice(&chunk.drivers);
         simulation.outcomes.extend_from_slice(&chunk.outcomes);
-        for (total, part) in simulation.moments.iter_mut().zip(&chunk.moments) {
-            total.merge(part);
-        }
         // Transpose run-major chunk series into (series, month, run).
         let per_run = series_count * horizon;
         if per_run > 0 {
@@ -219,7 +224,7 @@ fn simulate_chunk(
     seed: u64,
     range: std::ops::Range<u64>,
     (driver_count, outcome_count, series_count): (usize, usize, usize),
-) -> Chunk {
+) -> Result<Chunk, EngineError> {
     let len = (range.end - range.start) as usize;
     let per_run_series = series_count * model.horizon as usize;
     let mut chunk = Chunk {
@@ -227,7 +232,6 @@ fn simulate_chunk(
         drivers: vec![0.0; len * driver_count],
         outcomes: vec![f64::NAN; len * outcome_count],
         series: vec![f64::NAN; len * per_run_series],
-        moments: vec![Moments::default(); outcome_count],
     };
     let mut world = World::new(model);
     for (offset, run) in range.enumerate() {
@@ -236,15 +240,9 @@ fn simulate_chunk(
             outcomes: &mut chunk.outcomes[offset * outcome_count..(offset + 1) * outcome_count],
             series: &mut chunk.series[offset * per_run_series..(offset + 1) * per_run_series],
         };
-        world.simulate(seed, run, values);
-        let outcomes = &chunk.outcomes[offset * outcome_count..(offset + 1) * outcome_count];
-        for (moments, value) in chunk.moments.iter_mut().zip(outcomes) {
-            if !value.is_nan() {
-                moments.add(*value);
-            }
-        }
+        world.simulate(seed, run, values).map_err(|fault| EngineError::NotFinite { run, fault })?;
     }
-    chunk
+    Ok(chunk)
 }
 
 /// An indicatif bar on stderr (runs/s, ETA) when asked for and stderr is a terminal.
@@ -299,28 +297,11 @@ mod tests {
         assert_eq!(bits(&one.drivers), bits(&four.drivers));
         assert_eq!(bits(&one.outcomes), bits(&four.outcomes));
         assert_eq!(bits(&one.series), bits(&four.series));
-        for (a, b) in one.moments.iter().zip(&four.moments) {
-            assert_eq!(
-                (a.count, a.mean.to_bits(), a.sd().to_bits()),
-                (b.count, b.mean.to_bits(), b.sd().to_bits())
-            );
-        }
         // The first 70 runs of a 70-run simulation are the first 70 runs of the 200-run one.
         let short =
             simulate(&model, &Settings { runs: 70, seed: 3, threads: Some(2), progress: false }).unwrap();
         assert_eq!(bits(&short.outcomes), bits(&one.outcomes[..70 * one.outcome_count]));
         assert_eq!(bits(short.series_values(1, 23)), bits(&one.series_values(1, 23)[..70]));
-    }
-
-    #[test]
-    fn moments_count_only_defined_values() {
-        let model = small_model();
-        let sim =
-            simulate(&model, &Settings { runs: 300, seed: 9, threads: Some(1), progress: false }).unwrap();
-        let defined = sim.outcome_values(0).filter(|x| !x.is_nan()).count() as u64;
-        assert_eq!(sim.moments[0].count, defined);
-        assert!(defined > 0 && defined < 300);
-        assert_eq!(sim.moments[1].count, 300);
     }
 
     #[test]
