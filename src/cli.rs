@@ -5,13 +5,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::engine::{self, EngineError, Settings};
 use crate::format;
 use crate::model::{BargainTrace, Model};
 use crate::report::compare as compare_report;
-use crate::report::{self, PendingOutput, RunOutput, charts, html, table};
+use crate::report::{self, PendingOutput, Replacing, RunOutput, charts, html, table};
 use crate::scenario;
 use crate::stats;
 
@@ -46,24 +46,53 @@ pub enum Command {
     Watch(watch::WatchArgs),
 }
 
-/// Flags shared by the commands that run replications.
+/// Flags shared by the commands that run replications. The help texts are run's; compare's are
+/// set by [`compare_help`].
 #[derive(Debug, Args)]
 pub struct RunOptions {
-    /// Number of replications (default: the scenario's `runs`; for compare the first scenario's).
+    /// Number of replications (default: the scenario's `runs`).
     #[arg(long, value_name = "N")]
     pub runs: Option<u64>,
-    /// Seed (default: the scenario's `seed`; for compare the first scenario's).
+    /// Seed (default: the scenario's `seed`).
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_name = "T")]
     pub threads: Option<usize>,
-    /// Output folder (default: output/<scenario name>/; for compare output/compare-<a>-vs-<b>/).
+    /// Output folder (default: output/<scenario name>/).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Replace the output folder even when it holds the result of a different scenario.
+    #[arg(long)]
+    pub force: bool,
     /// No progress bar and no summary table.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Override one value, e.g. --set drivers.turkey_guarantee_credibility.beta.alpha=4 (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Skip charts and report.html.
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+/// compare's own help for the flags it shares with run: its defaults differ.
+fn compare_help(command: clap::Command) -> clap::Command {
+    command
+        .mut_arg("runs", |a| {
+            a.help("Number of replications per scenario (default: the first scenario's `runs`)")
+        })
+        .mut_arg("seed", |a| a.help("Seed of every scenario (default: the first scenario's `seed`)"))
+        .mut_arg("out", |a| a.help("Output folder (default: output/compare-<a>-vs-<b>/)"))
+        .mut_arg("set", |a| {
+            a.help(
+                "Override one value in every scenario, e.g. --set scenario.horizon=60 (repeatable; a key \
+                 a scenario lacks is an error for that scenario)",
+            )
+        })
+        .mut_arg("force", |a| {
+            a.help("Replace the output folder even when it holds a comparison of different scenarios")
+        })
 }
 
 /// `crossroads run`.
@@ -71,12 +100,6 @@ pub struct RunOptions {
 pub struct RunArgs {
     /// Scenario file (default: the bundled South Caucasus 2024 scenario).
     pub scenario: Option<PathBuf>,
-    /// Override one value, e.g. --set drivers.turkey_guarantee_credibility.beta.alpha=4
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
-    /// Skip charts and report.html.
-    #[arg(long)]
-    pub no_charts: bool,
     #[command(flatten)]
     pub options: RunOptions,
 }
@@ -84,11 +107,14 @@ pub struct RunArgs {
 /// `crossroads check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Scenario file.
-    pub scenario: PathBuf,
+    /// Scenario file (default: the bundled South Caucasus 2024 scenario).
+    pub scenario: Option<PathBuf>,
     /// Override one value, as for `run`.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Print the register with every text on one line (default: wrapped to the terminal's width).
+    #[arg(long)]
+    pub wide: bool,
 }
 
 /// `crossroads compare`.
@@ -138,7 +164,11 @@ impl Failure {
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     ignore_file_size_signal();
-    let cli = Cli::parse();
+    let matches = Cli::command().mut_subcommand("compare", compare_help).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
     let outcome = match cli.command {
         Command::Run(args) => run(args),
         Command::Check(args) => check(args),
@@ -227,8 +257,8 @@ fn write_failure(error: impl std::fmt::Display) -> Failure {
 /// the outcome table. Bad input (file, flags, output folder) is found before anything is written.
 fn run(args: RunArgs) -> Result<(), Failure> {
     let started = Instant::now();
-    let loaded = load_scenario(args.scenario.as_deref(), &args.set)?;
     let options = &args.options;
+    let loaded = load_scenario(args.scenario.as_deref(), &options.set)?;
     let runs = options.runs.unwrap_or(loaded.scenario.meta.runs);
     if runs == 0 {
         return Err(bad_input("--runs must be at least 1".into(), "e.g. --runs 10000"));
@@ -239,16 +269,15 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     if options.threads == Some(0) {
         return Err(bad_input("--threads must be at least 1".into(), "leave it out to use every core"));
     }
-    if !args.no_charts {
+    if !options.no_charts {
         // report.html is dated from SOURCE_DATE_EPOCH: a bad value is bad input, found before simulating.
         html::report_date().map_err(bad_date)?;
     }
     let model = Model::compile(&loaded.scenario)
         .map_err(|e| bad_input(format!("{}: {e}", loaded.origin), "fix the scenario file"))?;
     let target = options.out.clone().unwrap_or_else(|| Path::new("output").join(&model.name));
-    let pending = PendingOutput::prepare(&target).map_err(|e| {
-        bad_input(e.to_string(), "choose another folder with --out, or remove what is in the way")
-    })?;
+    let made_from = [("scenario.toml".to_string(), loaded.resolved.as_str())];
+    let pending = prepare_output(&target, &made_from, options.force)?;
     let settings = Settings {
         runs,
         seed: options.seed.unwrap_or(loaded.scenario.meta.seed),
@@ -275,7 +304,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         rayon::join(
             || report::write_files_with(pending.path(), &output, &sensitivity),
             || {
-                if args.no_charts {
+                if options.no_charts {
                     return Ok(());
                 }
                 let threads = pool.current_num_threads();
@@ -288,7 +317,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     let folder = pending.commit().map_err(write_failure)?;
     if !options.quiet {
         print!("{}\n{}", summary.title, table::outcome_table(&summary));
-        let files = if args.no_charts {
+        let files = if options.no_charts {
             "summary.json, runs.csv, series.csv, sensitivity.csv, scenario.toml"
         } else {
             "summary.json, runs.csv, series.csv, sensitivity.csv, scenario.toml, charts/, report.html"
@@ -342,14 +371,15 @@ fn write_charts_and_report(
 /// `crossroads check`: load and validate, then print the assumptions register. Diagnostics go to
 /// stderr exactly as [`scenario::LoadError::render`] writes them.
 fn check(args: CheckArgs) -> Result<(), Failure> {
-    let loaded = scenario::load_file(&args.scenario, &args.set).map_err(|e| Failure::BadInput(e.into()))?;
+    let loaded = load_scenario(args.scenario.as_deref(), &args.set)?;
     let s = &loaded.scenario;
     let entries = scenario::register(s);
     let mut out = format!(
         "{} — {}\n{}: {} months from {}, {} runs, seed {}\n\n",
         s.meta.name, s.meta.title, loaded.origin, s.meta.horizon, s.meta.start, s.meta.runs, s.meta.seed
     );
-    out.push_str(&scenario::render_register(&entries));
+    let width = if args.wide { None } else { Some(terminal_width()) };
+    out.push_str(&scenario::render_register_to_width(&entries, width));
     let unsourced: Vec<String> = entries
         .iter()
         .filter(|e| e.kind != "outcome" && e.source.is_none())
@@ -384,7 +414,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
     let mut loaded = Vec::with_capacity(args.scenarios.len());
     let mut failures = Vec::new();
     for path in &args.scenarios {
-        match scenario::load_file(path, &[]) {
+        match scenario::load_file(path, &options.set) {
             Ok(scenario) => loaded.push(scenario),
             Err(error) => failures.push(error),
         }
@@ -411,7 +441,9 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
     }
     let seed = options.seed.unwrap_or(baseline.scenario.meta.seed);
     // A bad SOURCE_DATE_EPOCH is bad input: say so before simulating.
-    html::report_date().map_err(bad_date)?;
+    if !options.no_charts {
+        html::report_date().map_err(bad_date)?;
+    }
     let models = loaded
         .iter()
         .map(|l| {
@@ -419,14 +451,18 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
                 .map_err(|e| bad_input(format!("{}: {e}", l.origin), "fix the scenario file"))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
-    let target = options
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(compare_report::folder_name(names.iter().copied())));
-    let pending = PendingOutput::prepare(&target).map_err(|e| {
-        bad_input(e.to_string(), "choose another folder with --out, or remove what is in the way")
-    })?;
+    let named: Vec<(&str, &Path)> =
+        models.iter().zip(&args.scenarios).map(|(m, path)| (m.name.as_str(), path.as_path())).collect();
+    let labels = compare_report::labels(&named);
+    let target = options.out.clone().unwrap_or_else(|| {
+        Path::new("output").join(compare_report::folder_name(labels.iter().map(String::as_str)))
+    });
+    let made_from: Vec<(String, &str)> = labels
+        .iter()
+        .zip(&loaded)
+        .map(|(label, l)| (format!("scenarios/{label}/scenario.toml"), l.resolved.as_str()))
+        .collect();
+    let pending = prepare_output(&target, &made_from, options.force)?;
     let settings = Settings { runs, seed, threads: options.threads, progress: !options.quiet };
     let mut simulations = Vec::with_capacity(models.len());
     for (model, scenario) in models.iter().zip(&loaded) {
@@ -443,7 +479,6 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         .zip(&simulations)
         .map(|(model, simulation)| stats::summarize(model, simulation))
         .collect();
-    let labels = stats::paired::unique_labels(names.iter().copied());
     let scenario_runs: Vec<stats::paired::ScenarioRuns> = labels
         .iter()
         .zip(&summaries)
@@ -466,9 +501,11 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
     let output =
         compare_report::CompareOutput { comparison: &comparison, runs: &runs_output, changes: &changes };
     compare_report::write_files(pending.path(), &output).map_err(write_failure)?;
-    let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
-    let metadata = html::RunMetadata::measured(seed, runs, threads, started).map_err(bad_date)?;
-    compare_report::write_charts_and_report(pending.path(), &output, &metadata).map_err(write_failure)?;
+    if !options.no_charts {
+        let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
+        let metadata = html::RunMetadata::measured(seed, runs, threads, started).map_err(bad_date)?;
+        compare_report::write_charts_and_report(pending.path(), &output, &metadata).map_err(write_failure)?;
+    }
     let folder = pending.commit().map_err(write_failure)?;
     if !options.quiet {
         print!(
@@ -477,9 +514,13 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
             comparison.baseline,
             compare_report::table::comparison_table(&comparison)
         );
+        let files = if options.no_charts {
+            "summary.json, differences.csv, scenarios/"
+        } else {
+            "summary.json, differences.csv, charts/, report.html, scenarios/"
+        };
         println!(
-            "\n{} scenarios × {} runs, seed {}, in {:.1} s. Results in {}/ (summary.json, differences.csv, \
-             charts/, report.html, scenarios/)",
+            "\n{} scenarios × {} runs, seed {}, in {:.1} s. Results in {}/ ({files})",
             labels.len(),
             runs,
             seed,
@@ -514,21 +555,26 @@ fn bargain(args: BargainArgs) -> Result<(), Failure> {
         let text = serde_json::to_string_pretty(&trace).map_err(internal)?;
         println!("{text}");
     } else {
-        print!("{}", bargain_table(&trace));
+        let issue = loaded.scenario.issues.iter().find(|i| i.name == args.issue);
+        let ends = issue.map(|i| (i.low.as_deref(), i.high.as_deref())).unwrap_or_default();
+        print!("{}", bargain_table(&trace, ends));
     }
     Ok(())
 }
 
-/// The trace as an aligned table: one row per round, one column per actor.
-fn bargain_table(trace: &BargainTrace) -> String {
+/// The trace as an aligned table: one row per round, one column per actor; first what the ends
+/// of the scale mean (the issue's `low` and `high`, where it has them).
+fn bargain_table(trace: &BargainTrace, (low_means, high_means): (Option<&str>, Option<&str>)) -> String {
     let (low, high) = trace.scale;
-    let mut text = format!(
-        "{} ({}, scale {}–{}), at each uncertain input's median\n\n",
-        trace.issue,
-        trace.model,
-        format::compact(low, 6),
-        format::compact(high, 6)
-    );
+    let (low, high) = (format::compact(low, 6), format::compact(high, 6));
+    let mut text =
+        format!("{} ({}, scale {low}–{high}), at each uncertain input's median\n", trace.issue, trace.model);
+    let width = low.chars().count().max(high.chars().count());
+    for (end, meaning) in [(&low, low_means), (&high, high_means)] {
+        let meaning = meaning.unwrap_or("(not described: give the issue `low` and `high`)");
+        text.push_str(&format!("  {end:>width$} = {meaning}\n"));
+    }
+    text.push('\n');
     let mut header = vec!["round".to_string(), "forecast".to_string()];
     header.extend(trace.actors.iter().cloned());
     let mut rows = vec![header];
@@ -548,6 +594,41 @@ fn bargain_table(trace: &BargainTrace) -> String {
         text.push('\n');
     }
     text
+}
+
+/// Prepares the output folder: refuses one that holds the result of different scenario(s) unless
+/// `force`, and says in one line (on stderr) when it replaces an earlier result.
+fn prepare_output(
+    target: &Path,
+    made_from: &[(String, &str)],
+    force: bool,
+) -> Result<PendingOutput, Failure> {
+    let (pending, replacing) = PendingOutput::prepare_for(target, made_from, force).map_err(|e| match e {
+        report::ReportError::OtherScenario { .. } => bad_input(
+            e.to_string(),
+            "pass --force to replace it, or choose another folder with --out (or give the scenario its own \
+             `name`)",
+        ),
+        _ => bad_input(e.to_string(), "choose another folder with --out, or remove what is in the way"),
+    })?;
+    match replacing {
+        Replacing::Nothing => {}
+        Replacing::SameScenario => {
+            eprintln!("note: replacing {}/, an earlier result of the same scenario", target.display());
+        }
+        Replacing::OtherScenario => {
+            eprintln!("note: replacing {}/, the result of a different scenario (--force)", target.display());
+        }
+    }
+    Ok(pending)
+}
+
+/// The width to fit `check`'s table in: the terminal's, else `$COLUMNS`, else 100.
+fn terminal_width() -> usize {
+    if let Some((terminal_size::Width(columns), _)) = terminal_size::terminal_size_of(std::io::stdout()) {
+        return usize::from(columns);
+    }
+    std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse().ok()).filter(|&c| c > 0).unwrap_or(100)
 }
 
 /// A `SOURCE_DATE_EPOCH` that is not whole seconds since 1970.

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-pub use folder::PendingOutput;
+pub use folder::{PendingOutput, Replacing};
 
 use crate::engine::Simulation;
 use crate::format::write_shortest;
@@ -36,6 +36,19 @@ pub enum ReportError {
         path: PathBuf,
         /// Why it cannot be used.
         reason: String,
+    },
+    /// The output folder holds the result of other scenario(s) and `--force` was not given.
+    #[error(
+        "{} holds the result of a different scenario (resolved scenario hash {before} there, {now} now)",
+        path.display()
+    )]
+    OtherScenario {
+        /// The folder asked for.
+        path: PathBuf,
+        /// Fingerprint of the resolved scenario(s) the folder was made from.
+        before: String,
+        /// Fingerprint of the resolved scenario(s) about to be written.
+        now: String,
     },
     /// A file system error.
     #[error("cannot write {}: {source}", path.display())]
