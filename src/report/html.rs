@@ -11,7 +11,7 @@
 use std::fmt::Write as _;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::report::charts::{self, Chart, format};
+use crate::report::charts::{Chart, format};
 use crate::scenario::{RegisterEntry, SourcesPage, citations};
 use crate::stats::{
     NumericStatistics, OutcomeStatistics, OutcomeSummary, ProbabilityStatistics, Sensitivity, Summary,
