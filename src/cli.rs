@@ -380,11 +380,12 @@ fn run(args: RunArgs) -> Result<(), Failure> {
 fn resolve_shard(spec: ShardSpec, runs: u64) -> Result<(u64, u64), Failure> {
     let (index, count) = match spec {
         ShardSpec::Explicit { index, count } => (index, count),
-        ShardSpec::Auto(_) => {
-            return Err(bad_input(
-                "--shard auto is not available in this build yet".into(),
-                "give the shard explicitly: --shard I/N (0-based), e.g. --shard $SLURM_ARRAY_TASK_ID/4",
-            ));
+        ShardSpec::Auto(count) => {
+            let placement = engine::shard_env::detect(|name| std::env::var(name).ok(), count)
+                .map_err(|e| bad_input(e.to_string(), e.help()))?;
+            // Say which launcher was used, also with --quiet: a job log should show it.
+            eprintln!("--shard auto: {placement}");
+            (placement.index, placement.count)
         }
     };
     let chunks = runs.div_ceil(engine::CHUNK_RUNS);

@@ -260,3 +260,36 @@ fn precision_names_must_be_outcomes() {
     assert!(stderr.contains("did you mean `treaty_signed_2028`"), "{stderr}");
     assert!(!out.exists());
 }
+
+#[test]
+fn shard_auto_reads_the_launcher_and_equals_the_explicit_shard() {
+    let root = tempfile::tempdir().unwrap();
+    let explicit = root.path().join("explicit");
+    run_shard(&explicit, 1, 2, &[]);
+    let auto = root.path().join("auto");
+    let assert = crossroads()
+        .args(["run", "--runs", RUNS, "--quiet", "--threads", "1", "--shard", "auto", "--out"])
+        .arg(&auto)
+        .env("SLURM_ARRAY_TASK_ID", "1")
+        .env("SLURM_ARRAY_TASK_MIN", "0")
+        .env("SLURM_ARRAY_TASK_COUNT", "2")
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(stderr.contains("shard 1/2 from the Slurm job array"), "{stderr}");
+    assert_eq!(files(&auto), files(&explicit));
+    let nowhere = root.path().join("nowhere");
+    let assert = crossroads()
+        .args(["run", "--runs", RUNS, "--quiet", "--shard", "auto", "--out"])
+        .arg(&nowhere)
+        .env_remove("SLURM_ARRAY_TASK_ID")
+        .env_remove("JOB_COMPLETION_INDEX")
+        .env_remove("AWS_BATCH_JOB_ARRAY_INDEX")
+        .env_remove("BATCH_TASK_INDEX")
+        .env_remove("OMPI_COMM_WORLD_RANK")
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(stderr.contains("found no job array"), "{stderr}");
+    assert!(!nowhere.exists());
+}

@@ -260,7 +260,7 @@ pub fn stream(
     model: &Model,
     settings: &Settings,
     chunks: std::ops::Range<u64>,
-    mut sink: impl FnMut(Vec<ChunkValues>) -> Flow,
+    mut sink: impl FnMut(Vec<ChunkValues>) -> Flow + Send,
 ) -> Result<(), EngineError> {
     if settings.runs == 0 {
         return Err(EngineError::NoRuns);
@@ -307,7 +307,8 @@ pub fn stream(
                 .collect()
         });
         start = end;
-        if sink(batch) == Flow::Stop {
+        // In the pool too: the sink's own parallel work (sketches) uses the same threads.
+        if pool.install(|| sink(batch)) == Flow::Stop {
             break;
         }
     }

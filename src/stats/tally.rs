@@ -70,6 +70,8 @@ pub struct Approximation {
     pub quantile_relative_error: f64,
     /// The runs driver importance is computed over (the first ones).
     pub driver_importance_runs: u64,
+    /// Runs of the experiment.
+    pub total_runs: u64,
     /// In words.
     pub note: String,
 }
@@ -191,6 +193,7 @@ impl Tally {
             exact_up_to_runs: EXACT_RUNS,
             quantile_relative_error: sketch::RELATIVE_ERROR,
             driver_importance_runs: self.prefix_filled,
+            total_runs: self.runs,
             note: format!(
                 "More than {EXACT_RUNS} runs: means, standard deviations, standard errors, extremes and \
                  probabilities are exact; percentiles, histograms and series bands come from log-linear \
