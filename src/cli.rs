@@ -306,7 +306,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     };
     let mut written = Ok(());
     let mut met = false;
-    engine::stream(&model, &settings, chunks, |batch| {
+    engine::run_chunks(&model, &settings, chunks, |batch| {
         let taken = tally.add_batch(&batch, |tally| {
             met = !targets.is_empty() && precision::all_met(&targets, tally);
             met
