@@ -45,6 +45,7 @@ pub mod trace;
 pub mod world;
 
 pub use compile::{CompileError, Model};
+pub use term::OutcomeKind;
 pub use trace::{BargainTrace, Round};
 pub use world::{RunValues, State, World};
 
