@@ -52,7 +52,7 @@ pub fn parse_targets(model: &Model, specs: &[String]) -> Result<Vec<Target>, (St
             value.trim().parse::<f64>().ok().filter(|x| x.is_finite() && *x > 0.0).ok_or_else(|| {
                 (format!("--precision {name}=`{}` is not a positive number", value.trim()), "e.g. 0.5".into())
             })?;
-        let probability = model.outcomes.get(outcome).is_some_and(|o| o.probability);
+        let probability = model.outcomes.get(outcome).is_some_and(|o| o.kind.is_probability());
         if targets.iter().any(|t| t.outcome == outcome) {
             return Err((format!("--precision names `{name}` twice"), "give each outcome once".into()));
         }

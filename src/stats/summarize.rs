@@ -87,11 +87,16 @@ pub fn summarize_tally(model: &Model, tally: &Tally) -> Summary {
         .map(|(i, outcome)| {
             let (defined, ones) = tally.counts(i);
             let sketch = tally.outcome_sketch(i).cloned().unwrap_or_default();
-            let statistics = if outcome.probability {
+            let statistics = if outcome.kind.is_probability() {
                 OutcomeStatistics::Probability(probability_of_counts(ones, defined))
             } else {
                 let moments = tally.moments().get(i).copied().unwrap_or_default();
-                OutcomeStatistics::Numeric(numeric_of_sketch(&sketch, moments, tally.runs(), outcome.integer))
+                OutcomeStatistics::Numeric(numeric_of_sketch(
+                    &sketch,
+                    moments,
+                    tally.runs(),
+                    outcome.kind.is_integer(),
+                ))
             };
             let series = outcome.series.then(|| {
                 let points = (0..model.horizon)
@@ -109,6 +114,7 @@ pub fn summarize_tally(model: &Model, tally: &Tally) -> Summary {
                 unit: outcome.unit.clone(),
                 description: outcome.description.clone(),
                 measure: outcome.text.clone(),
+                kind: outcome.kind,
                 measured_at: model.start.plus(outcome.month).to_string(),
                 statistics,
                 series,
