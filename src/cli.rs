@@ -15,6 +15,7 @@ use crate::scenario;
 use crate::stats;
 
 use crate::stats::precision;
+pub mod watch;
 
 /// The bundled default scenario, embedded in the binary: `crossroads run` with no file runs it.
 pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/south_caucasus_2024.toml");
@@ -43,6 +44,8 @@ pub enum Command {
     Bargain(BargainArgs),
     /// Merge the shard results of `run --shard I/N` into the folder one `run` would have written.
     Merge(MergeArgs),
+    /// Run a scenario, serve its report on 127.0.0.1 and rerun on every save.
+    Watch(watch::WatchArgs),
 }
 
 /// Flags shared by the commands that run replications.
@@ -220,6 +223,7 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => compare(args),
         Command::Bargain(args) => bargain(args),
         Command::Merge(args) => merge(args),
+        Command::Watch(args) => watch::watch(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -370,7 +374,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
             bad_input(e.to_string(), "use fewer runs or a shorter horizon")
         }
         EngineError::NotFinite { run, fault } => not_finite(&loaded, run, fault),
-        EngineError::ThreadPool { .. } => internal(e),
+        EngineError::ThreadPool { .. } | EngineError::Cancelled => internal(e),
     })?;
     written.map_err(write_failure)?;
     if let Some(csv) = runs_csv {
@@ -676,7 +680,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
                 bad_input(format!("{}: {e}", model.name), "use fewer runs or a shorter horizon")
             }
             EngineError::NotFinite { run, fault } => not_finite(scenario, run, fault),
-            EngineError::ThreadPool { .. } => internal(e),
+            EngineError::ThreadPool { .. } | EngineError::Cancelled => internal(e),
         })?);
     }
     let summaries: Vec<stats::Summary> = models
