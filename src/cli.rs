@@ -15,6 +15,7 @@ use crate::report::{self, PendingOutput, Replacing, RunOutput, charts, html, tab
 use crate::scenario;
 use crate::stats;
 
+use crate::stats::precision;
 pub mod watch;
 
 /// The bundled default scenario, embedded in the binary: `crossroads run` with no file runs it.
@@ -42,6 +43,8 @@ pub enum Command {
     Compare(CompareArgs),
     /// Print an issue's bargaining round by round at each uncertain input's median.
     Bargain(BargainArgs),
+    /// Merge the shard results of `run --shard I/N` into the folder one `run` would have written.
+    Merge(MergeArgs),
     /// Run a scenario, serve its report on 127.0.0.1 and rerun on every save.
     Watch(watch::WatchArgs),
 }
@@ -100,8 +103,84 @@ fn compare_help(command: clap::Command) -> clap::Command {
 pub struct RunArgs {
     /// Scenario file (default: the bundled South Caucasus 2024 scenario).
     pub scenario: Option<PathBuf>,
+    /// Leave out runs.csv (one row per run: ~200 bytes a run for the default scenario).
+    #[arg(long)]
+    pub no_runs_csv: bool,
+    /// Run only shard I of N (0 ≤ I < N: a contiguous range of 64-run chunks) and write a shard
+    /// result (default folder output/<name>-shard-<I>-of-<N>/) for `crossroads merge`. `auto` or
+    /// `auto/N` reads I and N from the job array it runs in.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<ShardSpec>,
+    /// Run chunk after chunk until OUTCOME's 95% interval half-width is at most HALF_WIDTH
+    /// (percentage points for a 0/1 outcome, the outcome's unit otherwise); repeatable; --runs is
+    /// the cap.
+    #[arg(long, value_name = "OUTCOME=HALF_WIDTH")]
+    pub precision: Vec<String>,
     #[command(flatten)]
     pub options: RunOptions,
+}
+
+/// Which shard of an experiment `run --shard` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShardSpec {
+    /// `I/N`.
+    Explicit {
+        /// 0-based shard index.
+        index: u64,
+        /// Number of shards.
+        count: u64,
+    },
+    /// `auto` (the engine says the count) or `auto/N`.
+    Auto(Option<u64>),
+}
+
+impl std::str::FromStr for ShardSpec {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let usage = "expected I/N (0-based shard I of N, e.g. 0/4), auto or auto/N";
+        let (left, right) = match text.split_once('/') {
+            Some((left, right)) => (left.trim(), Some(right.trim())),
+            None => (text.trim(), None),
+        };
+        let count = match right {
+            Some(n) => Some(
+                n.parse::<u64>()
+                    .ok()
+                    .filter(|&n| n >= 1)
+                    .ok_or_else(|| format!("`{n}` is not a shard count ≥ 1: {usage}"))?,
+            ),
+            None => None,
+        };
+        if left == "auto" {
+            return Ok(ShardSpec::Auto(count));
+        }
+        let index = left.parse::<u64>().map_err(|_| format!("`{left}` is not a shard index: {usage}"))?;
+        let count = count.ok_or_else(|| format!("`{text}` has no shard count: {usage}"))?;
+        if index >= count {
+            return Err(format!(
+                "shard index {index} is not below the count {count} (indices are 0-based): {usage}"
+            ));
+        }
+        Ok(ShardSpec::Explicit { index, count })
+    }
+}
+
+/// `crossroads merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shard result folders, in any order.
+    #[arg(required = true, value_name = "SHARD_DIR")]
+    pub shards: Vec<PathBuf>,
+    /// Output folder (default: output/<scenario name>/, as for run).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Skip charts and report.html.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// No summary table.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// `crossroads check`.
@@ -174,6 +253,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Compare(args) => compare(args),
         Command::Bargain(args) => bargain(args),
+        Command::Merge(args) => merge(args),
         Command::Watch(args) => watch::watch(args),
     };
     match outcome {
@@ -253,8 +333,9 @@ fn write_failure(error: impl std::fmt::Display) -> Failure {
     ))
 }
 
-/// `crossroads run`: load, compile, simulate, summarize, write the result folder atomically, print
-/// the outcome table. Bad input (file, flags, output folder) is found before anything is written.
+/// `crossroads run`: load, compile, stream the runs chunk by chunk into the statistics (and
+/// runs.csv), write the result folder (or a shard result) atomically, print the outcome table.
+/// Bad input (file, flags, output folder) is found before anything is written.
 fn run(args: RunArgs) -> Result<(), Failure> {
     let started = Instant::now();
     let options = &args.options;
@@ -269,61 +350,238 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     if options.threads == Some(0) {
         return Err(bad_input("--threads must be at least 1".into(), "leave it out to use every core"));
     }
-    if !options.no_charts {
+    let model = Model::compile(&loaded.scenario)
+        .map_err(|e| bad_input(format!("{}: {e}", loaded.origin), "fix the scenario file"))?;
+    let targets = precision::parse_targets(&model, &args.precision)
+        .map_err(|(message, help)| bad_input(message, &help))?;
+    let shard = match args.shard {
+        None => None,
+        Some(spec) => Some(resolve_shard(spec, runs)?),
+    };
+    if shard.is_some() && !targets.is_empty() {
+        return Err(bad_input(
+            "--precision and --shard cannot be combined".into(),
+            "a shard runs a fixed range of runs; run --precision in one process",
+        ));
+    }
+    if !options.no_charts && shard.is_none() {
         // report.html is dated from SOURCE_DATE_EPOCH: a bad value is bad input, found before simulating.
         html::report_date().map_err(bad_date)?;
     }
-    let model = Model::compile(&loaded.scenario)
-        .map_err(|e| bad_input(format!("{}: {e}", loaded.origin), "fix the scenario file"))?;
-    let target = options.out.clone().unwrap_or_else(|| Path::new("output").join(&model.name));
+    let target = options.out.clone().unwrap_or_else(|| match shard {
+        Some((index, count)) => Path::new("output").join(format!("{}-shard-{index}-of-{count}", model.name)),
+        None => Path::new("output").join(&model.name),
+    });
     let made_from = [("scenario.toml".to_string(), loaded.resolved.as_str())];
     let pending = prepare_output(&target, &made_from, options.force)?;
-    let settings = Settings {
-        runs,
-        seed: options.seed.unwrap_or(loaded.scenario.meta.seed),
-        threads: options.threads,
-        progress: !options.quiet,
+    let seed = options.seed.unwrap_or(loaded.scenario.meta.seed);
+    let settings = Settings { runs, seed, threads: options.threads, progress: !options.quiet };
+    let chunks = match shard {
+        Some((index, count)) => engine::shard_chunks(runs, index, count),
+        None => 0..runs.div_ceil(engine::CHUNK_RUNS),
     };
-    let simulation = engine::simulate(&model, &settings).map_err(|e| match e {
+    let first_run = (chunks.start * engine::CHUNK_RUNS).min(runs);
+    let mut tally = stats::Tally::new(stats::Layout::of(&model), seed, first_run, runs, shard.is_some());
+    let mut runs_csv = if args.no_runs_csv {
+        None
+    } else {
+        Some(report::RunsCsv::create(&pending.path().join("runs.csv"), &model).map_err(internal)?)
+    };
+    let mut written = Ok(());
+    let mut met = false;
+    engine::run_chunks(&model, &settings, chunks, |batch| {
+        let taken = tally.add_batch(&batch, |tally| {
+            met = !targets.is_empty() && precision::all_met(&targets, tally);
+            met
+        });
+        if let Some(csv) = &mut runs_csv {
+            written = csv.write_chunks(batch.get(..taken).unwrap_or(&[]));
+        }
+        if met || written.is_err() { engine::Flow::Stop } else { engine::Flow::Continue }
+    })
+    .map_err(|e| match e {
         EngineError::NoRuns | EngineError::NoThreads | EngineError::TooLarge { .. } => {
             bad_input(e.to_string(), "use fewer runs or a shorter horizon")
         }
         EngineError::NotFinite { run, fault } => not_finite(&loaded, run, fault),
         EngineError::ThreadPool { .. } | EngineError::Cancelled => internal(e),
     })?;
-    // Summaries, files and charts on a pool of the run's threads: the two statistics side by side,
-    // then the data files beside the charts (each chart drawn by one thread, so bytes never depend
-    // on the thread count).
-    let pool = thread_pool(options.threads)?;
-    let (summary, sensitivity) = pool.install(|| {
-        rayon::join(|| stats::summarize(&model, &simulation), || stats::sensitivity(&model, &simulation))
-    });
-    let output =
-        RunOutput { model: &model, simulation: &simulation, summary: &summary, resolved: &loaded.resolved };
-    let (files, charts) = pool.install(|| {
-        rayon::join(
-            || report::write_files_with(pending.path(), &output, &sensitivity),
-            || {
-                if options.no_charts {
-                    return Ok(());
-                }
-                let threads = pool.current_num_threads();
-                write_charts_and_report(pending.path(), &loaded, (&summary, &sensitivity), threads, started)
-            },
-        )
-    });
-    files.map_err(write_failure)?;
-    charts.map_err(write_failure)?;
+    written.map_err(write_failure)?;
+    if let Some(csv) = runs_csv {
+        csv.finish().map_err(write_failure)?;
+    }
+    tally.finish();
+    if let Some((index, count)) = shard {
+        let identity = report::shard::identity(&model.name, &loaded.resolved, seed, runs, index, count);
+        let (first, end) = (identity.first_run, identity.end_run);
+        report::shard::write_shard(pending.path(), identity, &tally, &loaded.resolved)
+            .map_err(write_failure)?;
+        let folder = pending.commit().map_err(write_failure)?;
+        if !options.quiet {
+            println!(
+                "Shard {index} of {count}: runs {first}..{end} of {runs}, seed {seed}, in {:.1} s. Shard result in {}/\n\
+                 Merge all {count} with: crossroads merge SHARD_DIR... (e.g. output/{}-shard-*-of-{count})",
+                started.elapsed().as_secs_f64(),
+                folder.display(),
+                model.name
+            );
+        }
+        return Ok(());
+    }
+    let stopping = (!targets.is_empty()).then(|| precision::stopping(&targets, &tally, runs, met));
+    let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
+    let charts = !options.no_charts;
+    let summary = write_result(pending.path(), &model, &loaded, &tally, stopping, charts, threads, started)?;
     let folder = pending.commit().map_err(write_failure)?;
     if !options.quiet {
         print!("{}\n{}", summary.title, table::outcome_table(&summary));
-        let files = if options.no_charts {
-            "summary.json, runs.csv, series.csv, sensitivity.csv, scenario.toml"
-        } else {
-            "summary.json, runs.csv, series.csv, sensitivity.csv, scenario.toml, charts/, report.html"
-        };
+        if let Some(stopping) = &summary.stopping {
+            println!("\n{}", precision::describe(stopping, summary.runs));
+        }
+        if let Some(approximation) = &summary.approximation {
+            println!("\n{}", approximation.note);
+        }
+        let mut files = vec!["summary.json"];
+        if !args.no_runs_csv {
+            files.push("runs.csv");
+        }
+        files.extend(["series.csv", "sensitivity.csv", "scenario.toml"]);
+        if charts {
+            files.extend(["charts/", "report.html"]);
+        }
         println!(
-            "\n{} runs, seed {}, in {:.1} s. Results in {}/ ({files})",
+            "\n{} runs, seed {}, in {:.1} s. Results in {}/ ({})",
+            summary.runs,
+            summary.seed,
+            started.elapsed().as_secs_f64(),
+            folder.display(),
+            files.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// The (index, count) of `--shard`, checked against the run's chunks.
+fn resolve_shard(spec: ShardSpec, runs: u64) -> Result<(u64, u64), Failure> {
+    let (index, count) = match spec {
+        ShardSpec::Explicit { index, count } => (index, count),
+        ShardSpec::Auto(count) => {
+            let placement = engine::shard_env::detect(|name| std::env::var(name).ok(), count)
+                .map_err(|e| bad_input(e.to_string(), e.help()))?;
+            // Say which launcher was used, also with --quiet: a job log should show it.
+            eprintln!("--shard auto: {placement}");
+            (placement.index, placement.count)
+        }
+    };
+    let chunks = runs.div_ceil(engine::CHUNK_RUNS);
+    if count > chunks {
+        return Err(bad_input(
+            format!(
+                "--shard {index}/{count}: {runs} runs are only {chunks} chunk{} of {} runs, so at most {chunks} shard{}",
+                if chunks == 1 { "" } else { "s" },
+                engine::CHUNK_RUNS,
+                if chunks == 1 { "" } else { "s" }
+            ),
+            "use fewer shards or more runs",
+        ));
+    }
+    Ok((index, count))
+}
+
+/// The final stage of run and merge, the same code for both: statistics of the finished tally,
+/// summary.json, series.csv, sensitivity.csv, scenario.toml, then charts/ and report.html.
+#[allow(clippy::too_many_arguments)]
+fn write_result(
+    folder: &Path,
+    model: &Model,
+    loaded: &scenario::Loaded,
+    tally: &stats::Tally,
+    stopping: Option<stats::Stopping>,
+    charts: bool,
+    threads: usize,
+    started: Instant,
+) -> Result<stats::Summary, Failure> {
+    // The two statistics side by side on the run's threads (each a pure function of the tally).
+    let pool = thread_pool(Some(threads))?;
+    let (mut summary, sensitivity) = pool.install(|| {
+        rayon::join(|| stats::summarize_tally(model, tally), || stats::sensitivity(model, tally.prefix()))
+    });
+    summary.stopping = stopping;
+    report::write_statistics(folder, &summary, &sensitivity, &loaded.resolved).map_err(internal)?;
+    if charts {
+        write_charts_and_report(folder, loaded, (&summary, &sensitivity), threads, started)
+            .map_err(internal)?;
+    }
+    Ok(summary)
+}
+
+/// `crossroads merge`: check that the shard folders are the complete set of one experiment (exit 2
+/// naming the shard and what is wrong, nothing written), load the model from their scenario.toml,
+/// absorb their tallies in chunk order, concatenate their runs.csv, and write the same folder one
+/// `run` writes.
+fn merge(args: MergeArgs) -> Result<(), Failure> {
+    let started = Instant::now();
+    let refuse = |message: String| {
+        bad_input(message, "merge the complete set of shards of one `run --shard I/N` experiment")
+    };
+    let shards = args
+        .shards
+        .iter()
+        .map(|folder| report::shard::Shard::open(folder))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(refuse)?;
+    let shards = report::shard::check_set(shards).map_err(refuse)?;
+    let Some(first) = shards.first() else {
+        return Err(internal("no shards"));
+    };
+    for shard in &shards {
+        for name in shard.identity.files.keys() {
+            shard.checked_file(name).map_err(refuse)?;
+        }
+    }
+    let scenario_path = first.checked_file("scenario.toml").map_err(refuse)?;
+    let text = std::fs::read_to_string(&scenario_path)
+        .map_err(|e| refuse(format!("cannot read {}: {e}", scenario_path.display())))?;
+    let origin = scenario_path.display().to_string();
+    let mut loaded =
+        scenario::load_str(&origin, &text, &first.folder, &[]).map_err(|e| Failure::BadInput(e.into()))?;
+    loaded.resolved = text;
+    if !args.no_charts {
+        html::report_date().map_err(bad_date)?;
+    }
+    let model = Model::compile(&loaded.scenario)
+        .map_err(|e| bad_input(format!("{}: {e}", loaded.origin), "fix the scenario file"))?;
+    let identity = &first.identity;
+    let target = args.out.clone().unwrap_or_else(|| Path::new("output").join(&model.name));
+    let pending = PendingOutput::prepare(&target).map_err(|e| {
+        bad_input(e.to_string(), "choose another folder with --out, or remove what is in the way")
+    })?;
+    let layout = stats::Layout::of(&model);
+    let mut tally = stats::Tally::new(layout, identity.seed, 0, identity.runs, false);
+    for shard in &shards {
+        let part = shard.tally(layout).map_err(refuse)?;
+        tally.absorb(&part).map_err(|e| refuse(format!("{}: {e}", shard.folder.display())))?;
+    }
+    if tally.runs() != identity.runs {
+        return Err(refuse(format!(
+            "the shards hold {} runs, not the {} of the experiment",
+            tally.runs(),
+            identity.runs
+        )));
+    }
+    tally.finish();
+    if identity.files.contains_key("runs.csv") {
+        report::shard::concatenate_runs(&shards, &pending.path().join("runs.csv")).map_err(refuse)?;
+    }
+    let threads = rayon::current_num_threads();
+    let summary =
+        write_result(pending.path(), &model, &loaded, &tally, None, !args.no_charts, threads, started)?;
+    let folder = pending.commit().map_err(internal)?;
+    if !args.quiet {
+        print!("{}\n{}", summary.title, table::outcome_table(&summary));
+        println!(
+            "\n{} shards merged: {} runs, seed {}, in {:.1} s. Results in {}/",
+            shards.len(),
             summary.runs,
             summary.seed,
             started.elapsed().as_secs_f64(),

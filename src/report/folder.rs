@@ -26,8 +26,11 @@ use std::path::{Path, PathBuf};
 use super::ReportError;
 
 /// The file that marks a folder as a crossroads result: an existing folder is only replaced when
-/// it is empty or holds one.
+/// it is empty or holds one (or a shard result's [`SHARD_MARKER`]).
 pub const MARKER: &str = "summary.json";
+
+/// The file that marks a folder as a shard result.
+pub const SHARD_MARKER: &str = "shard.json";
 
 /// A result being written: a temporary folder next to the target. Dropped without
 /// [`PendingOutput::commit`], it deletes the temporary folder and leaves the target as it was.
@@ -260,7 +263,9 @@ fn clean_stale(parent: &Path, name: &str, target: &Path) {
 
 /// An empty folder, or one holding a previous result.
 fn is_replaceable(folder: &Path) -> bool {
-    folder.join(MARKER).is_file() || fs::read_dir(folder).is_ok_and(|mut entries| entries.next().is_none())
+    folder.join(MARKER).is_file()
+        || folder.join(SHARD_MARKER).is_file()
+        || fs::read_dir(folder).is_ok_and(|mut entries| entries.next().is_none())
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::report::charts::{Chart, format};
 use crate::scenario::{RegisterEntry, SourcesPage, citations};
+use crate::stats::tally::Approximation;
 use crate::stats::{
     NumericStatistics, OutcomeStatistics, OutcomeSummary, ProbabilityStatistics, Sensitivity, Summary,
 };
@@ -109,7 +110,7 @@ pub fn render_run_report(input: &RunReport<'_>) -> String {
     outcome_table(&mut page, summary);
     charts(&mut page, input.charts);
     if let Some(section) = &input.drivers {
-        drivers(&mut page, section);
+        drivers(&mut page, section, summary.approximation.as_ref());
     }
     register(&mut page, input.register);
     sources(&mut page, input.register);
@@ -200,8 +201,23 @@ fn outcome_table(page: &mut String, summary: &Summary) {
          otherwise. 95% interval: of the estimate — Wilson for probabilities, mean ± 1.96 standard errors \
          otherwise. MC s.e.: the Monte Carlo standard error (in percentage points for probabilities). \
          p5…p95: percentiles of the outcome over runs. Undefined runs: runs where a <code>first(…)</code> \
-         event never happened; they are left out of that outcome's statistics.</p>\n</section>\n",
+         event never happened; they are left out of that outcome's statistics.</p>\n",
     );
+    if let Some(stopping) = &summary.stopping {
+        let _ = writeln!(
+            page,
+            "<p class=\"note\"><strong>Run until precise:</strong> {}</p>",
+            escape(&crate::stats::precision::describe(stopping, summary.runs))
+        );
+    }
+    if let Some(approximation) = &summary.approximation {
+        let _ = writeln!(
+            page,
+            "<p class=\"note\"><strong>Approximation:</strong> {}</p>",
+            escape(&approximation.note)
+        );
+    }
+    page.push_str("</section>\n");
 }
 
 fn unit_note(outcome: &OutcomeSummary) -> String {
@@ -260,9 +276,22 @@ pub(crate) fn charts(page: &mut String, charts: &[Chart]) {
 
 /// The "What drives each outcome" section: per outcome its strongest drivers with ρ and interval,
 /// then the tornado charts.
-fn drivers(page: &mut String, section: &DriversSection<'_>) {
+fn drivers(page: &mut String, section: &DriversSection<'_>, approximation: Option<&Approximation>) {
+    if let Some(approximation) = approximation {
+        let _ = writeln!(
+            page,
+            "<section id=\"drivers\">\n<h2>What drives each outcome</h2>\n<p class=\"note\"><strong>Over the \
+             first {} runs:</strong> ranks need every value, so driver importance is computed exactly over the \
+             first {} runs of this {}-run experiment (its intervals are those of that many runs).</p>",
+            format::count(approximation.driver_importance_runs),
+            format::count(approximation.driver_importance_runs),
+            format::count(approximation.total_runs)
+        );
+    } else {
+        page.push_str("<section id=\"drivers\">\n<h2>What drives each outcome</h2>\n");
+    }
     page.push_str(
-        "<section id=\"drivers\">\n<h2>What drives each outcome</h2>\n<p>For each outcome, the drivers \
+        "<p>For each outcome, the drivers \
          whose drawn values go together most with it over the runs: Spearman's rank correlation ρ \
          (from −1 to +1; + means a higher driver goes with a higher outcome) with its 95% interval. A \
          categorical driver counts once per category (<code>driver=category</code>: 1 in the runs that \
