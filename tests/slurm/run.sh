@@ -40,7 +40,7 @@ trap cleanup EXIT
 
 echo "building the release binary"
 (cd "$repo" && cargo build --release --locked --quiet) || { echo "0 passed, 1 failed (build)"; exit 1; }
-export CROSSROADS="$repo/target/release/crossroads"
+export CROSSROADS="${CARGO_TARGET_DIR:-$repo/target}/release/crossroads"
 export SOURCE_DATE_EPOCH=1700000000
 
 echo "starting Slurm ($slurm/start.sh)"
