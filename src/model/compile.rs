@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use thiserror::Error;
 
 use super::quantile::Sampler;
+use super::streams::Purpose;
 use super::term::{Factor, Hazard, Links, Term};
-use crate::engine::stream::{Purpose, StreamId};
+use crate::engine::stream::StreamId;
 use crate::scenario::{self, BargainingModel, Distribution, Operation, Quantity, Scenario, YearMonth};
 
 /// A scenario the model cannot compile. The loader's validation rules these out; seeing one means a
@@ -350,7 +351,7 @@ impl Model {
                     }
                     _ => None,
                 },
-                stream: StreamId::new(Purpose::Driver, &d.name),
+                stream: Purpose::Driver.stream(&d.name),
             })
             .collect();
 
@@ -367,7 +368,7 @@ impl Model {
                     speed: v.speed,
                     noise: v.noise,
                     links: compile_links(&v.links)?,
-                    stream: StreamId::new(Purpose::Variable, &v.name),
+                    stream: Purpose::Variable.stream(&v.name),
                 })
             })
             .collect::<Result<_, CompileError>>()?;
@@ -395,7 +396,7 @@ impl Model {
                     duration: e.duration.max(1),
                     once: e.once,
                     effects,
-                    stream: StreamId::new(Purpose::Event, &e.name),
+                    stream: Purpose::Event.stream(&e.name),
                 })
             })
             .collect::<Result<_, CompileError>>()?;
@@ -407,7 +408,7 @@ impl Model {
                 Ok(ActorSpec {
                     name: a.name.clone(),
                     capability: amount(&a.capability)?,
-                    stream: StreamId::new(Purpose::Actor, &a.name),
+                    stream: Purpose::Actor.stream(&a.name),
                 })
             })
             .collect::<Result<_, CompileError>>()?;
@@ -424,7 +425,7 @@ impl Model {
                             actor: names.actor(&stake.actor)?,
                             position: amount(&stake.position)?,
                             salience: amount(&stake.salience)?,
-                            stream: StreamId::new(Purpose::Stake, &format!("{}.{}", issue.name, stake.actor)),
+                            stream: Purpose::Stake.stream(&format!("{}.{}", issue.name, stake.actor)),
                         })
                     })
                     .collect::<Result<_, CompileError>>()?;
@@ -448,7 +449,7 @@ impl Model {
                             within: agreement.within,
                             hazard: Hazard::new(agreement.probability),
                             links: compile_links(&agreement.links)?,
-                            stream: StreamId::new(Purpose::Agreement, &issue.name),
+                            stream: Purpose::Agreement.stream(&issue.name),
                         })
                     }
                 };
@@ -490,8 +491,8 @@ impl Model {
                     noise: p.noise,
                     links: compile_links(&p.links)?,
                     flee,
-                    setup_stream: StreamId::new(Purpose::Population, &p.name),
-                    monthly_stream: StreamId::new(Purpose::Decision, &p.name),
+                    setup_stream: Purpose::Population.stream(&p.name),
+                    monthly_stream: Purpose::Decision.stream(&p.name),
                 })
             })
             .collect::<Result<_, CompileError>>()?;

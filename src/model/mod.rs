@@ -39,6 +39,7 @@ pub mod bargaining;
 pub mod compile;
 pub mod population;
 pub mod quantile;
+pub mod streams;
 pub mod term;
 pub mod trace;
 pub mod world;
