@@ -6,7 +6,7 @@ use thiserror::Error;
 
 use super::quantile::Sampler;
 use super::streams::Purpose;
-use super::term::{Factor, Hazard, Links, Term};
+use super::term::{Factor, Hazard, Links, OutcomeKind, Term};
 use crate::engine::stream::StreamId;
 use crate::scenario::{self, BargainingModel, Distribution, Operation, Quantity, Scenario, YearMonth};
 
@@ -261,10 +261,8 @@ pub struct OutcomeSpec {
     pub month: u32,
     /// Also recorded at the end of every month.
     pub series: bool,
-    /// 0/1 in every run: reported as a probability.
-    pub probability: bool,
-    /// True when every value is a whole number (counts, months): integer histogram bins.
-    pub integer: bool,
+    /// 0/1, count, value or first time: how it is summarised and shown.
+    pub kind: OutcomeKind,
 }
 
 /// Name → index tables of one scenario.
@@ -510,8 +508,7 @@ impl Model {
                     measure: compile_term(&o.measure)?,
                     month: o.at.unwrap_or(horizon - 1).min(horizon - 1),
                     series: o.series,
-                    probability: o.is_probability(),
-                    integer: is_integer_valued(&o.measure, scenario),
+                    kind: outcome_kind(&o.measure, scenario),
                 })
             })
             .collect::<Result<_, CompileError>>()?;
@@ -539,6 +536,19 @@ impl Model {
     /// Outcomes recorded monthly, in file order.
     pub fn series_outcomes(&self) -> impl Iterator<Item = (usize, &OutcomeSpec)> {
         self.outcomes.iter().enumerate().filter(|(_, o)| o.series)
+    }
+}
+
+/// The kind of an outcome measured by `term`.
+fn outcome_kind(term: &scenario::Term, scenario: &Scenario) -> OutcomeKind {
+    if term.is_indicator() {
+        OutcomeKind::Indicator
+    } else if !is_integer_valued(term, scenario) {
+        OutcomeKind::Value
+    } else if term.may_be_undefined() {
+        OutcomeKind::FirstTime
+    } else {
+        OutcomeKind::Count
     }
 }
 

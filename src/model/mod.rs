@@ -45,8 +45,9 @@ pub mod trace;
 pub mod world;
 
 pub use compile::{CompileError, Model};
+pub use term::OutcomeKind;
 pub use trace::{BargainTrace, Round};
-pub use world::{RunValues, State, World};
+pub use world::{Fault, RunValues, Site, State, World};
 
 #[cfg(test)]
 pub(crate) mod testing;

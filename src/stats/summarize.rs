@@ -29,11 +29,11 @@ pub fn summarize(model: &Model, simulation: &Simulation) -> Summary {
         .enumerate()
         .map(|(i, outcome)| {
             let values: Vec<f64> = simulation.outcome_values(i).collect();
-            let statistics = if outcome.probability {
+            let statistics = if outcome.kind.is_probability() {
                 OutcomeStatistics::Probability(probability(&values))
             } else {
                 let moments = chunk_order_moments(&values);
-                OutcomeStatistics::Numeric(numeric(values, moments, outcome.integer))
+                OutcomeStatistics::Numeric(numeric(values, moments, outcome.kind.is_integer()))
             };
             let series = outcome.series.then(|| {
                 let points = (0..model.horizon)
@@ -48,6 +48,7 @@ pub fn summarize(model: &Model, simulation: &Simulation) -> Summary {
                 unit: outcome.unit.clone(),
                 description: outcome.description.clone(),
                 measure: outcome.text.clone(),
+                kind: outcome.kind,
                 measured_at: model.start.plus(outcome.month).to_string(),
                 statistics,
                 series,
