@@ -3,6 +3,14 @@
 //! a launcher (or with inconsistent values) is bad input that writes nothing. The detection itself
 //! is unit-tested in `engine::shard_env`; the real Slurm path is `tests/slurm/run.sh`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "in a test, a panic is a failed test"
+)]
+
 use std::fs;
 use std::path::Path;
 
