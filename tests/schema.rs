@@ -3,6 +3,14 @@
 //! file of the bad-scenario corpus whose mistake one file alone shows (an unknown key, a wrong type,
 //! a missing value, a value out of range) fails it.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "in a test, a panic is a failed test"
+)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -73,7 +81,9 @@ const SCHEMA_LEVEL: &[&str] = &[
     "event_without_trigger",
     "horizon_too_long",
     "horizon_zero",
+    "invalid_assumption_name",
     "issue_unknown_model",
+    "lognormal_mixed_forms",
     "missing_scenario_table",
     "outcome_without_measure",
     "probability_above_one",

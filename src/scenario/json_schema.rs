@@ -95,9 +95,9 @@ pub fn json_schema() -> Value {
             Entry::Assumption(keys) => (named(object(ABOUT, keys)), named_overlay(keys)),
             Entry::Event => {
                 let mut event = object(ABOUT, EVENT);
-                event["not"] = json!({ "required": ["probability", "at"] });
+                set(&mut event, "not", json!({ "required": ["probability", "at"] }));
                 let mut overlay = required_overlay(EVENT);
-                overlay["oneOf"] = json!([{ "required": ["probability"] }, { "required": ["at"] }]);
+                set(&mut overlay, "oneOf", json!([{ "required": ["probability"] }, { "required": ["at"] }]));
                 (named(event), json!({ "patternProperties": { NAME_PATTERN: overlay } }))
             }
         };
@@ -160,7 +160,7 @@ fn required_overlay(keys: &[Key]) -> Value {
     }
     let mut overlay = json!({ "properties": properties });
     if !required.is_empty() {
-        overlay["required"] = json!(required);
+        set(&mut overlay, "required", json!(required));
     }
     overlay
 }
@@ -175,11 +175,18 @@ fn key_schema(key: &Key) -> Value {
     describe(shape(key.shape), key.doc, key.default)
 }
 
+/// Sets `key` of a schema object (every schema built here is a JSON object).
+fn set(schema: &mut Value, key: &str, value: Value) {
+    if let Value::Object(map) = schema {
+        map.insert(key.into(), value);
+    }
+}
+
 fn describe(mut schema: Value, doc: &str, default: Option<&str>) -> Value {
-    schema["description"] = json!(doc);
+    set(&mut schema, "description", json!(doc));
     // A default that is not JSON (±inf) stays in the description alone.
     if let Some(value) = default.and_then(|d| serde_json::from_str::<Value>(d).ok()) {
-        schema["default"] = value;
+        set(&mut schema, "default", value);
     }
     schema
 }
@@ -187,13 +194,13 @@ fn describe(mut schema: Value, doc: &str, default: Option<&str>) -> Value {
 fn number_schema(min: Option<f64>, max: Option<f64>, above: bool) -> Value {
     let mut schema = json!({ "type": "number" });
     if let Some(min) = min {
-        schema["minimum"] = json!(min);
+        set(&mut schema, "minimum", json!(min));
         if above {
-            schema["exclusiveMinimum"] = json!(true);
+            set(&mut schema, "exclusiveMinimum", json!(true));
         }
     }
     if let Some(max) = max {
-        schema["maximum"] = json!(max);
+        set(&mut schema, "maximum", json!(max));
     }
     schema
 }
@@ -208,7 +215,7 @@ fn shape(shape: Shape) -> Value {
             let mut schema = json!({ "type": "integer", "minimum": min });
             // i64::MAX is no bound a file can reach (and not exact in JSON's doubles).
             if max < i64::MAX {
-                schema["maximum"] = json!(max);
+                set(&mut schema, "maximum", json!(max));
             }
             schema
         }
@@ -310,10 +317,10 @@ fn form_schema(form: &Form) -> Value {
             let mut schema =
                 json!({ "type": "object", "properties": properties, "additionalProperties": false });
             match required {
-                [one] => schema["required"] = json!(one),
+                [one] => set(&mut schema, "required", json!(one)),
                 sets => {
-                    schema["oneOf"] =
-                        Value::Array(sets.iter().map(|set| json!({ "required": set })).collect())
+                    let alternatives = sets.iter().map(|set| json!({ "required": set })).collect();
+                    set(&mut schema, "oneOf", Value::Array(alternatives));
                 }
             }
             schema
@@ -325,8 +332,12 @@ fn form_schema(form: &Form) -> Value {
 /// An effect: exactly one of `set`, `add`, `mul`.
 fn effect() -> Value {
     let mut schema = object(EFFECT, &[]);
-    schema["oneOf"] = Value::Array(EFFECT.iter().map(|k| json!({ "required": [k.name] })).collect());
-    schema["description"] = json!("What the event does to the variable: exactly one of set, add, mul.");
+    set(&mut schema, "oneOf", Value::Array(EFFECT.iter().map(|k| json!({ "required": [k.name] })).collect()));
+    set(
+        &mut schema,
+        "description",
+        json!("What the event does to the variable: exactly one of set, add, mul."),
+    );
     schema
 }
 

@@ -2,14 +2,20 @@
 //! intervals, exact quantiles over the kept per-run values, deterministic histograms, monthly
 //! bands of series; driver importance (Spearman rank correlations with intervals).
 
+pub mod codec;
 pub mod describe;
+pub mod exact_sum;
 pub mod moments;
 pub mod paired;
+pub mod precision;
 pub mod sensitivity;
+pub mod sketch;
 pub mod summarize;
 pub mod summary;
+pub mod tally;
 
 pub use moments::Moments;
 pub use sensitivity::{Correlation, DriverEffect, OutcomeDrivers, Sensitivity, sensitivity};
-pub use summarize::summarize;
+pub use summarize::{summarize, summarize_tally};
 pub use summary::*;
+pub use tally::{EXACT_RUNS, Layout, Tally};

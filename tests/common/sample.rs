@@ -248,6 +248,8 @@ pub fn summary() -> Summary {
         start: "2024-01".to_string(),
         horizon: 120,
         outcomes,
+        approximation: None,
+        stopping: None,
     }
 }
 

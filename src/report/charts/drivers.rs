@@ -12,7 +12,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::frame::{self, Axis, Frame, Scale};
 use super::probability::label_column;
 use super::style::{self, Key, anchored, draw_header, drawing, palette, put, text, text_size};
-use super::{Chart, ChartError, ChartKind, Figure, file_stem, format, write_chart};
+use super::{Chart, ChartError, ChartJob, ChartKind, Figure, file_stem, format, write_charts};
 use crate::stats::{Correlation, OutcomeDrivers, Sensitivity, Summary};
 
 /// Most drivers a tornado chart shows.
@@ -46,23 +46,6 @@ fn extent(bars: &[DriverBar]) -> f64 {
     let widest =
         bars.iter().map(|b| b.correlation.lower.abs().max(b.correlation.upper.abs())).fold(0.0, f64::max);
     ((widest * 10.0 - 1e-9).ceil() / 10.0).clamp(0.1, 1.0)
-}
-
-/// ρ as printed: two decimals with its sign, a true minus sign for negatives (`+0.62`, `−0.41`);
-/// three when two would show a value that is not 0 as `0.00` (`−0.004`), so an interval end just
-/// short of 0 does not read as touching it.
-pub fn signed(rho: f64) -> String {
-    let mut text = format!("{:.2}", rho.abs());
-    if text == "0.00" {
-        text = format!("{:.3}", rho.abs());
-    }
-    if text.chars().all(|c| c == '0' || c == '.') {
-        text
-    } else if rho < 0.0 {
-        format!("−{text}")
-    } else {
-        format!("+{text}")
-    }
 }
 
 impl Figure for DriversFigure {
@@ -135,7 +118,7 @@ impl Figure for DriversFigure {
                 area.draw(&PathElement::new(vec![(at, middle - cap), (at, middle + cap)], whisker))
                     .map_err(drawing)?;
             }
-            put(area, &signed(c.spearman), &value_style, (width - style::MARGIN, middle))?;
+            put(area, &crate::format::signed_rho(c.spearman), &value_style, (width - style::MARGIN, middle))?;
         }
         if self.bars.is_empty() {
             let style = anchored(text(text_size::LABEL, palette::MUTED), HPos::Center, VPos::Center);
@@ -191,7 +174,7 @@ pub fn write_driver_charts(
     let folder = dir.join("charts");
     std::fs::create_dir_all(&folder).map_err(|source| ChartError::Io { path: folder.clone(), source })?;
     let mut names: BTreeSet<String> = taken.iter().map(|c| c.name.clone()).collect();
-    let mut charts = Vec::new();
+    let mut jobs = Vec::new();
     for outcome in &sensitivity.outcomes {
         let Some(figure) = drivers_for(summary, outcome) else { continue };
         let wanted = format!("{}_drivers", file_stem(&outcome.outcome));
@@ -202,9 +185,9 @@ pub fn write_driver_charts(
             n += 1;
         }
         names.insert(name.clone());
-        charts.push(write_chart(&figure, &folder, &name, ChartKind::Drivers, Some(&outcome.outcome))?);
+        jobs.push(ChartJob::new(figure, name, ChartKind::Drivers, Some(outcome.outcome.as_str())));
     }
-    Ok(charts)
+    write_charts(jobs, &folder)
 }
 
 #[cfg(test)]
@@ -225,11 +208,11 @@ mod tests {
 
     #[test]
     fn values_print_with_their_sign() {
-        assert_eq!(signed(0.618), "+0.62");
-        assert_eq!(signed(-0.414), "−0.41");
-        assert_eq!(signed(-0.004), "−0.004");
-        assert_eq!(signed(0.0001), "0.000");
-        assert_eq!(signed(0.0), "0.000");
-        assert_eq!(signed(1.0), "+1.00");
+        assert_eq!(crate::format::signed_rho(0.618), "+0.62");
+        assert_eq!(crate::format::signed_rho(-0.414), "−0.41");
+        assert_eq!(crate::format::signed_rho(-0.004), "−0.004");
+        assert_eq!(crate::format::signed_rho(0.0001), "0.000");
+        assert_eq!(crate::format::signed_rho(0.0), "0.000");
+        assert_eq!(crate::format::signed_rho(1.0), "+1.00");
     }
 }
