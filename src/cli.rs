@@ -210,19 +210,21 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     let output =
         RunOutput { model: &model, simulation: &simulation, summary: &summary, resolved: &loaded.resolved };
     let sensitivity = stats::sensitivity(&model, &simulation);
-    report::write_files_with(pending.path(), &output, &sensitivity).map_err(internal)?;
+    let effects = stats::effects(&model, &simulation);
+    report::write_files_with(pending.path(), &output, &sensitivity, &effects).map_err(internal)?;
+    let names = report::words::DriverNames::of(&model);
     if !args.no_charts {
         let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
-        write_charts_and_report(pending.path(), &loaded, (&summary, &sensitivity), threads, started)
+        write_charts_and_report(pending.path(), &loaded, (&summary, &effects), &names, threads, started)
             .map_err(internal)?;
     }
     let folder = pending.commit().map_err(internal)?;
     if !options.quiet {
-        print!("{}\n{}", summary.title, table::outcome_table(&summary));
+        print!("{}\n{}", report::headline::in_text(&summary, &effects, &names), table::outcome_table(&summary));
         let files = if args.no_charts {
-            "summary.json, runs.csv, series.csv, sensitivity.csv, scenario.toml"
+            "summary.json, runs.csv, series.csv, sensitivity.csv, drivers.csv, scenario.toml"
         } else {
-            "summary.json, runs.csv, series.csv, sensitivity.csv, scenario.toml, charts/, report.html"
+            "summary.json, runs.csv, series.csv, sensitivity.csv, drivers.csv, scenario.toml, charts/, report.html"
         };
         println!(
             "\n{} runs, seed {}, in {:.1} s. Results in {}/ ({files})",
@@ -240,12 +242,13 @@ fn run(args: RunArgs) -> Result<(), Failure> {
 fn write_charts_and_report(
     folder: &Path,
     loaded: &scenario::Loaded,
-    (summary, sensitivity): (&stats::Summary, &stats::Sensitivity),
+    (summary, effects): (&stats::Summary, &stats::Effects),
+    names: &report::words::DriverNames,
     threads: usize,
     started: Instant,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let charts = charts::write_run_charts(summary, folder)?;
-    let driver_charts = charts::write_driver_charts(summary, sensitivity, folder, &charts)?;
+    let driver_charts = charts::write_driver_charts(summary, effects, names, folder, &charts)?;
     let metadata = html::RunMetadata::measured(summary.seed, summary.runs, threads, started)?;
     let register = scenario::register(&loaded.scenario);
     let page = html::render_run_report(&html::RunReport {
@@ -254,7 +257,7 @@ fn write_charts_and_report(
         register: &register,
         scenario_toml: &loaded.resolved,
         charts: &charts,
-        drivers: Some(html::DriversSection { sensitivity, charts: &driver_charts }),
+        drivers: Some(html::DriversSection { effects, names, charts: &driver_charts }),
     });
     let path = folder.join("report.html");
     std::fs::write(&path, page).map_err(|e| format!("cannot write {}: {e}", path.display()))?;

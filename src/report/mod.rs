@@ -9,8 +9,10 @@
 pub mod charts;
 pub mod compare;
 pub mod folder;
+pub mod headline;
 pub mod html;
 pub mod table;
+pub mod words;
 
 use std::fmt::Write as _;
 use std::fs;
@@ -23,7 +25,7 @@ pub use folder::PendingOutput;
 
 use crate::engine::Simulation;
 use crate::model::Model;
-use crate::stats::{Sensitivity, Summary};
+use crate::stats::{BinLabel, Effects, Sensitivity, Summary};
 
 /// Why a result could not be written.
 #[derive(Debug, Error)]
@@ -83,15 +85,17 @@ pub fn write_run(target: &Path, output: &RunOutput, extra: Extra) -> Result<Path
 /// Writes summary.json, runs.csv, series.csv, sensitivity.csv and scenario.toml into `folder`.
 pub fn write_files(folder: &Path, output: &RunOutput) -> Result<(), ReportError> {
     let sensitivity = crate::stats::sensitivity(output.model, output.simulation);
-    write_files_with(folder, output, &sensitivity)
+    let effects = crate::stats::effects(output.model, output.simulation);
+    write_files_with(folder, output, &sensitivity, &effects)
 }
 
-/// [`write_files`] with the driver importance already computed (`stats::sensitivity` of the same
-/// run), so that the charts and report.html can reuse it.
+/// [`write_files`] with the driver importance and effects already computed (`stats::sensitivity`
+/// and `stats::effects` of the same run), so that the charts and report.html can reuse them.
 pub fn write_files_with(
     folder: &Path,
     output: &RunOutput,
     sensitivity: &Sensitivity,
+    effects: &Effects,
 ) -> Result<(), ReportError> {
     write_file(&folder.join("summary.json"), |w| {
         serde_json::to_writer_pretty(&mut *w, output.summary)?;
@@ -101,6 +105,7 @@ pub fn write_files_with(
     write_file(&folder.join("runs.csv"), |w| Ok(write_runs(w, output.model, output.simulation)?))?;
     write_file(&folder.join("series.csv"), |w| Ok(write_series(w, output.summary)?))?;
     write_file(&folder.join("sensitivity.csv"), |w| Ok(write_sensitivity(w, sensitivity)?))?;
+    write_file(&folder.join("drivers.csv"), |w| Ok(write_effects(w, effects)?))?;
     write_file(&folder.join("scenario.toml"), |w| Ok(w.write_all(output.resolved.as_bytes())?))?;
     Ok(())
 }
@@ -239,6 +244,65 @@ pub fn write_sensitivity(w: &mut impl std::io::Write, sensitivity: &Sensitivity)
         }
     }
     Ok(())
+}
+
+/// drivers.csv: `outcome,driver,bin,above,up_to,runs,mean,lower,upper,swing,swing_se,explained`,
+/// one row per outcome, driver and bin: the outcome's mean (probability for 0/1 outcomes) over the
+/// `runs` of the bin with its 95% interval. A numeric driver's bins are the thirds of its declared
+/// distribution (`lowest third`, `middle third`, `highest third`; values in `above < x ≤ up_to`), a
+/// categorical driver's its categories. `swing` (largest bin mean minus smallest), its Monte Carlo
+/// standard error `swing_se` and `explained` (the share of the outcome's variance between the bins,
+/// η²) repeat on each of the driver's rows. Outcomes in file order, drivers by swing descending.
+pub fn write_effects(w: &mut impl std::io::Write, effects: &Effects) -> std::io::Result<()> {
+    w.write_all(b"outcome,driver,bin,above,up_to,runs,mean,lower,upper,swing,swing_se,explained\n")?;
+    let mut line = String::new();
+    for outcome in &effects.outcomes {
+        for driver in &outcome.drivers {
+            for bin in &driver.bins {
+                line.clear();
+                field(&mut line, &outcome.outcome);
+                line.push(',');
+                field(&mut line, &driver.driver);
+                line.push(',');
+                match &bin.label {
+                    BinLabel::Range { index, count, above, up_to } => {
+                        line.push_str(range_name(*index, *count));
+                        line.push(',');
+                        number(&mut line, above.unwrap_or(f64::NAN));
+                        line.push(',');
+                        number(&mut line, up_to.unwrap_or(f64::NAN));
+                    }
+                    BinLabel::Category(name) => {
+                        field(&mut line, name);
+                        line.push_str(",,");
+                    }
+                }
+                let _ = write!(line, ",{}", bin.runs);
+                for x in [bin.mean, bin.lower, bin.upper, driver.swing.unwrap_or(f64::NAN), driver.swing_error] {
+                    line.push(',');
+                    number(&mut line, x);
+                }
+                line.push(',');
+                number(&mut line, driver.explained);
+                line.push('\n');
+                w.write_all(line.as_bytes())?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A numeric driver's bin in words: `lowest third`, `middle third`, `highest third` (`low`/`high`
+/// when its distribution has only two, `all runs` when one).
+pub fn range_name(index: usize, count: usize) -> &'static str {
+    match (count, index) {
+        (1, _) => "all runs",
+        (2, 0) => "low",
+        (2, _) => "high",
+        (_, 0) => "lowest third",
+        (_, 1) => "middle third",
+        _ => "highest third",
+    }
 }
 
 #[cfg(test)]

@@ -1,14 +1,17 @@
 //! Accumulators, merging and summaries (DESIGN.md §4): Monte Carlo standard errors, Wilson 95%
 //! intervals, exact quantiles over the kept per-run values, deterministic histograms, monthly
-//! bands of series; driver importance (Spearman rank correlations with intervals).
+//! bands of series; driver importance (Spearman rank correlations with intervals) and driver effects
+//! (the outcome by driver bin, and the swing between bins).
 
 pub mod describe;
+pub mod effects;
 pub mod moments;
 pub mod paired;
 pub mod sensitivity;
 pub mod summarize;
 pub mod summary;
 
+pub use effects::{BinEffect, BinLabel, DriverSwing, EffectSums, Effects, OutcomeEffects, effects};
 pub use moments::Moments;
 pub use sensitivity::{Correlation, DriverEffect, OutcomeDrivers, Sensitivity, sensitivity};
 pub use summarize::summarize;

@@ -12,7 +12,8 @@ use crate::stats::{NumericStatistics, OutcomeStatistics, OutcomeSummary, Probabi
 
 /// Writes every chart of a run into `dir/charts/` (created if missing), PNG and SVG:
 /// `overview` (all 0/1 outcomes, when there are any), then per outcome in file order `<outcome>`
-/// (histogram or probability bar) and `<outcome>_series` (fan chart, for series outcomes).
+/// (a numeric outcome's histogram; a 0/1 outcome is a bar of the overview) and `<outcome>_series`
+/// (fan chart, for series outcomes).
 ///
 /// Returns the charts in that order, each with its SVG text for report.html. File stems keep
 /// letters, digits, `_` and `-`; a stem already taken (an outcome named `overview`) gets a numbered
@@ -27,18 +28,12 @@ pub fn write_run_charts(summary: &Summary, dir: &Path) -> Result<Vec<Chart>, Cha
         charts.push(write_chart(&overview, &folder, &name, ChartKind::Overview, None)?);
     }
     for outcome in &summary.outcomes {
-        let name = names.claim(&file_stem(&outcome.name));
-        let chart = match &outcome.statistics {
-            OutcomeStatistics::Probability(stats) => {
-                let figure = probability_for(summary, outcome, stats);
-                write_chart(&figure, &folder, &name, ChartKind::Probability, Some(&outcome.name))?
-            }
-            OutcomeStatistics::Numeric(stats) => {
-                let figure = histogram_for(summary, outcome, stats);
-                write_chart(&figure, &folder, &name, ChartKind::Histogram, Some(&outcome.name))?
-            }
-        };
-        charts.push(chart);
+        // A single probability is one bar: it is read in the overview, not in a chart of its own.
+        if let OutcomeStatistics::Numeric(stats) = &outcome.statistics {
+            let name = names.claim(&file_stem(&outcome.name));
+            let figure = histogram_for(summary, outcome, stats);
+            charts.push(write_chart(&figure, &folder, &name, ChartKind::Histogram, Some(&outcome.name))?);
+        }
         if let Some(figure) = fan_for(summary, outcome) {
             let name = names.claim(&format!("{}_series", file_stem(&outcome.name)));
             charts.push(write_chart(&figure, &folder, &name, ChartKind::Fan, Some(&outcome.name))?);

@@ -93,7 +93,7 @@ fn metadata(page: &mut String, metadata: &RunMetadata) {
 
 fn scenarios(page: &mut String, output: &CompareOutput<'_>) {
     page.push_str(
-        "<section id=\"scenarios\">\n<h2>Scenarios</h2>\n<div class=\"scroll\"><table>\n<thead><tr>\
+        "<section id=\"scenarios\">\n<h2>Scenarios</h2>\n<div class=\"scroll\"><table class=\"wrap\">\n<thead><tr>\
          <th scope=\"col\">Scenario</th><th scope=\"col\">Title</th><th scope=\"col\">File</th>\
          <th scope=\"col\">Start</th><th scope=\"col\">Horizon</th><th scope=\"col\">Runs and series</th>\
          </tr></thead>\n<tbody>\n",
@@ -150,7 +150,7 @@ fn outcome_header(outcome: &OutcomeComparison) -> String {
 fn outcomes(page: &mut String, output: &CompareOutput<'_>) {
     let _ = write!(
         page,
-        "<section id=\"outcomes\">\n<h2>Outcomes side by side</h2>\n<div class=\"scroll\"><table class=\"numbers\">\n\
+        "<section id=\"outcomes\">\n<h2>Outcomes side by side</h2>\n<div class=\"scroll\"><table class=\"numbers wrap\">\n\
          <thead><tr><th scope=\"col\">Outcome</th>{}</tr></thead>\n<tbody>\n",
         scenario_headers(output)
     );
@@ -247,7 +247,7 @@ fn differences(page: &mut String, output: &CompareOutput<'_>) {
     let _ = write!(
         page,
         "<section id=\"differences\">\n<h2>Differences against the baseline</h2>\n<div class=\"scroll\">\
-         <table class=\"numbers\">\n<thead><tr><th scope=\"col\">Outcome</th><th scope=\"col\">Scenario</th>\
+         <table class=\"numbers wrap\">\n<thead><tr><th scope=\"col\">Outcome</th><th scope=\"col\">Scenario</th>\
          <th scope=\"col\">Difference (scenario − <code>{}</code>)</th><th scope=\"col\">95% interval</th>\
          <th scope=\"col\">Paired runs</th><th scope=\"col\">± independent runs</th>\
          <th scope=\"col\">Variance reduction</th></tr></thead>\n<tbody>\n",
@@ -372,7 +372,7 @@ fn assumptions(page: &mut String, output: &CompareOutput<'_>) {
         }
         let _ = write!(
             page,
-            "<div class=\"scroll\"><table>\n<thead><tr><th scope=\"col\">Change</th><th scope=\"col\">Kind</th>\
+            "<div class=\"scroll\"><table class=\"wrap\">\n<thead><tr><th scope=\"col\">Change</th><th scope=\"col\">Kind</th>\
              <th scope=\"col\">Name</th><th scope=\"col\"><code>{}</code></th><th scope=\"col\"><code>{}</code></th>\
              <th scope=\"col\">Keys that differ</th></tr></thead>\n<tbody>\n",
             escape(&comparison.baseline),
