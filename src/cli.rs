@@ -220,7 +220,11 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     }
     let folder = pending.commit().map_err(internal)?;
     if !options.quiet {
-        print!("{}\n{}", report::headline::in_text(&summary, &effects, &names), table::outcome_table(&summary));
+        print!(
+            "{}\n{}",
+            report::headline::in_text(&summary, &effects, &names),
+            table::outcome_table(&summary)
+        );
         let files = if args.no_charts {
             "summary.json, runs.csv, series.csv, sensitivity.csv, drivers.csv, scenario.toml"
         } else {

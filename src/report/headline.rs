@@ -173,5 +173,6 @@ pub fn in_html(page: &mut String, summary: &Summary, effects: Option<(&Effects, 
         }
         page.push_str("</ul>\n");
     }
-    let _ = writeln!(page, "<p class=\"note\">* {}</p>\n</div>\n</div>\n</section>", escape(MONTE_CARLO_NOTE));
+    let _ =
+        writeln!(page, "<p class=\"note\">* {}</p>\n</div>\n</div>\n</section>", escape(MONTE_CARLO_NOTE));
 }

@@ -14,7 +14,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::report::charts::{Chart, format};
 use crate::report::words::{self, DriverNames};
 use crate::scenario::RegisterEntry;
-use crate::stats::{Effects, NumericStatistics, OutcomeStatistics, OutcomeSummary, ProbabilityStatistics, Summary};
+use crate::stats::{
+    Effects, NumericStatistics, OutcomeStatistics, OutcomeSummary, ProbabilityStatistics, Summary,
+};
 
 /// How a run was made, as the report states it.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,7 +108,11 @@ pub fn render_run_report(input: &RunReport<'_>) -> String {
     );
     contents(&mut page, input);
     page.push_str("</header>\n");
-    crate::report::headline::in_html(&mut page, summary, input.drivers.as_ref().map(|d| (d.effects, d.names)));
+    crate::report::headline::in_html(
+        &mut page,
+        summary,
+        input.drivers.as_ref().map(|d| (d.effects, d.names)),
+    );
     metadata(&mut page, summary, input.metadata);
     outcome_table(&mut page, summary);
     charts(&mut page, input.charts);
@@ -159,7 +165,9 @@ pub(crate) fn metadata_list(page: &mut String, mut rows: Vec<(&str, String)>, me
 }
 
 fn contents(page: &mut String, input: &RunReport<'_>) {
-    page.push_str("<nav><ul>\n<li><a href=\"#summary\">Summary</a></li>\n<li><a href=\"#outcomes\">Outcomes</a></li>\n");
+    page.push_str(
+        "<nav><ul>\n<li><a href=\"#summary\">Summary</a></li>\n<li><a href=\"#outcomes\">Outcomes</a></li>\n",
+    );
     if !input.charts.is_empty() {
         page.push_str("<li><a href=\"#charts\">Charts</a></li>\n");
     }
@@ -296,8 +304,9 @@ fn drivers(page: &mut String, section: &DriversSection<'_>) {
         } else {
             for driver in &clear {
                 let (low, high) = (driver.bins.get(driver.lowest), driver.bins.get(driver.highest));
-                let estimate =
-                    |mean: f64| if outcome.probability { format::percent(mean) } else { format::number(mean) };
+                let estimate = |mean: f64| {
+                    if outcome.probability { format::percent(mean) } else { format::number(mean) }
+                };
                 let detail = match (low, high) {
                     (Some(low), Some(high)) => format!(
                         "{} in {}, {} in {}",

@@ -278,7 +278,9 @@ pub fn write_effects(w: &mut impl std::io::Write, effects: &Effects) -> std::io:
                     }
                 }
                 let _ = write!(line, ",{}", bin.runs);
-                for x in [bin.mean, bin.lower, bin.upper, driver.swing.unwrap_or(f64::NAN), driver.swing_error] {
+                for x in
+                    [bin.mean, bin.lower, bin.upper, driver.swing.unwrap_or(f64::NAN), driver.swing_error]
+                {
                     line.push(',');
                     number(&mut line, x);
                 }

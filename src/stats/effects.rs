@@ -295,14 +295,28 @@ fn swing(driver: &str, bins: &Bins, moments: &[Moments], probability: bool) -> D
         .zip(labels)
         .map(|(m, label)| {
             if m.count == 0 {
-                return BinEffect { label, runs: 0, mean: f64::NAN, lower: f64::NAN, upper: f64::NAN, standard_error: 0.0 };
+                return BinEffect {
+                    label,
+                    runs: 0,
+                    mean: f64::NAN,
+                    lower: f64::NAN,
+                    upper: f64::NAN,
+                    standard_error: 0.0,
+                };
             }
             let n = m.count as f64;
             if probability {
                 let successes = (m.mean * n).round() as u64;
                 let p = successes as f64 / n;
                 let (lower, upper) = wilson(successes, m.count);
-                BinEffect { label, runs: m.count, mean: p, lower, upper, standard_error: (p * (1.0 - p) / n).sqrt() }
+                BinEffect {
+                    label,
+                    runs: m.count,
+                    mean: p,
+                    lower,
+                    upper,
+                    standard_error: (p * (1.0 - p) / n).sqrt(),
+                }
             } else {
                 let se = m.standard_error();
                 BinEffect {

@@ -106,10 +106,7 @@ impl Figure for DriversFigure {
         let entries = [
             (Key::Fill(palette::BLUE.to_rgba()), "Estimate in the bin".to_string()),
             (Key::Whisker(palette::BLUE), "95% Monte Carlo interval".to_string()),
-            (
-                Key::Line { color: palette::MUTED, width: 2, dashed: true },
-                "All runs".to_string(),
-            ),
+            (Key::Line { color: palette::MUTED, width: 2, dashed: true }, "All runs".to_string()),
         ];
         let top = style::draw_legend(
             area,

@@ -34,7 +34,8 @@ pub use cdf::CdfFigure;
 pub use compare::write_compare_charts;
 pub use difference::{DifferenceFigure, DifferenceRow};
 pub use drivers::{
-    BinRow, DriverBlock, DriversFigure, ProbabilitySpan, TOP_DRIVERS, drivers_for, signed, write_driver_charts,
+    BinRow, DriverBlock, DriversFigure, ProbabilitySpan, TOP_DRIVERS, drivers_for, signed,
+    write_driver_charts,
 };
 pub use fan::{FanFigure, FanLayer};
 pub use histogram::{HistogramFigure, HistogramLayer};
