@@ -1,5 +1,5 @@
-//! report.html: one self-contained page per run — title, run metadata, the outcome table, every
-//! chart as inline SVG, what drives each outcome (Spearman's ρ and tornado charts), the assumptions
+//! report.html: one self-contained page per run — title, navigation, a one-screen summary, run metadata, the outcome table, every
+//! chart as inline SVG, what drives each outcome (swings by driver bin and their charts), the assumptions
 //! register and the resolved scenario (DESIGN.md §7).
 //!
 //! Nothing in the page is fetched: the CSS is inline, the charts are inline SVG, there are no scripts
@@ -71,7 +71,7 @@ pub struct RunReport<'a> {
     pub scenario_toml: &'a str,
     /// The charts written for the run, in the order to show them.
     pub charts: &'a [Chart],
-    /// Driver importance and its tornado charts; the section is left out when `None`.
+    /// Driver effects and their charts; the summary's effects and this section are left out when `None`.
     pub drivers: Option<DriversSection<'a>>,
 }
 

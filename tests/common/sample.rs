@@ -299,58 +299,6 @@ beta = { alpha = 8, beta = 3 }
 source = "<script>alert('not code')</script> & friends"
 "#;
 
-/// Driver importance for the sample's outcomes, by hand: ten indicators per outcome with strengths
-/// from strong to nil, both signs, a long categorical label, intervals at 10,000 runs (wider for the
-/// `first(...)` outcome's fewer runs); the last outcome is constant, so it has no coefficient.
-pub fn sensitivity() -> crossroads::stats::Sensitivity {
-    use crossroads::stats::{Correlation, DriverEffect, OutcomeDrivers, Sensitivity};
-    let summary = summary();
-    let labels = [
-        "russia_war_exit=collapse",
-        "turkey_guarantee_credibility",
-        "russia_war_exit=frozen",
-        "iran_posture",
-        "western_engagement_with_a_rather_long_name=sustained_and_growing",
-        "russia_war_exit_month",
-        "israel_partnership",
-        "pakistan_partnership",
-        "china_iran_balance",
-        "russia_war_exit=settlement",
-    ];
-    let last = summary.outcomes.len() - 1;
-    let outcomes = summary
-        .outcomes
-        .iter()
-        .enumerate()
-        .map(|(index, outcome)| {
-            let runs = match &outcome.statistics {
-                OutcomeStatistics::Numeric(stats) => stats.runs,
-                OutcomeStatistics::Probability(stats) => stats.runs,
-            };
-            let half = 1.959_963_984_540_054 * 1.06 / ((runs as f64) - 3.0).sqrt();
-            let drivers = labels
-                .iter()
-                .enumerate()
-                .map(|(rank, label)| {
-                    let strength = 0.8 * 0.6f64.powi(rank as i32) * (1.0 - 0.05 * index as f64);
-                    let spearman = if (rank + index) % 3 == 1 { -strength } else { strength };
-                    let z = spearman.atanh();
-                    DriverEffect {
-                        driver: label.to_string(),
-                        correlation: (index != last).then(|| Correlation {
-                            spearman,
-                            lower: (z - half).tanh(),
-                            upper: (z + half).tanh(),
-                        }),
-                    }
-                })
-                .collect();
-            OutcomeDrivers { outcome: outcome.name.clone(), title: outcome.title.clone(), runs, drivers }
-        })
-        .collect();
-    Sensitivity { outcomes }
-}
-
 /// Driver effects for the sample's outcomes, by hand: per outcome a categorical driver (four
 /// categories, one with a long name) and four numeric drivers cut in thirds, swings from large to
 /// within Monte Carlo error; the middle third of `turkey_guarantee_credibility` is the high one (an
