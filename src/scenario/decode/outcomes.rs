@@ -1,0 +1,61 @@
+//! `[outcomes]`.
+
+use crate::scenario::schema::{Meta, Outcome};
+use crate::scenario::source::Entry;
+
+use super::{ABOUT, Decoder};
+
+impl Decoder<'_> {
+    pub(super) fn outcome(&mut self, entry: &Entry, meta: Option<&Meta>) -> Option<Outcome> {
+        let what = format!("outcome `{}`", entry.key);
+        let table = self.table(&entry.node, &what, "[outcomes.x] with measure = \"agreed(issue)\"")?;
+        let mut allowed = vec!["title", "measure", "at", "series"];
+        allowed.extend(ABOUT);
+        self.check_keys(table, &allowed, "keys of an outcome");
+        let about = self.about(table, &what);
+        let title = self.optional_string(table, "title", &what).unwrap_or_else(|| entry.key.clone());
+        let measure_node =
+            self.required(table, "measure", entry.key_span, &what, "measure = \"home_share(population)\"");
+        let (text, measure) = match measure_node {
+            Some(node) => match self.string(node, "`measure`") {
+                Some(text) => (text.to_string(), self.term(text, node.span)),
+                None => (String::new(), None),
+            },
+            None => (String::new(), None),
+        };
+        let at = match (table.get("at"), meta) {
+            (Some(e), Some(meta)) => {
+                let month = self.year_month(&e.node, "`at`");
+                month.and_then(|month| {
+                    let since = month.months_since(meta.start);
+                    let last = meta.start.plus(meta.horizon.saturating_sub(1));
+                    if since < 0 || since >= i64::from(meta.horizon) {
+                        self.error(
+                            e.node.span,
+                            format!(
+                                "`at` = {month} is outside the simulated months {} to {last}",
+                                meta.start
+                            ),
+                            "outside the horizon",
+                            format!("choose a month from {} to {last}, or lengthen `horizon`", meta.start),
+                        );
+                        return None;
+                    }
+                    Some(Some(since as u32))
+                })
+            }
+            (Some(_), None) => None,
+            (None, _) => Some(None),
+        };
+        let series = self.optional(table, "series", false, |d, n| d.boolean(n, "`series`"));
+        Some(Outcome {
+            name: entry.key.clone(),
+            title,
+            about,
+            text,
+            measure: measure?,
+            at: at?,
+            series: series?,
+        })
+    }
+}
