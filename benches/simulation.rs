@@ -8,11 +8,12 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use crossroads::engine::stream::{Purpose, Stream, StreamId};
+use crossroads::engine::stream::Stream;
 use crossroads::engine::{self, Settings};
 use crossroads::model::bargaining::{BdmScratch, bdm_round};
 use crossroads::model::population::Agents;
 use crossroads::model::quantile::Sampler;
+use crossroads::model::streams::Purpose;
 use crossroads::model::{Model, RunValues, World};
 use crossroads::scenario::{self, Distribution};
 
@@ -50,7 +51,7 @@ fn runs(c: &mut Criterion) {
 
 fn population_month(c: &mut Criterion) {
     let sampler = Sampler::new(&Distribution::Beta { alpha: 5.0, beta: 2.0 });
-    let id = StreamId::new(Purpose::Decision, "karabakh_armenians");
+    let id = Purpose::Decision.stream("karabakh_armenians");
     let mut stream = Stream::new(1, 0, id);
     let mut agents = Agents::new(2000);
     c.bench_function("thresholds of 2,000 agents (beta 5, 2)", |b| {

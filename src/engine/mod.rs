@@ -15,7 +15,6 @@ use rayon::prelude::*;
 use thiserror::Error;
 
 use crate::model::{Model, RunValues, World};
-use crate::stats::Moments;
 
 /// Runs per chunk: the unit of work and of merging. Fixed, so results never depend on threads.
 pub const CHUNK_RUNS: u64 = 64;
@@ -88,8 +87,6 @@ pub struct Simulation {
     pub outcomes: Vec<f64>,
     /// `series_count × horizon × runs`: series s, month m, run k at `(s·horizon + m)·runs + k`.
     pub series: Vec<f64>,
-    /// Each outcome's moments over its defined values, merged in chunk order.
-    pub moments: Vec<Moments>,
 }
 
 impl Simulation {
@@ -124,7 +121,6 @@ struct Chunk {
     outcomes: Vec<f64>,
     /// `runs_in_chunk × series_count × horizon`, run-major.
     series: Vec<f64>,
-    moments: Vec<Moments>,
 }
 
 /// Runs `settings.runs` replications of `model`.
@@ -186,15 +182,11 @@ pub fn simulate(model: &Model, settings: &Settings) -> Result<Simulation, Engine
         drivers: Vec::with_capacity(runs * driver_count),
         outcomes: Vec::with_capacity(runs * outcome_count),
         series: vec![0.0; runs * series_count * horizon],
-        moments: vec![Moments::default(); outcome_count],
     };
     let mut run = 0;
     for chunk in chunks {
         simulation.drivers.extend_from_slice(&chunk.drivers);
         simulation.outcomes.extend_from_slice(&chunk.outcomes);
-        for (total, part) in simulation.moments.iter_mut().zip(&chunk.moments) {
-            total.merge(part);
-        }
         // Transpose run-major chunk series into (series, month, run).
         let per_run = series_count * horizon;
         if per_run > 0 {
@@ -228,7 +220,6 @@ fn simulate_chunk(
         drivers: vec![0.0; len * driver_count],
         outcomes: vec![f64::NAN; len * outcome_count],
         series: vec![f64::NAN; len * per_run_series],
-        moments: vec![Moments::default(); outcome_count],
     };
     let mut world = World::new(model);
     for (offset, run) in range.enumerate() {
@@ -238,12 +229,6 @@ fn simulate_chunk(
             series: &mut chunk.series[offset * per_run_series..(offset + 1) * per_run_series],
         };
         world.simulate(seed, run, values);
-        let outcomes = &chunk.outcomes[offset * outcome_count..(offset + 1) * outcome_count];
-        for (moments, value) in chunk.moments.iter_mut().zip(outcomes) {
-            if !value.is_nan() {
-                moments.add(*value);
-            }
-        }
     }
     chunk
 }
@@ -300,28 +285,11 @@ mod tests {
         assert_eq!(bits(&one.drivers), bits(&four.drivers));
         assert_eq!(bits(&one.outcomes), bits(&four.outcomes));
         assert_eq!(bits(&one.series), bits(&four.series));
-        for (a, b) in one.moments.iter().zip(&four.moments) {
-            assert_eq!(
-                (a.count, a.mean.to_bits(), a.sd().to_bits()),
-                (b.count, b.mean.to_bits(), b.sd().to_bits())
-            );
-        }
         // The first 70 runs of a 70-run simulation are the first 70 runs of the 200-run one.
         let short =
             simulate(&model, &Settings { runs: 70, seed: 3, threads: Some(2), progress: false }).unwrap();
         assert_eq!(bits(&short.outcomes), bits(&one.outcomes[..70 * one.outcome_count]));
         assert_eq!(bits(short.series_values(1, 23)), bits(&one.series_values(1, 23)[..70]));
-    }
-
-    #[test]
-    fn moments_count_only_defined_values() {
-        let model = small_model();
-        let sim =
-            simulate(&model, &Settings { runs: 300, seed: 9, threads: Some(1), progress: false }).unwrap();
-        let defined = sim.outcome_values(0).filter(|x| !x.is_nan()).count() as u64;
-        assert_eq!(sim.moments[0].count, defined);
-        assert!(defined > 0 && defined < 300);
-        assert_eq!(sim.moments[1].count, 300);
     }
 
     #[test]

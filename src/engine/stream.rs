@@ -6,49 +6,13 @@
 //! not on the thread), so adding a driver or an event leaves every other stream's numbers unchanged,
 //! and run k is a pure function of (model, seed, k).
 //!
-//! This module depends on nothing else in the crate: the model draws from streams, the engine
-//! decides which runs to make.
+//! This module depends on nothing else in the crate and knows none of the model's nouns: callers
+//! pass the purpose as a label (the model's are in `model::streams`); the model draws from
+//! streams, the engine decides which runs to make.
 
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution as _, Exp1, StandardNormal};
-
-/// What a stream is for; with the name it is the stream's identity within a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Purpose {
-    /// A driver's one draw per run.
-    Driver,
-    /// A variable's initial value and monthly shocks.
-    Variable,
-    /// An event's monthly hazard draws.
-    Event,
-    /// An actor's capability, when drawn from a distribution.
-    Actor,
-    /// A stake's drawn position and salience (name `issue.actor`).
-    Stake,
-    /// An issue's monthly agreement draws (name: the issue).
-    Agreement,
-    /// A population's persons, thresholds and who starts at home.
-    Population,
-    /// A population's monthly decisions and flights.
-    Decision,
-}
-
-impl Purpose {
-    /// The purpose's name as hashed into the stream key.
-    pub fn label(self) -> &'static str {
-        match self {
-            Purpose::Driver => "driver",
-            Purpose::Variable => "variable",
-            Purpose::Event => "event",
-            Purpose::Actor => "actor",
-            Purpose::Stake => "stake",
-            Purpose::Agreement => "agreement",
-            Purpose::Population => "population",
-            Purpose::Decision => "decision",
-        }
-    }
-}
 
 /// The part of a stream key that does not change between runs: a hash of (purpose, name).
 /// Computed once when the model compiles, so starting a run never hashes strings.
@@ -56,10 +20,11 @@ impl Purpose {
 pub struct StreamId(u64);
 
 impl StreamId {
-    /// The identity of the stream for `purpose` and `name` (FNV-1a over the purpose label, a 0
-    /// byte and the name's bytes; deterministic on every platform).
-    pub fn new(purpose: Purpose, name: &str) -> Self {
-        let mut hash = fnv1a(FNV_OFFSET, purpose.label().as_bytes());
+    /// The identity of the stream for `purpose` and `name` (FNV-1a over the purpose's bytes, a 0
+    /// byte and the name's bytes; deterministic on every platform). The caller names the purpose
+    /// ("driver", "event", …): this module knows nothing of what is drawn.
+    pub fn new(purpose: &str, name: &str) -> Self {
+        let mut hash = fnv1a(FNV_OFFSET, purpose.as_bytes());
         hash = fnv1a(hash, &[0]);
         hash = fnv1a(hash, name.as_bytes());
         StreamId(splitmix64(hash))
@@ -147,16 +112,15 @@ mod tests {
 
     #[test]
     fn streams_are_reproducible_and_distinct() {
-        let id = StreamId::new(Purpose::Driver, "turkey_guarantee_credibility");
+        let id = StreamId::new("driver", "turkey_guarantee_credibility");
         let mut a = Stream::new(7, 3, id);
         let mut b = Stream::new(7, 3, id);
         let xs: Vec<f64> = (0..5).map(|_| a.uniform()).collect();
         let ys: Vec<f64> = (0..5).map(|_| b.uniform()).collect();
         assert_eq!(xs, ys);
         let mut other_run = Stream::new(7, 4, id);
-        let mut other_name = Stream::new(7, 3, StreamId::new(Purpose::Driver, "turkey"));
-        let mut other_purpose =
-            Stream::new(7, 3, StreamId::new(Purpose::Event, "turkey_guarantee_credibility"));
+        let mut other_name = Stream::new(7, 3, StreamId::new("driver", "turkey"));
+        let mut other_purpose = Stream::new(7, 3, StreamId::new("event", "turkey_guarantee_credibility"));
         assert_ne!(xs[0], other_run.uniform());
         assert_ne!(xs[0], other_name.uniform());
         assert_ne!(xs[0], other_purpose.uniform());
@@ -165,14 +129,14 @@ mod tests {
     #[test]
     fn stream_values_are_pinned() {
         // The key derivation is part of the output contract: a change here changes every result.
-        let mut s = Stream::new(20240101, 0, StreamId::new(Purpose::Driver, "russia_war_exit"));
+        let mut s = Stream::new(20240101, 0, StreamId::new("driver", "russia_war_exit"));
         let values = [s.uniform(), s.uniform(), s.uniform()];
         assert_eq!(values.map(f64::to_bits), [4604150227622733432, 4593922374537983846, 4599620059224618667]);
     }
 
     #[test]
     fn uniform_is_open_and_geometric_has_its_mean() {
-        let mut s = Stream::new(1, 0, StreamId::new(Purpose::Population, "p"));
+        let mut s = Stream::new(1, 0, StreamId::new("population", "p"));
         let n = 200_000;
         let mut total = 0.0;
         for _ in 0..n {

@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use thiserror::Error;
 
 use super::quantile::Sampler;
-use super::term::{Factor, Hazard, Links, Term};
-use crate::engine::stream::{Purpose, StreamId};
+use super::streams::Purpose;
+use super::term::{Factor, Hazard, Links, OutcomeKind, Term};
+use crate::engine::stream::StreamId;
 use crate::scenario::{self, BargainingModel, Distribution, Operation, Quantity, Scenario, YearMonth};
 
 /// A scenario the model cannot compile. The loader's validation rules these out; seeing one means a
@@ -260,10 +261,8 @@ pub struct OutcomeSpec {
     pub month: u32,
     /// Also recorded at the end of every month.
     pub series: bool,
-    /// 0/1 in every run: reported as a probability.
-    pub probability: bool,
-    /// True when every value is a whole number (counts, months): integer histogram bins.
-    pub integer: bool,
+    /// 0/1, count, value or first time: how it is summarised and shown.
+    pub kind: OutcomeKind,
 }
 
 /// Name → index tables of one scenario.
@@ -350,7 +349,7 @@ impl Model {
                     }
                     _ => None,
                 },
-                stream: StreamId::new(Purpose::Driver, &d.name),
+                stream: Purpose::Driver.stream(&d.name),
             })
             .collect();
 
@@ -367,7 +366,7 @@ impl Model {
                     speed: v.speed,
                     noise: v.noise,
                     links: compile_links(&v.links)?,
-                    stream: StreamId::new(Purpose::Variable, &v.name),
+                    stream: Purpose::Variable.stream(&v.name),
                 })
             })
             .collect::<Result<_, CompileError>>()?;
@@ -395,7 +394,7 @@ impl Model {
                     duration: e.duration.max(1),
                     once: e.once,
                     effects,
-                    stream: StreamId::new(Purpose::Event, &e.name),
+                    stream: Purpose::Event.stream(&e.name),
                 })
             })
             .collect::<Result<_, CompileError>>()?;
@@ -407,7 +406,7 @@ impl Model {
                 Ok(ActorSpec {
                     name: a.name.clone(),
                     capability: amount(&a.capability)?,
-                    stream: StreamId::new(Purpose::Actor, &a.name),
+                    stream: Purpose::Actor.stream(&a.name),
                 })
             })
             .collect::<Result<_, CompileError>>()?;
@@ -424,7 +423,7 @@ impl Model {
                             actor: names.actor(&stake.actor)?,
                             position: amount(&stake.position)?,
                             salience: amount(&stake.salience)?,
-                            stream: StreamId::new(Purpose::Stake, &format!("{}.{}", issue.name, stake.actor)),
+                            stream: Purpose::Stake.stream(&format!("{}.{}", issue.name, stake.actor)),
                         })
                     })
                     .collect::<Result<_, CompileError>>()?;
@@ -448,7 +447,7 @@ impl Model {
                             within: agreement.within,
                             hazard: Hazard::new(agreement.probability),
                             links: compile_links(&agreement.links)?,
-                            stream: StreamId::new(Purpose::Agreement, &issue.name),
+                            stream: Purpose::Agreement.stream(&issue.name),
                         })
                     }
                 };
@@ -490,8 +489,8 @@ impl Model {
                     noise: p.noise,
                     links: compile_links(&p.links)?,
                     flee,
-                    setup_stream: StreamId::new(Purpose::Population, &p.name),
-                    monthly_stream: StreamId::new(Purpose::Decision, &p.name),
+                    setup_stream: Purpose::Population.stream(&p.name),
+                    monthly_stream: Purpose::Decision.stream(&p.name),
                 })
             })
             .collect::<Result<_, CompileError>>()?;
@@ -509,8 +508,7 @@ impl Model {
                     measure: compile_term(&o.measure)?,
                     month: o.at.unwrap_or(horizon - 1).min(horizon - 1),
                     series: o.series,
-                    probability: o.is_probability(),
-                    integer: is_integer_valued(&o.measure, scenario),
+                    kind: outcome_kind(&o.measure, scenario),
                 })
             })
             .collect::<Result<_, CompileError>>()?;
@@ -538,6 +536,19 @@ impl Model {
     /// Outcomes recorded monthly, in file order.
     pub fn series_outcomes(&self) -> impl Iterator<Item = (usize, &OutcomeSpec)> {
         self.outcomes.iter().enumerate().filter(|(_, o)| o.series)
+    }
+}
+
+/// The kind of an outcome measured by `term`.
+fn outcome_kind(term: &scenario::Term, scenario: &Scenario) -> OutcomeKind {
+    if term.is_indicator() {
+        OutcomeKind::Indicator
+    } else if !is_integer_valued(term, scenario) {
+        OutcomeKind::Value
+    } else if term.may_be_undefined() {
+        OutcomeKind::FirstTime
+    } else {
+        OutcomeKind::Count
     }
 }
 

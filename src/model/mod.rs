@@ -39,11 +39,13 @@ pub mod bargaining;
 pub mod compile;
 pub mod population;
 pub mod quantile;
+pub mod streams;
 pub mod term;
 pub mod trace;
 pub mod world;
 
 pub use compile::{CompileError, Model};
+pub use term::OutcomeKind;
 pub use trace::{BargainTrace, Round};
 pub use world::{RunValues, State, World};
 

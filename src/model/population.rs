@@ -272,7 +272,7 @@ fn range_mask(lo: usize, hi: usize) -> u64 {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::engine::stream::{Purpose, StreamId};
+    use crate::model::streams::Purpose;
     use crate::scenario::Distribution;
 
     /// The per-agent rule of DESIGN.md §2.7, literally: i.i.d. thresholds by the exact inverse
@@ -309,7 +309,7 @@ pub(crate) mod tests {
     }
 
     fn stream(run: u64, name: &str) -> Stream {
-        Stream::new(11, run, StreamId::new(Purpose::Population, name))
+        Stream::new(11, run, Purpose::Population.stream(name))
     }
 
     #[test]

@@ -85,6 +85,39 @@ impl Term {
     }
 }
 
+/// What kind of value an outcome's term gives, decided when the model compiles. Statistics, charts
+/// and the report take it from here, never from the measure's text (`first (e)` is `first(e)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutcomeKind {
+    /// 0 or 1 in every run: reported as a probability.
+    Indicator,
+    /// A whole number in every run (counts, months, discrete drivers): integer histogram bins.
+    Count,
+    /// Any number.
+    #[default]
+    Value,
+    /// The month an event first fired (a whole-number term with `first(...)`): undefined in runs
+    /// where it never fired, which the report counts apart.
+    FirstTime,
+}
+
+impl OutcomeKind {
+    /// True for 0/1 outcomes, reported as probabilities.
+    pub fn is_probability(self) -> bool {
+        self == OutcomeKind::Indicator
+    }
+
+    /// True when every value is a whole number: integer histogram bins.
+    pub fn is_integer(self) -> bool {
+        matches!(self, OutcomeKind::Count | OutcomeKind::FirstTime)
+    }
+
+    /// True for the month of a first firing.
+    pub fn is_first_time(self) -> bool {
+        self == OutcomeKind::FirstTime
+    }
+}
+
 /// A link table: Σ coefficient · term, added to a baseline. An undefined term (a `first(...)` of
 /// an event that has not fired) contributes 0.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -245,7 +245,7 @@ fn an_agreement_settles_at_the_forecast_and_stops_bargaining() {
         outcome("forecast", vec![Factor::Forecast("deal".into())], true),
     ];
     let (model, simulation) = run(&s, 2, 1);
-    assert!(model.outcomes[0].probability);
+    assert!(model.outcomes[0].kind.is_probability());
     let values = simulation.run_outcomes(0);
     assert_eq!(values[0], 1.0);
     // The settlement is the forecast of the month it was agreed, which never changes after.

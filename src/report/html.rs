@@ -246,7 +246,7 @@ fn numeric_cells(page: &mut String, outcome: &OutcomeSummary, stats: &NumericSta
         }
     }
     let total = stats.runs + stats.undefined;
-    if stats.undefined > 0 || outcome.measure.trim_start().starts_with("first(") {
+    if stats.undefined > 0 || outcome.kind.is_first_time() {
         let share = if total > 0 { stats.undefined as f64 / total as f64 } else { 0.0 };
         let _ = write!(page, "<td>{} ({})</td>", format::count(stats.undefined), format::percent(share));
     } else {

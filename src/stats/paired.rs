@@ -213,10 +213,7 @@ impl OutcomeComparison {
 
     /// True when the outcome measures the month of a first event (`first(...)`) in any scenario.
     pub fn is_first(&self) -> bool {
-        self.scenarios
-            .iter()
-            .filter_map(|s| s.summary.as_ref())
-            .any(|s| s.measure.trim_start().starts_with("first("))
+        self.scenarios.iter().filter_map(|s| s.summary.as_ref()).any(|s| s.kind.is_first_time())
     }
 }
 

@@ -1,9 +1,24 @@
 //! Turning a [`Simulation`] into the [`Summary`] of DESIGN.md §4.
 
+use super::Moments;
 use super::describe::{histogram, quantile, wilson};
 use super::summary::*;
-use crate::engine::Simulation;
+use crate::engine::{CHUNK_RUNS, Simulation};
 use crate::model::Model;
+
+/// The moments of an outcome's values over the runs (in run order; NaN, undefined, is skipped),
+/// accumulated chunk by chunk and merged in chunk order, so the bits never depend on threads.
+fn chunk_order_moments(values: &[f64]) -> Moments {
+    let mut total = Moments::default();
+    for chunk in values.chunks(CHUNK_RUNS as usize) {
+        let mut part = Moments::default();
+        for value in chunk.iter().filter(|x| !x.is_nan()) {
+            part.add(*value);
+        }
+        total.merge(&part);
+    }
+    total
+}
 
 /// The statistics of every outcome of `simulation` (runs of `model`), in file order.
 pub fn summarize(model: &Model, simulation: &Simulation) -> Summary {
@@ -14,11 +29,11 @@ pub fn summarize(model: &Model, simulation: &Simulation) -> Summary {
         .enumerate()
         .map(|(i, outcome)| {
             let values: Vec<f64> = simulation.outcome_values(i).collect();
-            let statistics = if outcome.probability {
+            let statistics = if outcome.kind.is_probability() {
                 OutcomeStatistics::Probability(probability(&values))
             } else {
-                let moments = simulation.moments.get(i).copied().unwrap_or_default();
-                OutcomeStatistics::Numeric(numeric(values, moments, outcome.integer))
+                let moments = chunk_order_moments(&values);
+                OutcomeStatistics::Numeric(numeric(values, moments, outcome.kind.is_integer()))
             };
             let series = outcome.series.then(|| {
                 let points = (0..model.horizon)
@@ -33,6 +48,7 @@ pub fn summarize(model: &Model, simulation: &Simulation) -> Summary {
                 unit: outcome.unit.clone(),
                 description: outcome.description.clone(),
                 measure: outcome.text.clone(),
+                kind: outcome.kind,
                 measured_at: model.start.plus(outcome.month).to_string(),
                 statistics,
                 series,
@@ -114,6 +130,18 @@ mod tests {
     use super::*;
     use crate::model::testing::*;
     use crate::scenario::{Distribution, Factor};
+
+    #[test]
+    fn moments_skip_undefined_values_across_chunks() {
+        // 150 runs: two full chunks and a partial one; every third value undefined.
+        let values: Vec<f64> = (0..150).map(|i| if i % 3 == 0 { f64::NAN } else { i as f64 }).collect();
+        let defined: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
+        let moments = chunk_order_moments(&values);
+        assert_eq!(moments.count, defined.len() as u64);
+        let mean = defined.iter().sum::<f64>() / defined.len() as f64;
+        assert!((moments.mean - mean).abs() < 1e-9, "{} vs {mean}", moments.mean);
+        assert_eq!((moments.min, moments.max), (1.0, 149.0));
+    }
 
     #[test]
     fn summaries_follow_the_runs() {

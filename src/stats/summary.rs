@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::model::OutcomeKind;
+
 /// All outcomes of one scenario over all runs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Summary {
@@ -37,6 +39,10 @@ pub struct OutcomeSummary {
     pub description: Option<String>,
     /// The measure as written in the file.
     pub measure: String,
+    /// 0/1, count, value or first time, from the compiled measure (not written to summary.json,
+    /// whose `kind` says probability or numeric).
+    #[serde(skip)]
+    pub kind: OutcomeKind,
     /// `YYYY-MM` the outcome is measured at (the horizon's last month unless `at` says otherwise).
     pub measured_at: String,
     #[serde(flatten)]

@@ -8,6 +8,7 @@
 
 #![allow(dead_code)]
 
+use crossroads::model::OutcomeKind;
 use crossroads::scenario::{Distribution, RegisterEntry, YearMonth};
 use crossroads::stats::{
     Histogram, NumericStatistics, OutcomeStatistics, OutcomeSummary, ProbabilityStatistics, SeriesPoint,
@@ -103,7 +104,14 @@ fn outcome(
     unit: Option<&str>,
     statistics: OutcomeStatistics,
 ) -> OutcomeSummary {
+    // The kind the compiler would give these measures.
+    let kind = match &statistics {
+        OutcomeStatistics::Probability(_) => OutcomeKind::Indicator,
+        _ if measure.starts_with("first(") => OutcomeKind::FirstTime,
+        _ => OutcomeKind::Value,
+    };
     OutcomeSummary {
+        kind,
         name: name.to_string(),
         title: title.to_string(),
         unit: unit.map(str::to_string),

@@ -62,7 +62,7 @@ impl Names {
 
 /// True when the outcome measures the month of a first event: `first(...)`.
 pub(crate) fn is_first(outcome: &OutcomeSummary) -> bool {
-    outcome.measure.trim_start().starts_with("first(")
+    outcome.kind.is_first_time()
 }
 
 /// The x axis description of a numeric outcome: its unit, or what `first(...)` counts.
@@ -180,4 +180,42 @@ pub fn fan_for<'a>(summary: &Summary, outcome: &'a OutcomeSummary) -> Option<Fan
         start,
         layers: vec![FanLayer { label: summary.scenario.clone(), points }],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::OutcomeKind;
+    use crate::model::testing::run;
+    use crate::scenario::load_str;
+    use crate::stats::summarize;
+
+    /// `first (clash)` (a space before the parenthesis) is the same term as `first(clash)`: its
+    /// chart counts months to the first time and the runs where it never happened.
+    #[test]
+    fn first_with_a_space_is_a_first_time_outcome() {
+        let text = r#"
+[scenario]
+name = "spaced"
+start = "2024-01"
+horizon = 24
+
+[events.clash]
+probability = 0.1
+
+[outcomes.first_clash]
+measure = "first (clash)"
+"#;
+        let loaded =
+            load_str("spaced.toml", text, Path::new("."), &[]).unwrap_or_else(|e| panic!("{}", e.render()));
+        let (model, simulation) = run(&loaded.scenario, 200, 1);
+        let summary = summarize(&model, &simulation);
+        let outcome = &summary.outcomes[0];
+        assert_eq!((outcome.measure.as_str(), outcome.kind), ("first (clash)", OutcomeKind::FirstTime));
+        assert_eq!(value_axis(&summary, outcome), "Months from 2024-01 to the first time it happened");
+        let OutcomeStatistics::Numeric(stats) = &outcome.statistics else { panic!("first(...) is numeric") };
+        let figure = histogram_for(&summary, outcome, stats);
+        assert!(figure.counts_never);
+        assert!(!figure.subtitle.contains(" in 2025-12"), "{}", figure.subtitle);
+    }
 }
