@@ -270,7 +270,7 @@ pub fn effects_from(model: &Model, sums: &EffectSums) -> Effects {
             .enumerate()
             .map(|(d, driver)| {
                 let bins = sums.bins.get(d).cloned().unwrap_or(Bins::Thirds { cuts: Vec::new() });
-                swing(&driver.name, &bins, sums.bins_of(index, d), spec.probability)
+                swing(&driver.name, &bins, sums.bins_of(index, d), spec.kind.is_probability())
             })
             .collect();
         let runs = sums.bins_of(index, 0).iter().map(|m| m.count).sum::<u64>();
@@ -279,7 +279,7 @@ pub fn effects_from(model: &Model, sums: &EffectSums) -> Effects {
         outcomes.push(OutcomeEffects {
             outcome: spec.name.clone(),
             title: spec.title.clone(),
-            probability: spec.probability,
+            probability: spec.kind.is_probability(),
             runs,
             drivers,
         });
