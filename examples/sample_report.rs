@@ -74,7 +74,7 @@ fn overlays(baseline: &Summary, dir: &Path) -> Result<(), Box<dyn std::error::Er
         subtitle: "Two scenarios on common random numbers".to_string(),
         axis: axis.clone(),
         layers: layers.clone(),
-        counts_never: true,
+        left_out: Some("Never happened"),
     };
     charts::write_chart(&histogram, dir, "histograms", ChartKind::Histogram, None)?;
     let cdf = CdfFigure { title, subtitle: "Share of all runs".to_string(), axis, layers };

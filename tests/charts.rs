@@ -281,7 +281,7 @@ fn overlay_figures_for_compare_render() {
         subtitle: "two scenarios".to_string(),
         axis: "Months".to_string(),
         layers: layers.clone(),
-        counts_never: true,
+        left_out: Some("Never happened"),
     };
     let cdf = CdfFigure {
         title: "Month of the first deadly clash".to_string(),

@@ -99,6 +99,17 @@ fn report_is_valid_html_with_every_part() {
     for table in select(&document, "table") {
         assert!(table.value().classes().any(|c| c == "wrap"), "a table without its wrapping style");
     }
+    // An outcome measured given a condition: the runs left out counted, the scale's ends named.
+    let terms: Vec<String> =
+        select(&document, "#outcome-return_terms td").iter().map(|td| td.text().collect()).collect();
+    assert_eq!(terms.last().unwrap(), "4,000 (40.0%)");
+    let header: String =
+        select(&document, "#outcome-return_terms th").iter().flat_map(|e| e.text()).collect();
+    assert!(header.contains("given agreed(karabakh_return)"), "{header}");
+    assert!(
+        header.contains("0 = Return only as Azerbaijani citizens, 100 = Return under international control"),
+        "{header}"
+    );
     // The register: one row per entry, its source kept as text.
     assert_eq!(select(&document, "#register tbody tr").len(), sample::register().len());
     // Metadata as given.

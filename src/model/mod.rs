@@ -44,7 +44,7 @@ pub mod term;
 pub mod trace;
 pub mod world;
 
-pub use compile::{CompileError, Model};
+pub use compile::{CompileError, Model, PositionScale};
 pub use term::OutcomeKind;
 pub use trace::{BargainTrace, Round};
 pub use world::{RunValues, State, World};

@@ -308,7 +308,11 @@ impl<'m> World<'m> {
             let mut series = out.series.chunks_exact_mut(horizon);
             for (outcome, slot) in model.outcomes.iter().zip(out.outcomes.iter_mut()) {
                 let value = if outcome.series || outcome.month == month {
-                    outcome.measure.value(&self.state).unwrap_or(f64::NAN)
+                    // Outside its `given` condition an outcome is undefined, like a `first(...)`
+                    // whose event has not happened.
+                    let holds =
+                        outcome.given.as_ref().is_none_or(|g| g.value(&self.state).is_some_and(|v| v > 0.5));
+                    if holds { outcome.measure.value(&self.state).unwrap_or(f64::NAN) } else { f64::NAN }
                 } else {
                     continue;
                 };

@@ -183,20 +183,25 @@ fn outcome_table(page: &mut String, summary: &Summary) {
         "<section id=\"outcomes\">\n<h2>Outcomes</h2>\n<div class=\"scroll\"><table class=\"numbers wrap\">\n<thead>\
          <tr><th scope=\"col\">Outcome</th><th scope=\"col\">Estimate</th><th scope=\"col\">95% interval</th>\
          <th scope=\"col\">MC s.e.</th><th scope=\"col\">p5</th><th scope=\"col\">p25</th><th scope=\"col\">p50</th>\
-         <th scope=\"col\">p75</th><th scope=\"col\">p95</th><th scope=\"col\">Undefined runs</th></tr></thead>\n<tbody>\n",
+         <th scope=\"col\">p75</th><th scope=\"col\">p95</th><th scope=\"col\">Runs left out</th></tr></thead>\n<tbody>\n",
     );
     for outcome in &summary.outcomes {
         let _ = write!(
             page,
-            "<tr id=\"outcome-{}\"><th scope=\"row\">{}<span class=\"measure\"><code>{}</code> · {}{}</span></th>",
+            "<tr id=\"outcome-{}\"><th scope=\"row\">{}<span class=\"measure\"><code>{}</code> · {}{}{}{}</span></th>",
             escape(&outcome.name),
             escape(&outcome.title),
             escape(&outcome.measure),
             escape(&outcome.measured_at),
-            unit_note(outcome)
+            unit_note(outcome),
+            outcome
+                .given
+                .as_deref()
+                .map_or_else(String::new, |g| format!(" · given <code>{}</code>", escape(g))),
+            scale_note(outcome)
         );
         match &outcome.statistics {
-            OutcomeStatistics::Probability(stats) => probability_cells(page, stats),
+            OutcomeStatistics::Probability(stats) => probability_cells(page, summary.runs, stats),
             OutcomeStatistics::Numeric(stats) => numeric_cells(page, outcome, stats),
         }
         page.push_str("</tr>\n");
@@ -205,8 +210,10 @@ fn outcome_table(page: &mut String, summary: &Summary) {
         "</tbody>\n</table></div>\n<p class=\"note\">Estimate: the probability for 0/1 outcomes, the mean \
          otherwise. 95% interval: of the estimate — Wilson for probabilities, mean ± 1.96 standard errors \
          otherwise. MC s.e.: the Monte Carlo standard error (in percentage points for probabilities). \
-         p5…p95: percentiles of the outcome over runs. Undefined runs: runs where a <code>first(…)</code> \
-         event never happened; they are left out of that outcome's statistics.</p>\n</section>\n",
+         p5…p95: percentiles of the outcome over runs. Runs left out: runs where a <code>first(…)</code> \
+         event never happened, or where the outcome's <code>given</code> condition did not hold; they are \
+         left out of that outcome's statistics. Intervals are Monte Carlo error of the estimate, not the \
+         real world's uncertainty (which is the spread p5…p95).</p>\n</section>\n",
     );
 }
 
@@ -217,14 +224,35 @@ fn unit_note(outcome: &OutcomeSummary) -> String {
     }
 }
 
-fn probability_cells(page: &mut String, stats: &ProbabilityStatistics) {
+/// What the ends of an outcome's position scale mean: ` · 0 = Yerevan's terms, 100 = Baku's terms`.
+fn scale_note(outcome: &OutcomeSummary) -> String {
+    outcome.scale.as_ref().map_or_else(String::new, |s| {
+        format!(
+            " · {} = {}, {} = {}",
+            format::number(s.low),
+            escape(&s.low_means),
+            format::number(s.high),
+            escape(&s.high_means)
+        )
+    })
+}
+
+/// Runs left out of an outcome, with their share: `4,000 (40.0%)`.
+fn left_out(left: u64, total: u64) -> String {
+    let share = if total > 0 { left as f64 / total as f64 } else { 0.0 };
+    format!("<td>{} ({})</td>", format::count(left), format::percent(share))
+}
+
+fn probability_cells(page: &mut String, runs: u64, stats: &ProbabilityStatistics) {
+    let left = runs.saturating_sub(stats.runs);
     let _ = write!(
         page,
-        "<td>{}</td><td>{}</td><td>{} pp</td>{}<td class=\"none\">—</td>",
+        "<td>{}</td><td>{}</td><td>{} pp</td>{}{}",
         format::percent(stats.probability),
         format::percent_interval(stats.lower, stats.upper),
         format::number(stats.standard_error * 100.0),
-        "<td class=\"none\">—</td>".repeat(5)
+        "<td class=\"none\">—</td>".repeat(5),
+        if left > 0 { left_out(left, runs) } else { "<td class=\"none\">—</td>".to_string() }
     );
 }
 
@@ -246,9 +274,8 @@ fn numeric_cells(page: &mut String, outcome: &OutcomeSummary, stats: &NumericSta
         }
     }
     let total = stats.runs + stats.undefined;
-    if stats.undefined > 0 || outcome.kind.is_first_time() {
-        let share = if total > 0 { stats.undefined as f64 / total as f64 } else { 0.0 };
-        let _ = write!(page, "<td>{} ({})</td>", format::count(stats.undefined), format::percent(share));
+    if stats.undefined > 0 || outcome.kind.is_first_time() || outcome.given.is_some() {
+        page.push_str(&left_out(stats.undefined, total));
     } else {
         page.push_str("<td>0</td>");
     }

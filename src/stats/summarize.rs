@@ -50,6 +50,13 @@ pub fn summarize(model: &Model, simulation: &Simulation) -> Summary {
                 measure: outcome.text.clone(),
                 kind: outcome.kind,
                 measured_at: model.start.plus(outcome.month).to_string(),
+                given: outcome.given_text.clone(),
+                scale: outcome.scale.as_ref().map(|s| Scale {
+                    low: s.low,
+                    high: s.high,
+                    low_means: s.low_means.clone(),
+                    high_means: s.high_means.clone(),
+                }),
                 statistics,
                 series,
             }

@@ -118,6 +118,8 @@ fn outcome(
         description: None,
         measure: measure.to_string(),
         measured_at: "2033-12".to_string(),
+        given: None,
+        scale: None,
         statistics,
         series: None,
     }
@@ -235,6 +237,18 @@ pub fn summary() -> Summary {
             Numeric(numeric(&Distribution::beta_from_moments(0.16, 0.09), RUNS, 0, 40)),
         ),
     ];
+    // Agreed terms: measured over the runs with an agreement, on a scale whose ends mean something.
+    if let Some(terms) = outcomes.iter_mut().find(|o| o.name == "return_terms") {
+        terms.given = Some("agreed(karabakh_return)".to_string());
+        terms.scale = Some(crossroads::stats::Scale {
+            low: 0.0,
+            high: 100.0,
+            low_means: "Return only as Azerbaijani citizens".to_string(),
+            high_means: "Return under international control".to_string(),
+        });
+        terms.statistics =
+            Numeric(numeric(&Distribution::Pert { min: 5.0, mode: 28.0, max: 80.0 }, 6_000, 4_000, 40));
+    }
     outcomes[5].series = Some(armenians_home);
     outcomes[7].series = Some(influence);
     outcomes[7].measured_at = "2030-01".to_string();

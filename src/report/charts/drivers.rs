@@ -242,8 +242,17 @@ pub fn drivers_for(
             format::points(range.1 - range.0)
         )
     } else {
+        let scale = statistics.and_then(|o| o.scale.as_ref()).map_or_else(String::new, |s| {
+            format!(
+                "; {} = {}, {} = {}",
+                format::number(s.low),
+                s.low_means,
+                format::number(s.high),
+                s.high_means
+            )
+        });
         format!(
-            "Mean {} in each bin (axis: the outcome's p5–p95 over runs)",
+            "Mean {} in each bin (axis: the outcome's p5–p95 over runs){scale}",
             unit.map_or_else(|| "value".to_string(), |u| format!("({u})"))
         )
     };

@@ -72,10 +72,21 @@ pub(crate) fn value_axis(summary: &Summary, outcome: &OutcomeSummary) -> String 
 
 /// [`value_axis`] for a scenario that starts in `start` (`YYYY-MM`).
 pub(crate) fn value_axis_from(start: &str, outcome: &OutcomeSummary) -> String {
-    match &outcome.unit {
+    let axis = match &outcome.unit {
         Some(unit) if !unit.trim().is_empty() => capitalised(unit),
         _ if is_first(outcome) => format!("Months from {start} to the first time it happened"),
         _ => format!("Value of {}", outcome.measure),
+    };
+    match &outcome.scale {
+        // A position reads by what its ends mean.
+        Some(scale) => format!(
+            "{axis}: {} = {}, {} = {}",
+            format::number(scale.low),
+            scale.low_means,
+            format::number(scale.high),
+            scale.high_means
+        ),
+        None => axis,
     }
 }
 
@@ -98,8 +109,9 @@ pub fn histogram_for<'a>(
         format!("{} · {} runs · seed {}", outcome.measure, format::count(total), summary.seed)
     } else {
         format!(
-            "{} in {} · {} runs · seed {}",
+            "{}{} in {} · {} runs · seed {}",
             outcome.measure,
+            outcome.given.as_deref().map_or_else(String::new, |g| format!(" given {g}")),
             outcome.measured_at,
             format::count(total),
             summary.seed
@@ -110,7 +122,13 @@ pub fn histogram_for<'a>(
         subtitle,
         axis: value_axis(summary, outcome),
         layers: vec![HistogramLayer { label: summary.scenario.clone(), statistics: stats }],
-        counts_never: is_first(outcome),
+        left_out: if is_first(outcome) {
+            Some("Never happened")
+        } else if outcome.given.is_some() {
+            Some("Condition unmet")
+        } else {
+            None
+        },
     }
 }
 
@@ -215,7 +233,7 @@ measure = "first (clash)"
         assert_eq!(value_axis(&summary, outcome), "Months from 2024-01 to the first time it happened");
         let OutcomeStatistics::Numeric(stats) = &outcome.statistics else { panic!("first(...) is numeric") };
         let figure = histogram_for(&summary, outcome, stats);
-        assert!(figure.counts_never);
+        assert_eq!(figure.left_out, Some("Never happened"));
         assert!(!figure.subtitle.contains(" in 2025-12"), "{}", figure.subtitle);
     }
 }
