@@ -1,16 +1,22 @@
-//! The simulation's hot paths: one run of the bundled default scenario, the engine over 1,000 runs,
-//! one month of a population, one BDM round. Target (issue 3): 10,000 runs of the default in ≤ 5 s
-//! wall on 2 cores.
+//! The simulation's hot paths: the whole default run as a user starts it (10,000 runs, files,
+//! charts and report), one run of the bundled default scenario and its draw floor (the same random
+//! draws and nothing else), the engine over 1,000 runs, one month of a population, one BDM round.
+//! Targets (issue 17): the whole default run ≤ 1.5 s wall on 2 cores; one run ≤ 3× its draw floor.
 //!
-//! `cargo bench --bench simulation`
+//! `cargo bench --bench simulation` (one at a time: `cargo bench --bench simulation -- 'one run'`)
+
+#[path = "common/draws.rs"]
+mod draws;
 
 use std::hint::black_box;
 use std::path::Path;
+use std::process::Command;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use crossroads::engine::stream::Stream;
 use crossroads::engine::{self, Settings};
 use crossroads::model::bargaining::{BdmScratch, bdm_round};
+use crossroads::model::compile::Amount;
 use crossroads::model::population::Agents;
 use crossroads::model::quantile::Sampler;
 use crossroads::model::streams::Purpose;
@@ -34,7 +40,7 @@ fn runs(c: &mut Criterion) {
         b.iter(|| {
             run += 1;
             let out = RunValues { drivers: &mut drivers, outcomes: &mut outcomes, series: &mut values };
-            world.simulate(20240101, run, out);
+            black_box(world.simulate(20240101, run, out).is_ok());
             black_box(&outcomes);
         })
     });
@@ -46,6 +52,96 @@ fn runs(c: &mut Criterion) {
             b.iter(|| black_box(engine::simulate(&model, &settings).expect("runs")))
         });
     }
+    group.finish();
+}
+
+/// The floor of one default run: exactly the random draws it makes (counted in
+/// `benches/common/draws.rs`, checked by a unit test) with our generator and inverse CDFs, and
+/// nothing else. A run cannot cost less without drawing less; "one run" / this is the overhead.
+fn draw_floor(c: &mut Criterion) {
+    let model = default_model();
+    let drawn = |amount: &Amount| match amount {
+        Amount::Drawn(distribution) => Some(distribution.clone()),
+        _ => None,
+    };
+    // The inverse CDFs `World::begin` applies to one uniform each, in its order.
+    let mut sites: Vec<Distribution> = model.drivers.iter().map(|d| d.distribution.clone()).collect();
+    sites.extend(model.variables.iter().map(|v| v.initial.clone()));
+    sites.extend(model.actors.iter().filter_map(|a| drawn(&a.capability)));
+    for stake in model.issues.iter().flat_map(|i| &i.stakes) {
+        sites.extend(drawn(&stake.position));
+        sites.extend(drawn(&stake.salience));
+    }
+    sites.extend(model.populations.iter().map(|p| p.persons.clone()));
+    let draws = draws::DEFAULT_RUN;
+    let thresholds: u64 = model.populations.iter().map(|p| p.agents as u64 + 1).sum();
+    let plain_uniforms = draws.uniform - sites.len() as u64 - draws.geometric;
+    let extra_exponentials = draws.exponential - thresholds;
+    let id = Purpose::Decision.stream("floor");
+    let mut buffer = vec![0.0; model.populations.iter().map(|p| p.agents).max().unwrap_or(0)];
+    let mut run = 0u64;
+    c.bench_function("draw floor of one run of the default scenario", |b| {
+        b.iter(|| {
+            run += 1;
+            let mut stream = Stream::new(20240101, run, id);
+            for _ in 1..draws.streams {
+                black_box(Stream::new(20240101, run, id));
+            }
+            let mut total = 0.0;
+            for site in &sites {
+                total += site.quantile(stream.uniform());
+            }
+            // Thresholds: n + 1 exponential spacings, n sorted uniforms through the sampler.
+            for population in &model.populations {
+                let slots = &mut buffer[..population.agents];
+                let mut sum = 0.0;
+                for slot in slots.iter_mut() {
+                    sum += stream.exponential();
+                    *slot = sum;
+                }
+                let all = sum + stream.exponential();
+                for slot in slots.iter() {
+                    total += population.threshold.quantile(slot / all);
+                }
+            }
+            for _ in 0..extra_exponentials {
+                total += stream.exponential();
+            }
+            for _ in 0..plain_uniforms {
+                total += stream.uniform();
+            }
+            for _ in 0..draws.normal {
+                total += stream.normal();
+            }
+            for _ in 0..draws.geometric {
+                total += stream.failures_before_success(0.05) as f64;
+            }
+            black_box(total)
+        })
+    });
+}
+
+/// The whole default run as a user starts it: the release binary, 10,000 runs on every core,
+/// summaries, files, charts and report.html, in reproducible mode.
+fn whole_run(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let mut n = 0u32;
+    let mut group = c.benchmark_group("whole run");
+    group.sample_size(10);
+    group.bench_function("crossroads run --runs 10000 --quiet (default scenario, charts and report)", |b| {
+        b.iter(|| {
+            n += 1;
+            let out = dir.path().join(format!("run{n}"));
+            let status = Command::new(env!("CARGO_BIN_EXE_crossroads"))
+                .args(["run", "--runs", "10000", "--quiet", "--out"])
+                .arg(&out)
+                .env("SOURCE_DATE_EPOCH", "1700000000")
+                .status()
+                .expect("the binary starts");
+            assert!(status.success());
+            std::fs::remove_dir_all(&out).expect("the output folder is removed");
+        })
+    });
     group.finish();
 }
 
@@ -109,5 +205,5 @@ fn bdm(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, runs, population_month, bdm);
+criterion_group!(benches, runs, draw_floor, population_month, bdm, whole_run);
 criterion_main!(benches);

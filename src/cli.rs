@@ -132,6 +132,7 @@ impl Failure {
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
+    ignore_file_size_signal();
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Run(args) => run(args),
@@ -154,6 +155,17 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// A write beyond a file size limit (`ulimit -f`) kills the process by SIGXFSZ unless ignored;
+/// ignored, the write fails with EFBIG and the run ends with exit 1 and a message like any full
+/// disk, the previous result untouched.
+fn ignore_file_size_signal() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to SIG_IGN installs no handler and touches no memory.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
+}
+
 /// Loads `path` with the overrides, or the bundled default when there is no path.
 fn load_scenario(path: Option<&Path>, overrides: &[String]) -> Result<scenario::Loaded, Failure> {
     match path {
@@ -171,6 +183,40 @@ fn internal(error: impl std::fmt::Display) -> Failure {
     Failure::Internal(miette::miette!("{error}"))
 }
 
+/// A run whose arithmetic left the finite numbers: the scenario's numbers are bad input (exit 2).
+fn not_finite(loaded: &scenario::Loaded, run: u64, fault: crate::model::Fault) -> Failure {
+    let month = loaded.scenario.meta.start.plus(fault.month);
+    bad_input(
+        format!(
+            "{}: in run {run}, month {} ({month}), {} became NaN or infinite",
+            loaded.origin,
+            fault.month,
+            fault.site.describe(&loaded.scenario)
+        ),
+        "the scenario's numbers are too large for the arithmetic (products or sums beyond ±1.8e308, or ∞ − ∞): \
+         use smaller coefficients, bounds (`min`/`max`) on the variables involved, or smaller distribution \
+         parameters",
+    )
+}
+
+/// `--runs` above [`scenario::MAX_RUNS`] (a file's `runs` is checked by the loader).
+fn too_many_runs(runs: u64) -> Failure {
+    bad_input(
+        format!("--runs must be at most {}, found {runs}", scenario::MAX_RUNS),
+        "a billion runs of even a small scenario take days, and the Monte Carlo error shrinks only as 1/√runs: \
+         10,000 runs estimate a probability to within ±1%",
+    )
+}
+
+/// A failure to write the result folder: exit 1, saying the previous result is untouched.
+fn write_failure(error: impl std::fmt::Display) -> Failure {
+    Failure::Internal(miette::miette!(
+        help = "is the disk full, read-only, or a file size limit (ulimit -f) reached? The previous \
+                result in that folder, if any, is untouched",
+        "{error}"
+    ))
+}
+
 /// `crossroads run`: load, compile, simulate, summarize, write the result folder atomically, print
 /// the outcome table. Bad input (file, flags, output folder) is found before anything is written.
 fn run(args: RunArgs) -> Result<(), Failure> {
@@ -180,6 +226,9 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     let runs = options.runs.unwrap_or(loaded.scenario.meta.runs);
     if runs == 0 {
         return Err(bad_input("--runs must be at least 1".into(), "e.g. --runs 10000"));
+    }
+    if runs > scenario::MAX_RUNS {
+        return Err(too_many_runs(runs));
     }
     if options.threads == Some(0) {
         return Err(bad_input("--threads must be at least 1".into(), "leave it out to use every core"));
@@ -204,6 +253,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         EngineError::NoRuns | EngineError::NoThreads | EngineError::TooLarge { .. } => {
             bad_input(e.to_string(), "use fewer runs or a shorter horizon")
         }
+        EngineError::NotFinite { run, fault } => not_finite(&loaded, run, fault),
         EngineError::ThreadPool { .. } => internal(e),
     })?;
     let summary = stats::summarize(&model, &simulation);
@@ -211,14 +261,14 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         RunOutput { model: &model, simulation: &simulation, summary: &summary, resolved: &loaded.resolved };
     let sensitivity = stats::sensitivity(&model, &simulation);
     let effects = stats::effects(&model, &simulation);
-    report::write_files_with(pending.path(), &output, &sensitivity, &effects).map_err(internal)?;
+    report::write_files_with(pending.path(), &output, &sensitivity, &effects).map_err(write_failure)?;
     let names = report::words::DriverNames::of(&model);
     if !args.no_charts {
         let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
         write_charts_and_report(pending.path(), &loaded, (&summary, &effects), &names, threads, started)
-            .map_err(internal)?;
+            .map_err(write_failure)?;
     }
-    let folder = pending.commit().map_err(internal)?;
+    let folder = pending.commit().map_err(write_failure)?;
     if !options.quiet {
         print!(
             "{}\n{}",
@@ -332,6 +382,9 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
     if runs == 0 {
         return Err(bad_input("--runs must be at least 1".into(), "e.g. --runs 10000"));
     }
+    if runs > scenario::MAX_RUNS {
+        return Err(too_many_runs(runs));
+    }
     if options.threads == Some(0) {
         return Err(bad_input("--threads must be at least 1".into(), "leave it out to use every core"));
     }
@@ -355,11 +408,12 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
     })?;
     let settings = Settings { runs, seed, threads: options.threads, progress: !options.quiet };
     let mut simulations = Vec::with_capacity(models.len());
-    for model in &models {
+    for (model, scenario) in models.iter().zip(&loaded) {
         simulations.push(engine::simulate(model, &settings).map_err(|e| match e {
             EngineError::NoRuns | EngineError::NoThreads | EngineError::TooLarge { .. } => {
                 bad_input(format!("{}: {e}", model.name), "use fewer runs or a shorter horizon")
             }
+            EngineError::NotFinite { run, fault } => not_finite(scenario, run, fault),
             EngineError::ThreadPool { .. } => internal(e),
         })?);
     }
@@ -390,11 +444,11 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         .collect();
     let output =
         compare_report::CompareOutput { comparison: &comparison, runs: &runs_output, changes: &changes };
-    compare_report::write_files(pending.path(), &output).map_err(internal)?;
+    compare_report::write_files(pending.path(), &output).map_err(write_failure)?;
     let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
     let metadata = html::RunMetadata::measured(seed, runs, threads, started).map_err(bad_date)?;
-    compare_report::write_charts_and_report(pending.path(), &output, &metadata).map_err(internal)?;
-    let folder = pending.commit().map_err(internal)?;
+    compare_report::write_charts_and_report(pending.path(), &output, &metadata).map_err(write_failure)?;
+    let folder = pending.commit().map_err(write_failure)?;
     if !options.quiet {
         print!(
             "{} against {} on common random numbers\n{}",

@@ -14,7 +14,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use thiserror::Error;
 
-use crate::model::{Model, RunValues, World};
+use crate::model::{Fault, Model, RunValues, World};
 
 /// Runs per chunk: the unit of work and of merging. Fixed, so results never depend on threads.
 pub const CHUNK_RUNS: u64 = 64;
@@ -53,6 +53,15 @@ pub enum EngineError {
         /// Why rayon could not start them.
         #[source]
         source: rayon::ThreadPoolBuildError,
+    },
+    /// A run's arithmetic left the finite numbers (the lowest such run index, whatever the
+    /// thread count).
+    #[error("run {run} stopped in month {}: a value became NaN or infinite", fault.month)]
+    NotFinite {
+        /// The run's index (0-based).
+        run: u64,
+        /// Where and when.
+        fault: Fault,
     },
     /// Too many values to hold in memory.
     #[error(
@@ -153,7 +162,7 @@ pub fn simulate(model: &Model, settings: &Settings) -> Result<Simulation, Engine
     let progress = progress_bar(settings);
     let chunk_count = settings.runs.div_ceil(CHUNK_RUNS);
     let seed = settings.seed;
-    let chunks: Vec<Chunk> = pool.install(|| {
+    let chunks: Vec<Result<Chunk, EngineError>> = pool.install(|| {
         (0..chunk_count)
             .into_par_iter()
             .map(|chunk| {
@@ -185,6 +194,9 @@ pub fn simulate(model: &Model, settings: &Settings) -> Result<Simulation, Engine
     };
     let mut run = 0;
     for chunk in chunks {
+        // Chunks are in run order and each stops at its first faulty run: the first error is the
+        // lowest faulty run index.
+        let chunk = chunk?;
         simulation.drivers.extend_from_slice(&chunk.drivers);
         simulation.outcomes.extend_from_slice(&chunk.outcomes);
         // Transpose run-major chunk series into (series, month, run).
@@ -212,7 +224,7 @@ fn simulate_chunk(
     seed: u64,
     range: std::ops::Range<u64>,
     (driver_count, outcome_count, series_count): (usize, usize, usize),
-) -> Chunk {
+) -> Result<Chunk, EngineError> {
     let len = (range.end - range.start) as usize;
     let per_run_series = series_count * model.horizon as usize;
     let mut chunk = Chunk {
@@ -228,9 +240,9 @@ fn simulate_chunk(
             outcomes: &mut chunk.outcomes[offset * outcome_count..(offset + 1) * outcome_count],
             series: &mut chunk.series[offset * per_run_series..(offset + 1) * per_run_series],
         };
-        world.simulate(seed, run, values);
+        world.simulate(seed, run, values).map_err(|fault| EngineError::NotFinite { run, fault })?;
     }
-    chunk
+    Ok(chunk)
 }
 
 /// An indicatif bar on stderr (runs/s, ETA) when asked for and stderr is a terminal.

@@ -40,6 +40,8 @@ pub struct Stream {
 impl Stream {
     /// The stream `id` of run `run` under `seed`.
     pub fn new(seed: u64, run: u64, id: StreamId) -> Self {
+        #[cfg(test)]
+        tally::add(tally::Kind::Stream);
         let key = splitmix64(splitmix64(splitmix64(seed) ^ run) ^ id.0);
         Stream { generator: Xoshiro256PlusPlus::seed_from_u64(key) }
     }
@@ -47,18 +49,24 @@ impl Stream {
     /// A uniform number in the open interval (0, 1), with 53 random bits.
     #[inline]
     pub fn uniform(&mut self) -> f64 {
+        #[cfg(test)]
+        tally::add(tally::Kind::Uniform);
         ((self.generator.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
     }
 
     /// A standard normal number (mean 0, sd 1).
     #[inline]
     pub fn normal(&mut self) -> f64 {
+        #[cfg(test)]
+        tally::add(tally::Kind::Normal);
         StandardNormal.sample(&mut self.generator)
     }
 
     /// A standard exponential number (mean 1).
     #[inline]
     pub fn exponential(&mut self) -> f64 {
+        #[cfg(test)]
+        tally::add(tally::Kind::Exponential);
         Exp1.sample(&mut self.generator)
     }
 
@@ -78,12 +86,53 @@ impl Stream {
     /// caller drawing many times with the same p computes once. One uniform per call.
     #[inline]
     pub fn failures_given_log_failure(&mut self, log_failure: f64) -> u64 {
+        #[cfg(test)]
+        tally::add(tally::Kind::Geometric);
         let u = self.uniform();
         if log_failure >= 0.0 || log_failure.is_nan() {
             return u64::MAX;
         }
         // ln u / ln(1 − p) ≥ 0; the float-to-integer cast truncates (a floor here) and saturates.
         (u.ln() / log_failure) as u64
+    }
+}
+
+/// A test-only tally of the draws made on this thread, by kind: what the draw-floor bench
+/// (`benches/common/draws.rs`) must generate. Compiled out of every non-test build.
+#[cfg(test)]
+pub(crate) mod tally {
+    use std::cell::Cell;
+
+    /// What is counted.
+    #[derive(Debug, Clone, Copy)]
+    pub(crate) enum Kind {
+        /// A stream keyed.
+        Stream,
+        /// A uniform (also the one inside each geometric draw).
+        Uniform,
+        /// A standard normal.
+        Normal,
+        /// A standard exponential.
+        Exponential,
+        /// A geometric draw.
+        Geometric,
+    }
+
+    thread_local! {
+        static COUNTS: Cell<[u64; 5]> = const { Cell::new([0; 5]) };
+    }
+
+    pub(crate) fn add(kind: Kind) {
+        COUNTS.with(|counts| {
+            let mut all = counts.get();
+            all[kind as usize] += 1;
+            counts.set(all);
+        });
+    }
+
+    /// The counts on this thread since the last call, in the order of [`Kind`]; resets them.
+    pub(crate) fn take() -> [u64; 5] {
+        COUNTS.with(|counts| counts.replace([0; 5]))
     }
 }
 

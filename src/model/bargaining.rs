@@ -43,28 +43,77 @@ pub fn compromise_round(
 pub struct BdmScratch {
     /// c_k · s_k per actor.
     weight: Vec<f64>,
-    /// Utilities, P(i beats j) and sorting space.
+    /// Which actors stand at the same position.
+    classes: Classes,
+    /// Utilities, P(a beats b) and sorting space.
     votes: Votes,
     /// Risk exponents r_i.
     risk: Vec<f64>,
     /// danger_i.
     danger: Vec<f64>,
-    /// ln d_ij, ln(0.5 − 0.5·d_ij), ln(0.5 + 0.5·d_ij) for d_ij = |x_i − x_j|/R (symmetric).
+    /// ln d, ln(0.5 − 0.5·d), ln(0.5 + 0.5·d) for d = |v_a − v_b|/R between distinct positions a
+    /// and b (symmetric, row-major over the distinct positions).
     log_distance: Vec<f64>,
     log_success: Vec<f64>,
     log_failure: Vec<f64>,
+    /// One actor's U_s and U_f against each distinct position (step 5).
+    success: Vec<f64>,
+    failure: Vec<f64>,
+}
+
+/// The distinct positions of a round. Every quantity of a round except the actors' own weights,
+/// saliences and risk exponents depends on positions only through differences of them, so actors
+/// at the same position (bargaining often brings several to the same point) share their logs,
+/// powers and win probabilities: computed once per distinct position, they are bit for bit the
+/// values a computation per actor would give.
+#[derive(Debug, Clone, Default)]
+struct Classes {
+    /// The distinct positions, in order of first appearance.
+    values: Vec<f64>,
+    /// Each actor's index into `values`.
+    of: Vec<usize>,
+}
+
+impl Classes {
+    /// Groups `x` by position (==, so a NaN is a class of its own); returns the number of classes.
+    fn assign(&mut self, x: &[f64]) -> usize {
+        self.values.clear();
+        self.of.clear();
+        for &position in x {
+            let class = match self.values.iter().position(|&v| v == position) {
+                Some(class) => class,
+                None => {
+                    self.values.push(position);
+                    self.values.len() - 1
+                }
+            };
+            self.of.push(class);
+        }
+        self.values.len()
+    }
 }
 
 /// What [`win_probabilities`] fills.
 #[derive(Debug, Clone, Default)]
 struct Votes {
-    /// u_k(a) = (|x_k − x_a| / R)^{r_k}, stored candidate-major: row a, column k (so that the votes
-    /// on a pair of candidates read two contiguous rows).
+    /// u_k(a) = (|x_k − v_a| / R)^{r_k} for distinct position a, stored position-major: row a,
+    /// column k (so that the votes on a pair of positions read two contiguous rows).
     distance_utility: Vec<f64>,
-    /// P(i beats j), row i, column j.
+    /// P(a beats b) between distinct positions, row a, column b; 0 on the diagonal.
     win: Vec<f64>,
     /// One voter's utilities, sorted (for D).
     sorted: Vec<f64>,
+    /// Each voter's Σ_a Σ_b |u_b − u_a| (shared by voters with the same position and exponent).
+    spread: Vec<f64>,
+}
+
+impl Votes {
+    /// P(i beats j) for actors i and j (0 when they stand at the same position).
+    #[inline]
+    fn win(&self, classes: &Classes, i: usize, j: usize) -> f64 {
+        let m = classes.values.len();
+        self.win[classes.of[i] * m + classes.of[j]]
+    }
 }
 
 impl BdmScratch {
@@ -79,12 +128,15 @@ impl BdmScratch {
         self.weight.resize(n, 0.0);
         self.votes.distance_utility.resize(n * n, 0.0);
         self.votes.win.resize(n * n, 0.0);
+        self.votes.sorted.resize(n, 0.0);
+        self.votes.spread.resize(n, 0.0);
         self.risk.resize(n, 1.0);
         self.danger.resize(n, 0.0);
         self.log_distance.resize(n * n, 0.0);
         self.log_success.resize(n * n, 0.0);
         self.log_failure.resize(n * n, 0.0);
-        self.votes.sorted.resize(n, 0.0);
+        self.success.resize(n, 0.0);
+        self.failure.resize(n, 0.0);
     }
 
     /// The risk exponents r_i computed by the last [`bdm_round`].
@@ -113,7 +165,18 @@ pub fn bdm_round(
         return;
     }
     scratch.resize(n);
-    let BdmScratch { weight, votes, risk, danger, log_distance, log_success, log_failure } = scratch;
+    let BdmScratch {
+        weight,
+        classes,
+        votes,
+        risk,
+        danger,
+        log_distance,
+        log_success,
+        log_failure,
+        success,
+        failure,
+    } = scratch;
     for k in 0..n {
         weight[k] = capabilities[k] * saliences[k];
     }
@@ -121,31 +184,33 @@ pub fn bdm_round(
         return;
     }
     let (x, s) = (&positions[..n], &saliences[..n]);
-    // Powers are exp(r · ln base): the logs depend only on the pair, so they are taken once per
-    // unordered pair and each power costs one exp (powf would redo the log every time).
-    for i in 0..n {
-        for j in i..n {
-            let d = scaled_distance(x[i], x[j], range);
+    let m = classes.assign(x);
+    // Powers are exp(r · ln base): the logs depend only on the pair of positions, so they are taken
+    // once per unordered pair of distinct positions and each power costs one exp (powf would redo
+    // the log every time).
+    for a in 0..m {
+        for b in a..m {
+            let d = scaled_distance(classes.values[a], classes.values[b], range);
             let logs = [d.ln(), (0.5 - 0.5 * d).ln(), (0.5 + 0.5 * d).ln()];
             for (table, value) in
                 [&mut *log_distance, &mut *log_success, &mut *log_failure].into_iter().zip(logs)
             {
-                table[i * n + j] = value;
-                table[j * n + i] = value;
+                table[a * m + b] = value;
+                table[b * m + a] = value;
             }
         }
     }
 
     // Step 1: risk exponents from the dangers computed with every r = 1.
     risk[..n].fill(1.0);
-    win_probabilities(x, &weight[..n], &risk[..n], range, log_distance, votes);
+    win_probabilities(x, classes, &weight[..n], &risk[..n], range, log_distance, votes);
     for i in 0..n {
         danger[i] = (0..n)
             .filter(|&j| j != i)
             .map(|j| {
                 // With r = 1: U_s = 2d, U_f = −2d, U_sq = 0.
                 let d = scaled_distance(x[j], x[i], range);
-                expected_utility(votes.win[j * n + i], s[i], 2.0 * d, -2.0 * d, 0.0)
+                expected_utility(votes.win(classes, j, i), s[i], 2.0 * d, -2.0 * d, 0.0)
             })
             .sum();
     }
@@ -157,23 +222,28 @@ pub fn bdm_round(
     }
 
     // Steps 2–4 with the actors' own exponents.
-    win_probabilities(x, &weight[..n], &risk[..n], range, log_distance, votes);
+    win_probabilities(x, classes, &weight[..n], &risk[..n], range, log_distance, votes);
 
     // Step 5: each actor's best offer, from the positions at the start of the round.
     for i in 0..n {
         let r = risk[i];
         let status_quo = 2.0 - 4.0 * (-r * std::f64::consts::LN_2).exp();
+        // U_s = 2 − 4(0.5 − 0.5d)^r, U_f = 2 − 4(0.5 + 0.5d)^r against each other position, as i
+        // evaluates them.
+        let own = classes.of[i];
+        for b in (0..m).filter(|&b| b != own) {
+            success[b] = 2.0 - 4.0 * (r * log_success[own * m + b]).exp();
+            failure[b] = 2.0 - 4.0 * (r * log_failure[own * m + b]).exp();
+        }
         let mut confrontation: Option<(f64, f64)> = None; // (distance, target)
         let mut compromise: Option<(f64, f64)> = None; // (criterion, target)
         for j in 0..n {
             if x[j] == x[i] {
                 continue;
             }
-            // U_s = 2 − 4(0.5 − 0.5d)^r, U_f = 2 − 4(0.5 + 0.5d)^r, both evaluated by i.
-            let success = 2.0 - 4.0 * (r * log_success[i * n + j]).exp();
-            let failure = 2.0 - 4.0 * (r * log_failure[i * n + j]).exp();
-            let a = expected_utility(votes.win[i * n + j], s[j], success, failure, status_quo);
-            let b = expected_utility(votes.win[j * n + i], s[i], success, failure, status_quo);
+            let (success, failure) = (success[classes.of[j]], failure[classes.of[j]]);
+            let a = expected_utility(votes.win(classes, i, j), s[j], success, failure, status_quo);
+            let b = expected_utility(votes.win(classes, j, i), s[i], success, failure, status_quo);
             if b > a && a > 0.0 {
                 let distance = (x[i] - x[j]).abs();
                 if confrontation.is_none_or(|(best, _)| distance < best) {
@@ -193,62 +263,73 @@ pub fn bdm_round(
 }
 
 /// d = |a − b| / R, clamped to [0, 1].
+#[inline]
 fn scaled_distance(a: f64, b: f64, range: f64) -> f64 {
     ((a - b).abs() / range).clamp(0.0, 1.0)
 }
 
-/// Fills `win[i·n + j]` = P(i beats j) (steps 2–3) for exponents `risk`.
+/// Fills `votes.win` = P(a beats b) between distinct positions (steps 2–3) for exponents `risk`.
 fn win_probabilities(
     x: &[f64],
+    classes: &Classes,
     weight: &[f64],
     risk: &[f64],
     range: f64,
     log_distance: &[f64],
     votes: &mut Votes,
 ) {
-    let n = x.len();
-    let Votes { distance_utility, win, sorted } = votes;
-    // u_k(a) = (|x_k − x_a|/R)^{r_k}: n² powers, once per round; votes are differences of these.
-    for a in 0..n {
+    let (n, m) = (x.len(), classes.values.len());
+    let Votes { distance_utility, win, sorted, spread } = votes;
+    // u_k(a) = (|x_k − v_a|/R)^{r_k}: n·m powers, once per round; votes are differences of these.
+    for (a, &position) in classes.values.iter().enumerate() {
         for k in 0..n {
             distance_utility[a * n + k] = if risk[k] == 1.0 {
-                scaled_distance(x[k], x[a], range)
+                scaled_distance(x[k], position, range)
             } else {
-                (risk[k] * log_distance[k * n + a]).exp()
+                (risk[k] * log_distance[classes.of[k] * m + a]).exp()
             };
         }
     }
-    // D = Σ_k Σ_a Σ_b |v_k(x_a, x_b)| = Σ_k c_k s_k Σ_a Σ_b |u_k(b) − u_k(a)|; with voter k's
-    // utilities sorted, Σ_a Σ_b |u_b − u_a| = 2 Σ_i u_(i)·(2i − n + 1): O(n log n) per voter.
+    // D = Σ_k Σ_a Σ_b |v_k(x_a, x_b)| = Σ_k c_k s_k Σ_a Σ_b |u_k(b) − u_k(a)| over the actors a, b;
+    // with voter k's utilities sorted, Σ_a Σ_b |u_b − u_a| = 2 Σ_i u_(i)·(2i − n + 1): O(n log n)
+    // per voter, and a voter at the same position with the same exponent as an earlier one has its
+    // utilities, so its sum.
     let mut total = 0.0;
     for k in 0..n {
-        let column = &mut sorted[..n];
-        for (a, slot) in column.iter_mut().enumerate() {
-            *slot = distance_utility[a * n + k];
-        }
-        column.sort_unstable_by(f64::total_cmp);
-        let spread: f64 = column.iter().enumerate().map(|(i, u)| u * (2.0 * i as f64 - (n - 1) as f64)).sum();
-        total += weight[k] * 2.0 * spread;
-    }
-    // P(i, j) = Σ_k max(0, v_k(x_i, x_j)) / D with v_k(x_i, x_j) = c_k s_k [u_k(j) − u_k(i)]; the
-    // negative parts of the same votes make P(j, i), so each unordered pair is one pass over voters.
-    for i in 0..n {
-        win[i * n + i] = 0.0;
-        for j in i + 1..n {
-            let (mut for_i, mut for_j) = (0.0, 0.0);
-            if x[i] != x[j] && total > 0.0 {
-                let (row_i, row_j) =
-                    (&distance_utility[i * n..(i + 1) * n], &distance_utility[j * n..(j + 1) * n]);
-                for ((w, ui), uj) in weight.iter().zip(row_i).zip(row_j) {
-                    let vote = w * (uj - ui);
-                    for_i += vote.max(0.0);
-                    for_j += (-vote).max(0.0);
+        let twin = (0..k).find(|&t| classes.of[t] == classes.of[k] && risk[t].to_bits() == risk[k].to_bits());
+        spread[k] = match twin {
+            Some(t) => spread[t],
+            None => {
+                let column = &mut sorted[..n];
+                for (a, slot) in column.iter_mut().enumerate() {
+                    *slot = distance_utility[classes.of[a] * n + k];
                 }
-                for_i /= total;
-                for_j /= total;
+                column.sort_unstable_by(f64::total_cmp);
+                column.iter().enumerate().map(|(i, u)| u * (2.0 * i as f64 - (n - 1) as f64)).sum()
             }
-            win[i * n + j] = for_i;
-            win[j * n + i] = for_j;
+        };
+        total += weight[k] * 2.0 * spread[k];
+    }
+    // P(a, b) = Σ_k max(0, v_k(v_a, v_b)) / D with v_k(v_a, v_b) = c_k s_k [u_k(b) − u_k(a)]; the
+    // negative parts of the same votes make P(b, a), so each unordered pair is one pass over voters.
+    // (Negating a vote is exact, so P(b, a) is bit for bit what a pass in the other order gives.)
+    for a in 0..m {
+        win[a * m + a] = 0.0;
+        for b in a + 1..m {
+            let (mut for_a, mut for_b) = (0.0, 0.0);
+            if total > 0.0 {
+                let (row_a, row_b) =
+                    (&distance_utility[a * n..(a + 1) * n], &distance_utility[b * n..(b + 1) * n]);
+                for ((w, ua), ub) in weight.iter().zip(row_a).zip(row_b) {
+                    let vote = w * (ub - ua);
+                    for_a += vote.max(0.0);
+                    for_b += (-vote).max(0.0);
+                }
+                for_a /= total;
+                for_b /= total;
+            }
+            win[a * m + b] = for_a;
+            win[b * m + a] = for_b;
         }
     }
 }
@@ -322,6 +403,153 @@ pub(crate) mod tests {
         assert_eq!(next, [3.0, 3.0, 3.0]);
         bdm_round(&[0.0, 0.0, 0.0], &[0.5, 0.5, 0.5], &[1.0, 5.0, 9.0], 8.0, &mut next, &mut scratch);
         assert_eq!(next, [1.0, 5.0, 9.0]);
+    }
+
+    /// The round computed actor by actor, as before actors at one position shared their work:
+    /// the reference [`bdm_round`] must match bit for bit. Returns (next positions, risk exponents).
+    fn reference_round(c: &[f64], s: &[f64], x: &[f64], range: f64) -> (Vec<f64>, Vec<f64>) {
+        let n = x.len();
+        let weight: Vec<f64> = (0..n).map(|k| c[k] * s[k]).collect();
+        let logs = |i: usize, j: usize| {
+            let d = scaled_distance(x[i.min(j)], x[i.max(j)], range);
+            [d.ln(), (0.5 - 0.5 * d).ln(), (0.5 + 0.5 * d).ln()]
+        };
+        let win = |risk: &[f64]| {
+            let u = |a: usize, k: usize| {
+                if risk[k] == 1.0 {
+                    scaled_distance(x[k], x[a], range)
+                } else {
+                    (risk[k] * logs(k, a)[0]).exp()
+                }
+            };
+            let mut total = 0.0;
+            for (k, w) in weight.iter().enumerate() {
+                let mut column: Vec<f64> = (0..n).map(|a| u(a, k)).collect();
+                column.sort_unstable_by(f64::total_cmp);
+                let spread: f64 =
+                    column.iter().enumerate().map(|(i, u)| u * (2.0 * i as f64 - (n - 1) as f64)).sum();
+                total += w * 2.0 * spread;
+            }
+            let mut win = vec![0.0; n * n];
+            for i in 0..n {
+                for j in i + 1..n {
+                    let (mut for_i, mut for_j) = (0.0, 0.0);
+                    if x[i] != x[j] && total > 0.0 {
+                        for (k, w) in weight.iter().enumerate() {
+                            let vote = w * (u(j, k) - u(i, k));
+                            for_i += vote.max(0.0);
+                            for_j += (-vote).max(0.0);
+                        }
+                        for_i /= total;
+                        for_j /= total;
+                    }
+                    win[i * n + j] = for_i;
+                    win[j * n + i] = for_j;
+                }
+            }
+            win
+        };
+        let mut risk = vec![1.0; n];
+        let p = win(&risk);
+        let danger: Vec<f64> = (0..n)
+            .map(|i| {
+                (0..n)
+                    .filter(|&j| j != i)
+                    .map(|j| {
+                        let d = scaled_distance(x[j], x[i], range);
+                        expected_utility(p[j * n + i], s[i], 2.0 * d, -2.0 * d, 0.0)
+                    })
+                    .sum()
+            })
+            .collect();
+        let (low, high) =
+            danger.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &d| (lo.min(d), hi.max(d)));
+        for i in 0..n {
+            let relative = if high > low { (2.0 * danger[i] - high - low) / (high - low) } else { 0.0 };
+            risk[i] = (1.0 - relative / 3.0) / (1.0 + relative / 3.0);
+        }
+        let p = win(&risk);
+        let mut next = x.to_vec();
+        for i in 0..n {
+            let r = risk[i];
+            let status_quo = 2.0 - 4.0 * (-r * std::f64::consts::LN_2).exp();
+            let mut confrontation: Option<(f64, f64)> = None;
+            let mut compromise: Option<(f64, f64)> = None;
+            for j in (0..n).filter(|&j| x[j] != x[i]) {
+                let success = 2.0 - 4.0 * (r * logs(i, j)[1]).exp();
+                let failure = 2.0 - 4.0 * (r * logs(i, j)[2]).exp();
+                let a = expected_utility(p[i * n + j], s[j], success, failure, status_quo);
+                let b = expected_utility(p[j * n + i], s[i], success, failure, status_quo);
+                if b > a && a > 0.0 {
+                    let distance = (x[i] - x[j]).abs();
+                    if confrontation.is_none_or(|(best, _)| distance < best) {
+                        confrontation = Some((distance, x[j]));
+                    }
+                } else if b > 0.0 && a < 0.0 && b > a.abs() {
+                    let criterion = (a.abs() * x[i] + b.abs() * x[j]) / (a.abs() + b.abs());
+                    if compromise.is_none_or(|(best, _)| criterion < best) {
+                        compromise = Some((criterion, x[i] + (x[j] - x[i]) * (a / b).abs()));
+                    }
+                }
+            }
+            if let Some((_, target)) = confrontation.or(compromise) {
+                next[i] = target;
+            }
+        }
+        (next, risk)
+    }
+
+    fn bits(values: &[f64]) -> Vec<u64> {
+        values.iter().map(|v| v.to_bits()).collect()
+    }
+
+    #[test]
+    fn shared_positions_give_the_reference_round_bit_for_bit() {
+        use crate::engine::stream::Stream;
+        use crate::model::streams::Purpose;
+        let mut stream = Stream::new(5, 0, Purpose::Stake.stream("bdm"));
+        let mut scratch = BdmScratch::new(2);
+        let mut shared = 0;
+        for case in 0..3000 {
+            let n = 2 + (stream.uniform() * 11.0) as usize;
+            // Half the cases draw positions from four points, so that many actors share one.
+            let points = [0.0, 25.5, 50.0, 100.0];
+            let x: Vec<f64> = (0..n)
+                .map(|_| {
+                    if case % 2 == 0 {
+                        points[(stream.uniform() * 4.0) as usize]
+                    } else {
+                        stream.uniform() * 100.0
+                    }
+                })
+                .collect();
+            let c: Vec<f64> =
+                (0..n).map(|_| if stream.uniform() < 0.1 { 0.0 } else { stream.uniform() }).collect();
+            let s: Vec<f64> = (0..n).map(|_| stream.uniform()).collect();
+            let (lo, hi) =
+                x.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+            // Sometimes a range narrower than the positions' spread (distances clamp at 1).
+            let range = if case % 7 == 0 { 0.5 * (hi - lo) } else { hi - lo };
+            let mut next = vec![0.0; n];
+            bdm_round(&c, &s, &x, range, &mut next, &mut scratch);
+            if range > 0.0 && c.iter().zip(&s).any(|(c, s)| c * s > 0.0) {
+                let (expected, risk) = reference_round(&c, &s, &x, range);
+                assert_eq!(bits(&next), bits(&expected), "case {case}: {x:?}");
+                assert_eq!(bits(&scratch.risk_exponents()[..n]), bits(&risk), "case {case}");
+                shared += usize::from(x.iter().enumerate().any(|(i, v)| x[..i].contains(v)));
+            } else {
+                assert_eq!(bits(&next), bits(&x));
+            }
+        }
+        assert!(shared > 1000, "the cases should exercise shared positions: {shared}");
+        // Rounds of the EC case, which bring several actors to the same positions.
+        let (c, mut x, s) = ec_columns();
+        let mut next = vec![0.0; x.len()];
+        for _ in 0..20 {
+            bdm_round(&c, &s, &x, 6.0, &mut next, &mut scratch);
+            assert_eq!(bits(&next), bits(&reference_round(&c, &s, &x, 6.0).0));
+            std::mem::swap(&mut x, &mut next);
+        }
     }
 
     #[test]

@@ -47,7 +47,7 @@ pub mod world;
 pub use compile::{CompileError, Model, PositionScale};
 pub use term::OutcomeKind;
 pub use trace::{BargainTrace, Round};
-pub use world::{RunValues, State, World};
+pub use world::{Fault, RunValues, Site, State, World};
 
 #[cfg(test)]
 pub(crate) mod testing;

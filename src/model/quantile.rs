@@ -11,9 +11,10 @@
 //! but right). The interpolant is monotone in u up to 10⁻¹⁴ (callers that need sorted values from
 //! sorted uniforms take a running maximum).
 
-use statrs::distribution::{Beta, Continuous, ContinuousCDF};
+use statrs::distribution::{Beta, Continuous};
 
 use crate::scenario::Distribution;
+use crate::scenario::distribution::inverse_beta;
 
 /// Worst error allowed at a cell's midpoint, relative to the distribution's width.
 pub const TABLE_TOLERANCE: f64 = 1e-10;
@@ -97,7 +98,8 @@ impl QuantileTable {
         // rounding of 1 − v never shifts a node (it would, by far more than the tolerance, where
         // the density is tiny).
         let mirror = Beta::new(beta, alpha).ok()?;
-        let quantile = |u: f64| dist.inverse_cdf(u);
+        // The guarded inverse: statrs' own can loop for ever on some shapes.
+        let quantile = |u: f64| inverse_beta(alpha, beta, u);
         let density = |x: f64| dist.pdf(x);
         let h = (1.0 - 2.0 * INTERIOR_LOW) / INTERIOR_CELLS as f64;
         let (t_low, t_high) = (TAIL_LOW.ln(), INTERIOR_LOW.ln());
@@ -119,7 +121,7 @@ impl QuantileTable {
         let upper = (0..=TAIL_CELLS)
             .map(|i| {
                 let v = (t_low + i as f64 * k).exp();
-                let mirrored = mirror.inverse_cdf(v);
+                let mirrored = inverse_beta(beta, alpha, v);
                 (1.0 - mirrored, -k * v / mirror.pdf(mirrored))
             })
             .collect();

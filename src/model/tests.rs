@@ -295,3 +295,33 @@ fn flights_send_agents_away_when_their_event_fires() {
     // then return in month 4.
     assert_eq!(home, vec![20_000.0, 20_000.0, 20_000.0, 0.0, 20_000.0, 20_000.0]);
 }
+
+#[path = "../../benches/common/draws.rs"]
+mod draws;
+
+/// The draw-floor bench generates `benches/common/draws.rs`' counts: they must be what a default
+/// run draws (means over runs 0–199 of the scenario's seed, rounded), so this fails when the model
+/// starts drawing differently and the floor needs measuring again.
+#[test]
+fn a_default_run_makes_the_draws_the_floor_bench_generates() {
+    use crate::engine::stream::tally;
+    use crate::model::{Model, RunValues, World};
+
+    let loaded =
+        crate::scenario::load_str("default", crate::cli::DEFAULT_SCENARIO, std::path::Path::new("."), &[])
+            .unwrap();
+    let model = Model::compile(&loaded.scenario).unwrap();
+    let series = model.series_outcomes().count() * model.horizon as usize;
+    let (mut drivers, mut outcomes, mut values) =
+        (vec![0.0; model.drivers.len()], vec![0.0; model.outcomes.len()], vec![0.0; series]);
+    let mut world = World::new(&model);
+    let runs = 200;
+    tally::take();
+    for run in 0..runs {
+        let out = RunValues { drivers: &mut drivers, outcomes: &mut outcomes, series: &mut values };
+        world.simulate(loaded.scenario.meta.seed, run, out);
+    }
+    let mean = tally::take().map(|total| (total as f64 / runs as f64).round() as u64);
+    let [streams, uniform, normal, exponential, geometric] = mean;
+    assert_eq!(draws::Draws { streams, uniform, normal, exponential, geometric }, draws::DEFAULT_RUN);
+}

@@ -7,8 +7,9 @@
 use super::bargaining::{BdmScratch, bdm_round, compromise_round, forecast};
 use super::compile::{Amount, Model, TriggerSpec};
 use super::population::Agents;
+use super::term::Links;
 use crate::engine::stream::Stream;
-use crate::scenario::{BargainingModel, Operation};
+use crate::scenario::{self, BargainingModel, Operation, Scenario};
 
 /// Everything terms can read: the state of one run at one moment.
 #[derive(Debug, Clone)]
@@ -107,11 +108,146 @@ pub struct RunValues<'a> {
     pub series: &'a mut [f64],
 }
 
+/// Where a run's arithmetic left the finite numbers (a NaN or ∞ from finite inputs: products of
+/// large terms, ∞ − ∞ in a sum). Indices are file order, as in the [`Model`] and the scenario;
+/// `link` is the position in the owner's `links` where the running sum stopped being finite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Site {
+    /// A hazard event's links.
+    EventLink {
+        /// The event.
+        event: usize,
+        /// The link.
+        link: usize,
+    },
+    /// An event's effect on a variable.
+    Effect {
+        /// The event.
+        event: usize,
+        /// The variable changed.
+        variable: usize,
+    },
+    /// A variable's links.
+    VariableLink {
+        /// The variable.
+        variable: usize,
+        /// The link.
+        link: usize,
+    },
+    /// A variable's monthly update x + speed·(target + Σ links − x) + noise·ε.
+    Variable(usize),
+    /// An issue's bargaining round (positions or forecast).
+    Bargaining(usize),
+    /// An issue's agreement links.
+    AgreementLink {
+        /// The issue.
+        issue: usize,
+        /// The link.
+        link: usize,
+    },
+    /// A population's links.
+    PopulationLink {
+        /// The population.
+        population: usize,
+        /// The link.
+        link: usize,
+    },
+    /// A population's utility of returning (utility + Σ links + peer · home share).
+    Utility(usize),
+    /// An outcome's measure.
+    Outcome(usize),
+}
+
+/// A run stopped because a value stopped being finite: where and in which month (since start).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fault {
+    /// What was being computed.
+    pub site: Site,
+    /// The month being simulated.
+    pub month: u32,
+}
+
+impl Site {
+    /// The site in the scenario's words, e.g. "link `a * b` of variable `tension`".
+    pub fn describe(self, scenario: &Scenario) -> String {
+        let link = |links: &[scenario::Link], k: usize, owner: String| match links.get(k) {
+            Some(link) => format!("the link `{}` = {} of {owner}", link.text, link.coefficient),
+            None => format!("the links of {owner}"),
+        };
+        let name = |names: &[&str], i: usize| names.get(i).copied().unwrap_or("?").to_string();
+        let variables: Vec<&str> = scenario.variables.iter().map(|v| v.name.as_str()).collect();
+        let events: Vec<&str> = scenario.events.iter().map(|e| e.name.as_str()).collect();
+        match self {
+            Site::EventLink { event, link: k } => {
+                let links = match scenario.events.get(event).map(|e| &e.trigger) {
+                    Some(scenario::Trigger::Hazard { links, .. }) => links.as_slice(),
+                    _ => &[],
+                };
+                link(links, k, format!("event `{}`", name(&events, event)))
+            }
+            Site::Effect { event, variable } => format!(
+                "the effect of event `{}` on variable `{}`",
+                name(&events, event),
+                name(&variables, variable)
+            ),
+            Site::VariableLink { variable, link: k } => {
+                let links = scenario.variables.get(variable).map_or(&[][..], |v| &v.links);
+                link(links, k, format!("variable `{}`", name(&variables, variable)))
+            }
+            Site::Variable(v) => format!(
+                "the update of variable `{}` (x + speed·(target + links − x) + noise·ε)",
+                name(&variables, v)
+            ),
+            Site::Bargaining(i) => match scenario.issues.get(i) {
+                Some(issue) => format!("the bargaining over issue `{}` (positions or forecast)", issue.name),
+                None => "an issue's bargaining".into(),
+            },
+            Site::AgreementLink { issue, link: k } => match scenario.issues.get(issue) {
+                Some(i) => {
+                    let links = i.agreement.as_ref().map_or(&[][..], |a| &a.links);
+                    link(links, k, format!("the agreement of issue `{}`", i.name))
+                }
+                None => "an agreement's links".into(),
+            },
+            Site::PopulationLink { population, link: k } => match scenario.populations.get(population) {
+                Some(p) => link(&p.links, k, format!("population `{}`", p.name)),
+                None => "a population's links".into(),
+            },
+            Site::Utility(p) => match scenario.populations.get(p) {
+                Some(p) => format!(
+                    "the utility of returning of population `{}` (utility + links + peer · share)",
+                    p.name
+                ),
+                None => "a population's utility".into(),
+            },
+            Site::Outcome(o) => match scenario.outcomes.get(o) {
+                Some(o) => format!("the measure `{}` of outcome `{}`", o.text, o.name),
+                None => "an outcome's measure".into(),
+            },
+        }
+    }
+}
+
+/// The position of the link where the running sum of `links` stops being finite (the last link
+/// when only the total does).
+fn non_finite_link(links: &Links, state: &State) -> usize {
+    let mut sum = 0.0;
+    for (k, (term, coefficient)) in links.links.iter().enumerate() {
+        sum += coefficient * term.value(state).unwrap_or(0.0);
+        if !sum.is_finite() {
+            return k;
+        }
+    }
+    links.links.len().saturating_sub(1)
+}
+
 /// One run of the model.
 #[derive(Debug, Clone)]
 pub struct World<'m> {
     model: &'m Model,
     state: State,
+    /// The first non-finite value of the run, if any: the run stops at the end of that month.
+    fault: Option<Fault>,
     variable_streams: Vec<Stream>,
     event_streams: Vec<Stream>,
     /// One per issue; `None` for an issue without an agreement rule.
@@ -146,6 +282,7 @@ impl<'m> World<'m> {
         let stakes = model.max_stakes();
         World {
             model,
+            fault: None,
             state: State {
                 month: 0,
                 drivers: vec![0.0; model.drivers.len()],
@@ -199,6 +336,7 @@ impl<'m> World<'m> {
         let model = self.model;
         let state = &mut self.state;
         state.month = 0;
+        self.fault = None;
         for (value, driver) in state.drivers.iter_mut().zip(&model.drivers) {
             *value = driver.distribution.quantile(Stream::new(seed, run, driver.stream).uniform());
         }
@@ -294,8 +432,24 @@ impl<'m> World<'m> {
         self.step_populations();
     }
 
-    /// Runs `begin`, then every month, recording drivers, outcomes and series into `out`.
-    pub fn simulate(&mut self, seed: u64, run: u64, out: RunValues) {
+    /// The first value of this run that stopped being finite, if any.
+    pub fn fault(&self) -> Option<Fault> {
+        self.fault
+    }
+
+    /// Notes the first non-finite value of the run.
+    #[cold]
+    fn fail(&mut self, site: Site) {
+        if self.fault.is_none() {
+            self.fault = Some(Fault { site, month: self.state.month });
+        }
+    }
+
+    /// Runs `begin`, then every month, recording drivers, outcomes and series into `out`. Stops
+    /// at the end of the first month where a value stops being finite and returns where: such a
+    /// run has no honest values (`first(...)` of an event that never fired is not a fault; it is
+    /// recorded as NaN, the undefined marker).
+    pub fn simulate(&mut self, seed: u64, run: u64, out: RunValues) -> Result<(), Fault> {
         let model = self.model;
         self.begin(seed, run);
         for (slot, value) in out.drivers.iter_mut().zip(&self.state.drivers) {
@@ -305,14 +459,24 @@ impl<'m> World<'m> {
         for month in 0..model.horizon {
             self.state.month = month;
             self.step();
+            if let Some(fault) = self.fault {
+                return Err(fault);
+            }
             let mut series = out.series.chunks_exact_mut(horizon);
-            for (outcome, slot) in model.outcomes.iter().zip(out.outcomes.iter_mut()) {
+            for (index, (outcome, slot)) in model.outcomes.iter().zip(out.outcomes.iter_mut()).enumerate() {
                 let value = if outcome.series || outcome.month == month {
                     // Outside its `given` condition an outcome is undefined, like a `first(...)`
                     // whose event has not happened.
                     let holds =
                         outcome.given.as_ref().is_none_or(|g| g.value(&self.state).is_some_and(|v| v > 0.5));
-                    if holds { outcome.measure.value(&self.state).unwrap_or(f64::NAN) } else { f64::NAN }
+                    match outcome.measure.value(&self.state) {
+                        _ if !holds => f64::NAN,
+                        Some(value) if !value.is_finite() => {
+                            return Err(Fault { site: Site::Outcome(index), month });
+                        }
+                        Some(value) => value,
+                        None => f64::NAN,
+                    }
                 } else {
                     continue;
                 };
@@ -327,6 +491,7 @@ impl<'m> World<'m> {
                 }
             }
         }
+        Ok(())
     }
 
     /// Step 1: scheduled events fire, then hazard events draw (seeing the scheduled ones), then the
@@ -350,14 +515,20 @@ impl<'m> World<'m> {
             let event = &self.state.events[i];
             let spent = spec.once && event.count > 0;
             let eligible = !spent && !event.is_active(month);
-            self.scratch.fire[i] = eligible && u < hazard.probability(links.sum(&self.state));
+            let shift = links.sum(&self.state);
+            if !shift.is_finite() {
+                let link = non_finite_link(links, &self.state);
+                self.fail(Site::EventLink { event: i, link });
+            }
+            self.scratch.fire[i] = eligible && u < hazard.probability(shift);
         }
         for (i, spec) in model.events.iter().enumerate() {
             if matches!(spec.trigger, TriggerSpec::Hazard { .. }) && self.scratch.fire[i] {
                 fire(&mut self.state.events[i], month, spec.duration);
             }
         }
-        for (event, spec) in self.state.events.iter().zip(&model.events) {
+        let mut overflow = None;
+        for (e, (event, spec)) in self.state.events.iter().zip(&model.events).enumerate() {
             if !event.fired {
                 continue;
             }
@@ -371,8 +542,14 @@ impl<'m> World<'m> {
                     Operation::Add(x) => *value + x,
                     Operation::Mul(x) => *value * x,
                 };
+                if !changed.is_finite() {
+                    overflow = overflow.or(Some(Site::Effect { event: e, variable: v }));
+                }
                 *value = bound(changed, variable.min, variable.max);
             }
+        }
+        if let Some(site) = overflow {
+            self.fail(site);
         }
     }
 
@@ -381,9 +558,19 @@ impl<'m> World<'m> {
         let model = self.model;
         for (i, spec) in model.variables.iter().enumerate() {
             let x = self.state.variables[i];
-            let drift = spec.target + spec.links.sum(&self.state);
+            let sum = spec.links.sum(&self.state);
+            let drift = spec.target + sum;
             let shock = if spec.noise > 0.0 { spec.noise * self.variable_streams[i].normal() } else { 0.0 };
-            self.scratch.next_variables[i] = bound(x + spec.speed * (drift - x) + shock, spec.min, spec.max);
+            let next = x + spec.speed * (drift - x) + shock;
+            if !next.is_finite() {
+                if sum.is_finite() {
+                    self.fail(Site::Variable(i));
+                } else {
+                    let link = non_finite_link(&spec.links, &self.state);
+                    self.fail(Site::VariableLink { variable: i, link });
+                }
+            }
+            self.scratch.next_variables[i] = bound(next, spec.min, spec.max);
         }
         std::mem::swap(&mut self.state.variables, &mut self.scratch.next_variables);
     }
@@ -418,6 +605,10 @@ impl<'m> World<'m> {
                 *position = bound(*new, low, high);
             }
             issue.forecast = forecast(c, s, &issue.positions);
+            let overflow = !issue.forecast.is_finite() || next.iter().any(|x| !x.is_finite());
+            if overflow {
+                self.fail(Site::Bargaining(i));
+            }
         }
         // Agreements: one uniform per issue per month, all drawn from the state after the rounds.
         for (i, spec) in model.issues.iter().enumerate() {
@@ -436,7 +627,12 @@ impl<'m> World<'m> {
                 .filter_map(|&k| issue.positions.get(k))
                 .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)));
             if hi - lo <= agreement.within {
-                self.scratch.agree[i] = u < agreement.hazard.probability(agreement.links.sum(&self.state));
+                let shift = agreement.links.sum(&self.state);
+                if !shift.is_finite() {
+                    let link = non_finite_link(&agreement.links, &self.state);
+                    self.fail(Site::AgreementLink { issue: i, link });
+                }
+                self.scratch.agree[i] = u < agreement.hazard.probability(shift);
             }
         }
         for (issue, agree) in self.state.issues.iter_mut().zip(&self.scratch.agree) {
@@ -459,7 +655,17 @@ impl<'m> World<'m> {
         }
         for (i, spec) in model.populations.iter().enumerate() {
             let share = self.state.populations[i].home_share();
-            self.scratch.utilities[i] = spec.utility + spec.links.sum(&self.state) + spec.peer * share;
+            let sum = spec.links.sum(&self.state);
+            let utility = spec.utility + sum + spec.peer * share;
+            if !utility.is_finite() {
+                if sum.is_finite() {
+                    self.fail(Site::Utility(i));
+                } else {
+                    let link = non_finite_link(&spec.links, &self.state);
+                    self.fail(Site::PopulationLink { population: i, link });
+                }
+            }
+            self.scratch.utilities[i] = utility;
         }
         for (i, spec) in model.populations.iter().enumerate() {
             let utility = self.scratch.utilities[i];

@@ -1,8 +1,21 @@
 //! The output folder, written atomically (DESIGN.md §7): everything goes into a temporary sibling
 //! folder, which replaces the target only once complete. A failed or interrupted run leaves the
-//! previous result untouched (at worst a hidden `.NAME.partial-PID` folder remains after a kill).
+//! previous result untouched.
+//!
+//! Faults and concurrency (tested at process level in tests/faults.rs):
+//! * A run holds an advisory lock (`flock`) on its temporary `.NAME.partial-PID` folder while it
+//!   writes. A killed run (`kill -9`) leaves that folder unlocked; the next run into the same target
+//!   finds it unlocked and deletes it. A `.NAME.previous-PID` folder left by a run killed in the
+//!   middle of replacing the target is put back when the target is missing (it is the previous
+//!   result), else deleted.
+//! * Preparing (cleaning, creating and locking the temporary folder) and committing (the renames)
+//!   happen under a lock on the parent folder, so two runs into the same target never interleave
+//!   their renames: the target always holds one complete result, the last committed.
+//! * Where the platform has no `flock` on folders, the locks are skipped (a lock that cannot be
+//!   taken for another reason than contention is not an error): the renames stay atomic, but stale
+//!   temporary folders are then not cleaned.
 
-use std::fs;
+use std::fs::{self, File, TryLockError};
 use std::path::{Path, PathBuf};
 
 use super::ReportError;
@@ -17,6 +30,9 @@ pub const MARKER: &str = "summary.json";
 pub struct PendingOutput {
     target: PathBuf,
     temporary: PathBuf,
+    /// The open temporary folder, locked while this run writes into it (`None` when the platform
+    /// cannot lock folders).
+    _held: Option<File>,
     committed: bool,
 }
 
@@ -50,13 +66,16 @@ impl PendingOutput {
             });
         }
         fs::create_dir_all(&parent).map_err(|source| ReportError::Io { path: parent.clone(), source })?;
+        let _parent_lock = lock_folder(&parent, true);
+        clean_stale(&parent, &name, target);
         let temporary = parent.join(format!(".{name}.partial-{}", std::process::id()));
         if temporary.exists() {
             fs::remove_dir_all(&temporary)
                 .map_err(|source| ReportError::Io { path: temporary.clone(), source })?;
         }
         fs::create_dir(&temporary).map_err(|source| ReportError::Io { path: temporary.clone(), source })?;
-        Ok(PendingOutput { target: target.to_path_buf(), temporary, committed: false })
+        let held = lock_folder(&temporary, true);
+        Ok(PendingOutput { target: target.to_path_buf(), temporary, _held: held, committed: false })
     }
 
     /// The temporary folder to write into.
@@ -75,6 +94,9 @@ impl PendingOutput {
             let path = path.to_path_buf();
             move |source| ReportError::Io { path, source }
         };
+        // One commit at a time into this parent folder: concurrent runs replace each other whole.
+        let parent = self.temporary.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        let _parent_lock = lock_folder(&parent, true);
         if self.target.is_dir() {
             if !is_replaceable(&self.target) {
                 return Err(ReportError::BadTarget {
@@ -113,6 +135,47 @@ impl Drop for PendingOutput {
     }
 }
 
+/// `folder` opened and locked exclusively: waiting for the lock when `wait`, else `None` when
+/// another process holds it. Also `None` when the folder cannot be opened or locked at all (a
+/// platform without `flock` on folders): locking is then skipped.
+fn lock_folder(folder: &Path, wait: bool) -> Option<File> {
+    let file = File::open(folder).ok()?;
+    let locked = if wait {
+        file.lock().is_ok()
+    } else {
+        match file.try_lock() {
+            Ok(()) => true,
+            Err(TryLockError::WouldBlock | TryLockError::Error(_)) => false,
+        }
+    };
+    locked.then_some(file)
+}
+
+/// Deletes the temporary folders of `name` in `parent` that no live run holds (left by a killed
+/// run), and puts back a previous result a killed run had moved aside before replacing `target`.
+/// Best effort: a folder that cannot be inspected or removed is left alone.
+fn clean_stale(parent: &Path, name: &str, target: &Path) {
+    let Ok(entries) = fs::read_dir(parent) else { return };
+    let (partial, previous) = (format!(".{name}.partial-"), format!(".{name}.previous-"));
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(file_name) = file_name.to_str() else { continue };
+        let is_partial = file_name.starts_with(&partial);
+        let is_previous = file_name.starts_with(&previous);
+        if !(is_partial || is_previous) || !entry.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let path = entry.path();
+        // Held by a live run (or not lockable here): not ours to touch.
+        let Some(lock) = lock_folder(&path, false) else { continue };
+        if is_previous && !target.exists() && fs::rename(&path, target).is_ok() {
+            continue;
+        }
+        drop(lock);
+        let _ = fs::remove_dir_all(&path);
+    }
+}
+
 /// An empty folder, or one holding a previous result.
 fn is_replaceable(folder: &Path) -> bool {
     folder.join(MARKER).is_file() || fs::read_dir(folder).is_ok_and(|mut entries| entries.next().is_none())
@@ -141,6 +204,32 @@ mod tests {
         let left: Vec<_> =
             fs::read_dir(target.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(left, vec![std::ffi::OsString::from("result")]);
+    }
+
+    #[test]
+    fn stale_temporary_folders_are_cleaned_and_a_moved_aside_result_is_put_back() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("result");
+        // A run killed while writing, and one killed between moving the previous result aside and
+        // moving its own into place (the target is missing).
+        let partial = root.path().join(".result.partial-4000000");
+        let previous = root.path().join(".result.previous-4000001");
+        fs::create_dir(&partial).unwrap();
+        fs::write(partial.join("runs.csv"), "half").unwrap();
+        fs::create_dir(&previous).unwrap();
+        fs::write(previous.join(MARKER), "{\"old\":1}").unwrap();
+        // A live run's temporary folder (locked) and another result's are left alone.
+        let live = root.path().join(".result.partial-4000002");
+        fs::create_dir(&live).unwrap();
+        let held = lock_folder(&live, true).expect("folders can be locked here");
+        let other = root.path().join(".other.partial-4000003");
+        fs::create_dir(&other).unwrap();
+
+        let pending = PendingOutput::prepare(&target).unwrap();
+        assert_eq!(fs::read_to_string(target.join(MARKER)).unwrap(), "{\"old\":1}");
+        assert!(!partial.exists() && !previous.exists());
+        assert!(live.exists() && other.exists());
+        drop((pending, held));
     }
 
     #[test]

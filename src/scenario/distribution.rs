@@ -4,11 +4,42 @@
 //! number, so a changed parameter moves each run's value monotonically: the best coupling for
 //! comparisons on common random numbers. Parameters are validated by the loader before a
 //! `Distribution` is built; the functions here assume valid parameters and never panic on them.
+//!
+//! Valid parameters are also computable ones: [`Distribution::check_computable`] (called by the
+//! loader on every distribution, from the file or `--set`) refuses parameters that are each finite
+//! but whose quantiles are not (a lognormal with `mu = 800`, a beta with `sd = 1e-160`), and caps
+//! the parameters whose inverse CDF would search too long ([`MAX_POISSON_MEAN`],
+//! [`MAX_BETA_SHAPE`]).
 
 use statrs::distribution::{Beta, ContinuousCDF, DiscreteCDF, Normal, Poisson};
 
 /// z such that Φ(z) = 0.95: turns a 90% interval (p5, p95) into a lognormal's σ.
 pub const Z95: f64 = 1.644_853_626_951_472_2;
+
+/// The largest Poisson mean accepted. The inverse CDF searches over counts (doubling, then
+/// bisection, each step an incomplete gamma function): its cost grows with the mean (measured,
+/// test profile: 5 µs a draw at mean 3, 1.4 ms at 1e5, 4 ms at 1e6, 0.1 s at 1e9), and at 1e19 its
+/// upper bound overflows and it never ends. A Poisson this large is a normal with sd √mean.
+pub const MAX_POISSON_MEAN: f64 = 1e5;
+
+/// The largest beta shape (α or β) accepted: the beta inverse CDF loses its accuracy beyond it. A
+/// beta this narrow (sd below about 1.6e-5) is a constant for any purpose.
+pub const MAX_BETA_SHAPE: f64 = 1e9;
+
+/// Cumulative probabilities at which every distribution must have a finite value: the 1e-12
+/// tails of the register and the quantile tables, and the most extreme uniforms a random stream
+/// can produce (½·2⁻⁵³, and 1 − 2⁻⁵² where [`Distribution::quantile`] clamps).
+pub const CHECKED_PROBABILITIES: [f64; 5] =
+    [1e-12, 1.0 - 1e-12, 0.5 / 9_007_199_254_740_992.0, 1.0 - f64::EPSILON, 0.5];
+
+/// Why parameters that are each a finite number still cannot be drawn from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Uncomputable {
+    /// What is wrong, naming the limit.
+    pub message: String,
+    /// How to fix it.
+    pub help: String,
+}
 
 /// One uncertain quantity: the value is drawn by [`Distribution::quantile`] from a uniform in (0, 1).
 #[derive(Debug, Clone, PartialEq)]
@@ -87,6 +118,87 @@ impl Distribution {
     pub fn beta_from_moments(mean: f64, sd: f64) -> Self {
         let k = mean * (1.0 - mean) / (sd * sd) - 1.0;
         Distribution::Beta { alpha: mean * k, beta: (1.0 - mean) * k }
+    }
+
+    /// Checks that the distribution can be drawn from and described: its parameters within the
+    /// caps, and finite values at every one of [`CHECKED_PROBABILITIES`] and a finite mean.
+    pub fn check_computable(&self) -> Result<(), Uncomputable> {
+        match *self {
+            Distribution::Poisson { mean } if mean > MAX_POISSON_MEAN => {
+                return Err(Uncomputable {
+                    message: format!(
+                        "`poisson` mean must be at most {} (each draw searches over counts, which takes \
+                         about a millisecond at 1e5 and grows with the mean), found {}",
+                        short(MAX_POISSON_MEAN),
+                        short(mean)
+                    ),
+                    help: format!(
+                        "a Poisson count this large is a normal to within 1/√mean: write normal = {{ mean = {}, \
+                         sd = {} }}",
+                        short(mean),
+                        short(mean.sqrt())
+                    ),
+                });
+            }
+            Distribution::Beta { alpha, beta } if !(alpha <= MAX_BETA_SHAPE && beta <= MAX_BETA_SHAPE) => {
+                let mean = alpha / (alpha + beta);
+                let fixed = if mean.is_finite() {
+                    format!("`fixed = {}`", short(mean))
+                } else {
+                    "`fixed = ` and its mean".to_string()
+                };
+                return Err(Uncomputable {
+                    message: format!(
+                        "this `beta` is too narrow to compute: its shapes are α = {}, β = {} and crossroads \
+                         computes betas with shapes up to {}",
+                        short(alpha),
+                        short(beta),
+                        short(MAX_BETA_SHAPE)
+                    ),
+                    help: format!(
+                        "a beta this narrow (sd below about 1.6e-5) is a constant: write {fixed}, or give a \
+                         larger sd"
+                    ),
+                });
+            }
+            _ => {}
+        }
+        for u in CHECKED_PROBABILITIES {
+            let value = self.quantile(u);
+            if !value.is_finite() {
+                let at = if u < 1e-12 {
+                    "at the lowest cumulative probability a draw can have (5.6e-17)".to_string()
+                } else if u > 1.0 - 1e-12 {
+                    "at the highest cumulative probability a draw can have (1 − 2.2e-16)".to_string()
+                } else {
+                    format!("at cumulative probability {}", short(u))
+                };
+                return Err(Uncomputable {
+                    message: format!("this distribution's value {at} is {value}, not a finite number"),
+                    help: self.overflow_help(),
+                });
+            }
+        }
+        if let Some(mean) = self.mean()
+            && !mean.is_finite()
+        {
+            return Err(Uncomputable {
+                message: format!("this distribution's mean is {mean}, not a finite number"),
+                help: self.overflow_help(),
+            });
+        }
+        Ok(())
+    }
+
+    /// How to bring an overflowing distribution back into the finite numbers.
+    fn overflow_help(&self) -> String {
+        match self {
+            Distribution::LogNormal { .. } => "ln X must stay below 709 (e^709 ≈ 8e307) even 8 sd above mu: \
+                                               use a smaller mu or sigma (a lognormal in millions is mu ≈ 14)"
+                .to_string(),
+            _ => "use parameters whose values stay within ±1e307 (a different unit, e.g. millions, helps)"
+                .to_string(),
+        }
     }
 
     /// The value at cumulative probability `u` (the inverse CDF). `u` is clamped into (0, 1).
@@ -294,6 +406,22 @@ impl Distribution {
     }
 }
 
+/// A number in few characters: 1e19 rather than 10000000000000000000.
+fn short(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && !(1e-4..1e6).contains(&x.abs()) {
+        // Six significant digits, trailing zeros dropped: 3.16228e9, 1e19.
+        let text = format!("{x:.5e}");
+        match text.split_once('e') {
+            Some((mantissa, exponent)) => {
+                format!("{}e{exponent}", mantissa.trim_end_matches('0').trim_end_matches('.'))
+            }
+            None => text,
+        }
+    } else {
+        format!("{x}")
+    }
+}
+
 /// The PERT distribution's beta shape parameters.
 fn pert_shape(min: f64, mode: f64, max: f64) -> (f64, f64) {
     let width = max - min;
@@ -313,10 +441,153 @@ fn truncation(alpha: f64, beta: f64) -> ((f64, f64), f64) {
 }
 
 fn beta_quantile(alpha: f64, beta: f64, u: f64) -> f64 {
-    match Beta::new(alpha, beta) {
-        Ok(b) => b.inverse_cdf(u.clamp(0.0, 1.0)),
-        Err(_) => f64::NAN,
+    if alpha > 0.0 && beta > 0.0 && alpha.is_finite() && beta.is_finite() {
+        inverse_beta(alpha, beta, u.clamp(0.0, 1.0))
+    } else {
+        f64::NAN
     }
+}
+
+/// The beta(a, b) inverse CDF at x ∈ [0, 1], for finite a, b > 0: statrs' `inv_beta_reg`
+/// (Algorithm AS 64 with the Newton–Raphson refinement of AS 109 and Remark AS R83), copied step
+/// for step so that its results are bit-identical where it converges, with two guards it lacks:
+/// its step-halving loop never ends once the Newton step is NaN or infinite (it hangs for beta(1e3,
+/// 1.000000001), beta(1e9, 2) and others, measured), and its Newton iteration has no bound. When a
+/// guard trips, the quantile is found by bisection on the regularized incomplete beta function
+/// instead (bounded, exact to the last representable bit). statrs is MIT licensed.
+pub fn inverse_beta(a: f64, b: f64, x: f64) -> f64 {
+    newton_inverse_beta(a, b, x).unwrap_or_else(|| bisect_inverse_beta(a, b, x))
+}
+
+/// statrs' `inv_beta_reg` (0.19.1), returning `None` where it would loop for ever.
+fn newton_inverse_beta(mut a: f64, mut b: f64, mut x: f64) -> Option<f64> {
+    use statrs::function::beta::{checked_beta_reg, ln_beta};
+    const SAE: i32 = -30;
+    const FPU: f64 = 1e-30;
+    /// Newton steps before giving up (AS 109 converges in a handful).
+    const MAX_STEPS: usize = 1000;
+    /// Step halvings (by 3) before giving up: g = 3⁻⁷⁰⁰ is below the smallest double.
+    const MAX_HALVINGS: usize = 700;
+    let ln_beta = ln_beta(a, b);
+    if x == 0.0 {
+        return Some(0.0);
+    }
+    if x == 1.0 {
+        return Some(1.0);
+    }
+    let mut p;
+    let mut q;
+    let flip = 0.5 < x;
+    if flip {
+        p = a;
+        a = b;
+        b = p;
+        x = 1.0 - x;
+    }
+    p = (-(x * x).ln()).sqrt();
+    q = p - (2.30753 + 0.27061 * p) / (1.0 + (0.99229 + 0.04481 * p) * p);
+    if 1.0 < a && 1.0 < b {
+        let r = (q * q - 3.0) / 6.0;
+        let s = 1.0 / (2.0 * a - 1.0);
+        let t = 1.0 / (2.0 * b - 1.0);
+        let h = 2.0 / (s + t);
+        let w = q * (h + r).sqrt() / h - (t - s) * (r + 5.0 / 6.0 - 2.0 / (3.0 * h));
+        p = a / (a + b * (2.0 * w).exp());
+    } else {
+        let mut t = 1.0 / (9.0 * b);
+        t = 2.0 * b * (1.0 - t + q * t.sqrt()).powf(3.0);
+        if t <= 0.0 {
+            p = 1.0 - ((((1.0 - x) * b).ln() + ln_beta) / b).exp();
+        } else {
+            t = 2.0 * (2.0 * a + b - 1.0) / t;
+            if t <= 1.0 {
+                p = (((x * a).ln() + ln_beta) / a).exp();
+            } else {
+                p = 1.0 - 2.0 / (t + 1.0);
+            }
+        }
+    }
+    if p.is_nan() {
+        return None;
+    }
+    p = p.clamp(0.0001, 0.9999);
+    let e = (-5.0 / a / a - 1.0 / x.powf(0.2) - 13.0) as i32;
+    let acu = if e > SAE { f64::powi(10.0, e) } else { FPU };
+    let mut pnext;
+    let mut qprev = 0.0;
+    let mut sq = 1.0;
+    let mut prev = 1.0;
+    let mut steps = 0;
+    'outer: loop {
+        steps += 1;
+        if steps > MAX_STEPS {
+            return None;
+        }
+        q = checked_beta_reg(a, b, p).ok()?;
+        q = (q - x) * (ln_beta + (1.0 - a) * p.ln() + (1.0 - b) * (1.0 - p).ln()).exp();
+        if !q.is_finite() {
+            return None;
+        }
+        if q * qprev <= 0.0 {
+            prev = if sq > FPU { sq } else { FPU };
+        }
+        let mut g = 1.0;
+        let mut halvings = 0;
+        loop {
+            loop {
+                let adj = g * q;
+                sq = adj * adj;
+                if sq < prev {
+                    pnext = p - adj;
+                    if (0.0..=1.0).contains(&pnext) {
+                        break;
+                    }
+                }
+                g /= 3.0;
+                halvings += 1;
+                if halvings > MAX_HALVINGS {
+                    return None;
+                }
+            }
+            if prev <= acu || q * q <= acu {
+                p = pnext;
+                break 'outer;
+            }
+            if pnext != 0.0 && pnext != 1.0 {
+                break;
+            }
+            g /= 3.0;
+            halvings += 1;
+            if halvings > MAX_HALVINGS {
+                return None;
+            }
+        }
+        if pnext == p {
+            break;
+        }
+        p = pnext;
+        qprev = q;
+    }
+    Some(if flip { 1.0 - p } else { p })
+}
+
+/// The beta(a, b) inverse CDF by bisection on the bits of x ∈ [0, 1] (non-negative doubles order
+/// like their bit patterns): at most 64 evaluations of the regularized incomplete beta function.
+fn bisect_inverse_beta(a: f64, b: f64, x: f64) -> f64 {
+    use statrs::function::beta::checked_beta_reg;
+    let (mut low, mut high) = (0u64, 1f64.to_bits());
+    // Invariant: cdf(low) < x ≤ cdf(high), as far as it can be told.
+    while high - low > 1 {
+        let middle = low + (high - low) / 2;
+        // NaN (or an error, impossible for x in [0, 1] and a, b > 0) moves the search up.
+        let value = checked_beta_reg(a, b, f64::from_bits(middle)).unwrap_or(f64::NAN);
+        if value < x {
+            low = middle;
+        } else {
+            high = middle;
+        }
+    }
+    f64::from_bits(high)
 }
 
 #[cfg(test)]
@@ -338,6 +609,82 @@ mod tests {
             for u in [0.01, 0.05, 0.3, 0.5, 0.77, 0.95, 0.99] {
                 let x = d.quantile(u);
                 assert!((d.cdf(x) - u).abs() < 1e-7, "{d:?} at {u}: cdf(q) = {}", d.cdf(x));
+            }
+        }
+    }
+
+    #[test]
+    fn uncomputable_parameters_are_refused_with_their_limit() {
+        let poisson = Distribution::Poisson { mean: 1e19 }.check_computable().unwrap_err();
+        assert!(
+            poisson.message.contains("at most 100000") && poisson.message.contains("1e19"),
+            "{poisson:?}"
+        );
+        let narrow = Distribution::beta_from_moments(0.5, 1e-160).check_computable().unwrap_err();
+        assert!(narrow.message.contains("up to 1e9") && narrow.help.contains("fixed"), "{narrow:?}");
+        assert!(poisson.help.contains("sd = 3.16228e9"), "{poisson:?}");
+        let huge = Distribution::LogNormal { mu: 800.0, sigma: 1.0 }.check_computable().unwrap_err();
+        assert!(huge.message.contains("inf"), "{huge:?}");
+        let wide = Distribution::Uniform { min: -1e308, max: 1e308 }.check_computable().unwrap_err();
+        assert!(wide.message.contains("not a finite number"), "{wide:?}");
+        // Near the limits, still computable.
+        for d in [
+            Distribution::LogNormal { mu: 700.0, sigma: 1.0 },
+            Distribution::Beta { alpha: 1e9, beta: 1e9 },
+            Distribution::beta_from_moments(0.5, 2e-5),
+            Distribution::Uniform { min: -1e307, max: 1e307 },
+        ] {
+            assert_eq!(d.check_computable(), Ok(()), "{d:?}");
+        }
+    }
+
+    #[test]
+    fn quantiles_at_the_caps_are_finite_and_quick() {
+        for d in [
+            Distribution::Poisson { mean: MAX_POISSON_MEAN },
+            Distribution::Poisson { mean: 1e-300 },
+            Distribution::Beta { alpha: MAX_BETA_SHAPE, beta: MAX_BETA_SHAPE },
+            Distribution::Beta { alpha: MAX_BETA_SHAPE, beta: 1e-9 },
+            Distribution::Beta { alpha: 1e-300, beta: 1e-300 },
+        ] {
+            let started = std::time::Instant::now();
+            assert_eq!(d.check_computable(), Ok(()), "{d:?}");
+            for u in [1e-12, 0.3, 0.5, 0.99, 1.0 - 1e-12] {
+                assert!(d.quantile(u).is_finite(), "{d:?} at {u}");
+            }
+            let elapsed = started.elapsed();
+            assert!(elapsed.as_millis() < 200, "{d:?}: {elapsed:?}");
+        }
+    }
+
+    #[test]
+    fn the_beta_inverse_never_hangs_and_matches_statrs_where_statrs_converges() {
+        // Shapes where statrs' inv_beta_reg loops for ever (each was a measured hang).
+        for (a, b) in [(1e6, 1e-300), (1e-300, 1e-2)] {
+            for u in CHECKED_PROBABILITIES {
+                assert!((0.0..=1.0).contains(&inverse_beta(a, b, u)), "beta({a}, {b}) at {u}");
+            }
+        }
+        for (a, b) in [(1e3, 1.000000001), (1.000000001, 1e4), (1e9, 2.0), (1e-3, 1e9)] {
+            for u in CHECKED_PROBABILITIES.into_iter().chain([0.01, 0.3, 0.7, 0.99]) {
+                let q = inverse_beta(a, b, u);
+                assert!((0.0..=1.0).contains(&q), "beta({a}, {b}) at {u}: {q}");
+                let back = statrs::function::beta::beta_reg(a, b, q);
+                // Where the mass below the smallest double exceeds u, the quantile is that double.
+                assert!(
+                    (back - u).abs() < 1e-7 || (back > u && q < 1e-300) || q == 1.0,
+                    "beta({a}, {b}) at {u}: cdf(q) = {back}"
+                );
+            }
+        }
+        for (a, b) in [(8.0, 3.0), (0.5, 0.5), (2.0, 5.0), (0.01, 3.0), (300.0, 40.0)] {
+            let beta = Beta::new(a, b).unwrap();
+            for u in [1e-12, 0.01, 0.3, 0.5, 0.77, 0.99, 1.0 - 1e-12] {
+                assert_eq!(
+                    inverse_beta(a, b, u).to_bits(),
+                    beta.inverse_cdf(u).to_bits(),
+                    "({a}, {b}) at {u}"
+                );
             }
         }
     }

@@ -19,7 +19,7 @@ pub mod term;
 mod term_parser;
 
 pub use calendar::YearMonth;
-pub use decode::{DEFAULT_CONCESSION, DEFAULT_RUNS, DEFAULT_SEED};
+pub use decode::{DEFAULT_CONCESSION, DEFAULT_RUNS, DEFAULT_SEED, MAX_RUNS, MAX_TOTAL_AGENTS};
 pub use diagnostic::{Diagnostic, LoadError, Location};
 pub use diff::{AssumptionChange, Change, KeyChange, assumption_changes};
 pub use distribution::Distribution;

@@ -49,7 +49,10 @@ impl Decoder<'_> {
                 );
                 None
             }
-            [form] => self.form(form, what),
+            [form] => {
+                let distribution = self.form(form, what)?;
+                self.computable(distribution, form, what)
+            }
             [first, second, ..] => {
                 let problem = Problem::error(
                     format!("{what} has two distributions, `{}` and `{}`", first.key, second.key),
@@ -308,6 +311,23 @@ impl Decoder<'_> {
             }
             "categorical" => self.categorical(node),
             _ => None,
+        }
+    }
+
+    /// The distribution if it can be drawn from (finite values in both 1e-12 tails, parameters
+    /// within the caps of the inverse CDFs), else an error at its parameters.
+    fn computable(&mut self, distribution: Distribution, form: &Entry, what: &str) -> Option<Distribution> {
+        match distribution.check_computable() {
+            Ok(()) => Some(distribution),
+            Err(problem) => {
+                self.error(
+                    form.node.span,
+                    format!("{what}: {}", problem.message),
+                    "cannot be computed",
+                    problem.help,
+                );
+                None
+            }
         }
     }
 

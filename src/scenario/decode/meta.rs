@@ -1,9 +1,9 @@
 //! The `[scenario]` table.
 
 use crate::scenario::schema::Meta;
-use crate::scenario::source::Entry;
+use crate::scenario::source::{Entry, Node};
 
-use super::{DEFAULT_RUNS, DEFAULT_SEED, Decoder, MAX_HORIZON};
+use super::{DEFAULT_RUNS, DEFAULT_SEED, Decoder, MAX_HORIZON, MAX_RUNS};
 
 impl Decoder<'_> {
     pub(super) fn meta(&mut self, entry: &Entry) -> Option<Meta> {
@@ -41,9 +41,7 @@ impl Decoder<'_> {
             .and_then(|node| self.whole(node, "`horizon` (months)", 1, MAX_HORIZON))
             .map(|h| h as u32);
         self.horizon = horizon;
-        let runs = self.optional(table, "runs", DEFAULT_RUNS, |d, n| {
-            d.whole(n, "`runs`", 1, i64::MAX).map(|r| r as u64)
-        });
+        let runs = self.optional(table, "runs", DEFAULT_RUNS, |d, n| d.runs(n));
         let seed = self.optional(table, "seed", DEFAULT_SEED, |d, n| {
             d.whole(n, "`seed`", 0, i64::MAX).map(|s| s as u64)
         });
@@ -60,5 +58,21 @@ impl Decoder<'_> {
             runs: runs?,
             seed: seed?,
         })
+    }
+
+    /// `runs`: a whole number from 1 to [`MAX_RUNS`].
+    fn runs(&mut self, node: &Node) -> Option<u64> {
+        let runs = self.whole(node, "`runs`", 1, i64::MAX)? as u64;
+        if runs > MAX_RUNS {
+            self.error(
+                node.span,
+                format!("`runs` must be at most {MAX_RUNS}, found {runs}"),
+                "too many runs",
+                "a billion runs of even a small scenario take days, and the Monte Carlo error shrinks only as \
+                 1/√runs: 10,000 runs estimate a probability to within ±1%",
+            );
+            return None;
+        }
+        Some(runs)
     }
 }

@@ -35,6 +35,12 @@ const WEIGHT_TOLERANCE: f64 = 1e-9;
 const MAX_HORIZON: i64 = 1200;
 /// Most agents a population may have.
 const MAX_AGENTS: i64 = 10_000_000;
+/// Most agents of all populations together: every worker thread holds one run's agents (a
+/// threshold and a bit each, about 8.1 bytes), so 20 million agents are about 160 MB a thread.
+pub const MAX_TOTAL_AGENTS: i64 = 20_000_000;
+/// Most runs a scenario may ask for: a billion runs of even a small scenario take days, and the
+/// Monte Carlo error shrinks only as 1/√runs.
+pub const MAX_RUNS: u64 = 1_000_000_000;
 /// Default number of replications when `[scenario]` has no `runs`.
 pub const DEFAULT_RUNS: u64 = 1000;
 /// Default seed when `[scenario]` has no `seed`.
@@ -51,7 +57,8 @@ const FORM_EXAMPLES: &str = "`fixed = 0.4`, `uniform = { min = 0.2, max = 0.6 }`
 /// Decodes a merged source tree into a scenario, or returns every problem found.
 /// `file` is the source of the scenario itself (for problems of the file as a whole).
 pub(crate) fn decode(root: &Table, sources: &Sources, file: usize) -> Result<Scenario, Vec<Problem>> {
-    let mut decoder = Decoder { sources, file, problems: Vec::new(), names: BTreeMap::new(), horizon: None };
+    let mut decoder =
+        Decoder { sources, file, problems: Vec::new(), names: BTreeMap::new(), horizon: None, agents: 0 };
     let scenario = decoder.scenario(root);
     match scenario {
         Some(scenario) if decoder.problems.is_empty() => Ok(scenario),
@@ -71,6 +78,8 @@ struct Decoder<'s> {
     names: BTreeMap<String, (Kind, Span)>,
     /// The horizon in months, once known.
     horizon: Option<u32>,
+    /// Agents of the populations decoded so far (checked against [`MAX_TOTAL_AGENTS`]).
+    agents: i64,
 }
 
 /// A section's entries: (name, key span, node).

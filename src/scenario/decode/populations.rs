@@ -4,7 +4,7 @@ use crate::scenario::schema::{Flee, Population};
 use crate::scenario::source::{Entry, Node};
 
 use super::names::Wanted;
-use super::{Decoder, MAX_AGENTS};
+use super::{Decoder, MAX_AGENTS, MAX_TOTAL_AGENTS};
 
 impl Decoder<'_> {
     pub(super) fn population(&mut self, entry: &Entry) -> Option<Population> {
@@ -20,6 +20,24 @@ impl Decoder<'_> {
         });
         let agents_node = self.required(table, "agents", owner, &what, "agents = 2000");
         let agents = agents_node.and_then(|node| self.whole(node, "`agents`", 1, MAX_AGENTS));
+        if let (Some(count), Some(node)) = (agents, agents_node) {
+            let before = self.agents;
+            self.agents = before.saturating_add(count);
+            if before <= MAX_TOTAL_AGENTS && self.agents > MAX_TOTAL_AGENTS {
+                self.error(
+                    node.span,
+                    format!(
+                        "the populations have {} agents together with this one's {count}, more than the \
+                         {MAX_TOTAL_AGENTS} crossroads holds (each worker thread keeps one run's agents: about \
+                         8 bytes each)",
+                        self.agents
+                    ),
+                    "too many agents",
+                    "agents are a sample standing for `persons`: a few thousand per population give shares to \
+                     within a percent; use fewer agents",
+                );
+            }
+        }
         let at_home = self.optional(table, "at_home", 0, |d, n| d.whole(n, "`at_home`", 0, MAX_AGENTS));
         if let (Some(home), Some(agents), Some(e)) = (at_home, agents, table.get("at_home"))
             && home > agents
