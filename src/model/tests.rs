@@ -319,7 +319,7 @@ fn a_default_run_makes_the_draws_the_floor_bench_generates() {
     tally::take();
     for run in 0..runs {
         let out = RunValues { drivers: &mut drivers, outcomes: &mut outcomes, series: &mut values };
-        world.simulate(loaded.scenario.meta.seed, run, out);
+        world.simulate(loaded.scenario.meta.seed, run, out).unwrap();
     }
     let mean = tally::take().map(|total| (total as f64 / runs as f64).round() as u64);
     let [streams, uniform, normal, exponential, geometric] = mean;
