@@ -14,6 +14,8 @@ use crate::report::{self, PendingOutput, RunOutput, charts, html, table};
 use crate::scenario;
 use crate::stats;
 
+pub mod watch;
+
 /// The bundled default scenario, embedded in the binary: `crossroads run` with no file runs it.
 pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/south_caucasus_2024.toml");
 
@@ -39,6 +41,8 @@ pub enum Command {
     Compare(CompareArgs),
     /// Print an issue's bargaining round by round at each uncertain input's median.
     Bargain(BargainArgs),
+    /// Run a scenario, serve its report on 127.0.0.1 and rerun on every save.
+    Watch(watch::WatchArgs),
 }
 
 /// Flags shared by the commands that run replications.
@@ -139,6 +143,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Compare(args) => compare(args),
         Command::Bargain(args) => bargain(args),
+        Command::Watch(args) => watch::watch(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -254,7 +259,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
             bad_input(e.to_string(), "use fewer runs or a shorter horizon")
         }
         EngineError::NotFinite { run, fault } => not_finite(&loaded, run, fault),
-        EngineError::ThreadPool { .. } => internal(e),
+        EngineError::ThreadPool { .. } | EngineError::Cancelled => internal(e),
     })?;
     let summary = stats::summarize(&model, &simulation);
     let output =
@@ -414,7 +419,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
                 bad_input(format!("{}: {e}", model.name), "use fewer runs or a shorter horizon")
             }
             EngineError::NotFinite { run, fault } => not_finite(scenario, run, fault),
-            EngineError::ThreadPool { .. } => internal(e),
+            EngineError::ThreadPool { .. } | EngineError::Cancelled => internal(e),
         })?);
     }
     let summaries: Vec<stats::Summary> = models

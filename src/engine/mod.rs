@@ -9,6 +9,7 @@ pub mod shard_env;
 pub mod stream;
 
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
@@ -73,6 +74,9 @@ pub enum EngineError {
         /// Values recorded per run.
         values: usize,
     },
+    /// The run was cancelled (by `crossroads watch`, when the file changed during it).
+    #[error("the run was cancelled")]
+    Cancelled,
 }
 
 /// Every run's recorded values, in run order.
@@ -134,6 +138,17 @@ struct Chunk {
 
 /// Runs `settings.runs` replications of `model`.
 pub fn simulate(model: &Model, settings: &Settings) -> Result<Simulation, EngineError> {
+    simulate_cancellable(model, settings, &AtomicBool::new(false))
+}
+
+/// [`simulate`], abandoned between chunks once `cancel` is set (`crossroads watch` restarts a run
+/// when the file is saved again): then [`EngineError::Cancelled`]. Chunks already started finish
+/// first, so a cancel takes effect within one chunk's time.
+pub fn simulate_cancellable(
+    model: &Model,
+    settings: &Settings,
+    cancel: &AtomicBool,
+) -> Result<Simulation, EngineError> {
     if settings.runs == 0 {
         return Err(EngineError::NoRuns);
     }
@@ -166,6 +181,9 @@ pub fn simulate(model: &Model, settings: &Settings) -> Result<Simulation, Engine
         (0..chunk_count)
             .into_par_iter()
             .map(|chunk| {
+                if cancel.load(Ordering::Relaxed) {
+                    return Err(EngineError::Cancelled);
+                }
                 let first = chunk * CHUNK_RUNS;
                 let last = (first + CHUNK_RUNS).min(settings.runs);
                 let result =
@@ -312,5 +330,16 @@ mod tests {
         assert!(matches!(simulate(&model, &settings(10, Some(0))), Err(EngineError::NoThreads)));
         assert!(matches!(simulate(&model, &settings(u64::MAX, None)), Err(EngineError::TooLarge { .. })));
         assert!(matches!(simulate(&model, &settings(1 << 40, None)), Err(EngineError::TooLarge { .. })));
+    }
+
+    #[test]
+    fn a_cancelled_simulation_stops_between_chunks() {
+        let model = small_model();
+        let settings = Settings { runs: 10 * CHUNK_RUNS, seed: 1, threads: Some(1), progress: false };
+        let cancel = AtomicBool::new(true);
+        assert!(matches!(simulate_cancellable(&model, &settings, &cancel), Err(EngineError::Cancelled)));
+        cancel.store(false, Ordering::Relaxed);
+        let whole = simulate_cancellable(&model, &settings, &cancel).unwrap();
+        assert_eq!(bits(&whole.outcomes), bits(&simulate(&model, &settings).unwrap().outcomes));
     }
 }

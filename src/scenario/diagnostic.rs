@@ -5,6 +5,7 @@
 //! way everywhere (CLI, tests, snapshots): unicode, no colour, fixed width.
 
 use std::fmt;
+use std::path::PathBuf;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity, SourceSpan};
 
@@ -184,6 +185,7 @@ pub struct LoadError {
     summary: String,
     #[related]
     diagnostics: Vec<Diagnostic>,
+    files: Vec<PathBuf>,
 }
 
 impl LoadError {
@@ -191,7 +193,17 @@ impl LoadError {
         let count = problems.len();
         let noun = if count == 1 { "error" } else { "errors" };
         let diagnostics = problems.into_iter().map(|p| Diagnostic::from_problem(p, sources)).collect();
-        LoadError { summary: format!("could not load scenario `{origin}`: {count} {noun}"), diagnostics }
+        LoadError {
+            summary: format!("could not load scenario `{origin}`: {count} {noun}"),
+            diagnostics,
+            files: sources.paths(),
+        }
+    }
+
+    /// The canonical paths of the files read before the load failed (the scenario file and the
+    /// `extends` parents reached): `crossroads watch` keeps watching them.
+    pub fn files(&self) -> &[PathBuf] {
+        &self.files
     }
 
     /// The diagnostics, in the order they were found (file order where possible).

@@ -1,7 +1,7 @@
 //! Loading a scenario: read the file, follow `extends`, apply `--set` overrides, decode and
 //! validate; the resolved text is what the run records as `scenario.toml`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::decode::decode;
 use super::diagnostic::{LoadError, Problem, suggestion};
@@ -18,6 +18,9 @@ pub struct Loaded {
     pub resolved: String,
     /// The file path as given, or "<bundled default>".
     pub origin: String,
+    /// The canonical paths of the files read: the scenario file and its `extends` parents
+    /// (`crossroads watch` watches them). Empty for a scenario loaded from text alone.
+    pub files: Vec<PathBuf>,
 }
 
 /// The keys whose values name a distribution (DESIGN.md §2.1). In a table, at most one is set;
@@ -104,7 +107,12 @@ fn load_source(
         return Err(LoadError::new(origin, problems, &sources));
     }
     match decode(&root, &sources, file) {
-        Ok(scenario) => Ok(Loaded { scenario, resolved: write_toml(&root), origin: origin.to_string() }),
+        Ok(scenario) => Ok(Loaded {
+            scenario,
+            resolved: write_toml(&root),
+            origin: origin.to_string(),
+            files: sources.paths(),
+        }),
         Err(problems) => Err(LoadError::new(origin, problems, &sources)),
     }
 }

@@ -57,6 +57,12 @@ impl Sources {
         self.files.get(file)
     }
 
+    /// The canonical paths of the files on disk that were read (the file and its `extends`
+    /// parents), in reading order.
+    pub fn paths(&self) -> Vec<PathBuf> {
+        self.files.iter().filter_map(|f| f.path.clone()).collect()
+    }
+
     /// The raw text under a span, or "" when the span does not fit its source.
     pub fn slice(&self, span: Span) -> &str {
         self.get(span.file).and_then(|f| f.text.get(span.start..span.end)).unwrap_or("")

@@ -1,0 +1,310 @@
+//! `crossroads watch`: run a scenario, serve its report on loopback, and rerun on every save.
+//!
+//! The loop: load → compile → simulate → write the result folder (as `run` does, atomically) →
+//! show it. File events come from `notify` (inotify on Linux) on the folders of the scenario file
+//! and of every file it `extends`, debounced by `notify-debouncer-full` so an editor's burst of
+//! writes and renames is one save. A save during a run cancels it between chunks
+//! ([`engine::simulate_cancellable`]) and starts again. A mistake in the file is printed to the
+//! terminal and shown in the page above the last good result, which is marked stale; the output
+//! folder keeps the last good result. Ctrl-C ends the loop between stages: an unfinished run's
+//! temporary folder is removed, and the output folder holds the last complete result.
+
+mod page;
+mod server;
+
+use std::collections::HashSet;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use notify_debouncer_full::notify::event::{AccessKind, AccessMode, EventKind};
+use notify_debouncer_full::notify::{RecommendedWatcher, RecursiveMode};
+use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
+
+use super::{Failure, bad_input, internal, not_finite, write_charts_and_report};
+use crate::engine::{self, EngineError, Settings};
+use crate::model::Model;
+use crate::report::{self, PendingOutput, RunOutput, html};
+use crate::{scenario, stats};
+
+/// Replications per rerun unless `--runs` says otherwise: a rerun of the default scenario
+/// (simulation, charts and report) takes about a second on two cores.
+pub const DEFAULT_WATCH_RUNS: u64 = 1000;
+
+/// How long the file must be quiet before a rerun: an editor's save is several events.
+const DEBOUNCE: Duration = Duration::from_millis(200);
+
+/// `crossroads watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Scenario file to watch (default: scenarios/south_caucasus_2024.toml).
+    pub scenario: Option<PathBuf>,
+    /// Replications per rerun (default: 1000, about a second for the default scenario).
+    #[arg(long, value_name = "N")]
+    pub runs: Option<u64>,
+    /// Seed (default: the scenario's `seed`).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Port of the page on 127.0.0.1 (0: any free port).
+    #[arg(long, default_value_t = 3000, value_name = "P")]
+    pub port: u16,
+    /// Address to serve on: loopback only (127.0.0.0/8 or ::1).
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+    pub bind: IpAddr,
+    /// Output folder (default: output/<scenario name>/), rewritten by every good run.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// What wakes the loop.
+enum Wake {
+    /// A watched file changed.
+    Saved,
+    /// Ctrl-C.
+    Stop,
+}
+
+/// The flags the file watcher and Ctrl-C set for the loop.
+#[derive(Default)]
+struct Signals {
+    /// Abandon the current run (a newer save, or Ctrl-C).
+    cancel: AtomicBool,
+    /// End the loop.
+    stop: AtomicBool,
+}
+
+/// How one attempt ended.
+enum Attempt {
+    /// A complete result, committed to `folder`.
+    Done { report: String, note: String },
+    /// The file (or a flag) has a mistake: the rendered diagnostic.
+    Mistake(String),
+    /// A save or Ctrl-C came during the run.
+    Cancelled,
+}
+
+/// Runs `watch` until Ctrl-C.
+pub fn watch(args: WatchArgs) -> Result<(), Failure> {
+    let file = args.scenario.clone().unwrap_or_else(|| PathBuf::from("scenarios/south_caucasus_2024.toml"));
+    if !file.is_file() {
+        return Err(bad_input(
+            format!("`{}` is not a scenario file", file.display()),
+            "give the file to watch, e.g. crossroads watch scenarios/south_caucasus_2024.toml",
+        ));
+    }
+    if args.runs == Some(0) {
+        return Err(bad_input("--runs must be at least 1".into(), "e.g. --runs 1000"));
+    }
+    // report.html is dated from SOURCE_DATE_EPOCH: a bad value is bad input, found before serving.
+    html::report_date().map_err(super::bad_date)?;
+
+    let shared = Arc::new(server::Shared::default());
+    let running = server::bind(SocketAddr::new(args.bind, args.port), Arc::clone(&shared))
+        .map_err(|e| bad_input(e.to_string(), "use --bind 127.0.0.1, and --port 0 for any free port"))?;
+    println!("Serving http://{}/ — watching {} (Ctrl-C to stop)", running.address, file.display());
+
+    let signals = Arc::new(Signals::default());
+    let (wake, woken) = mpsc::channel();
+    {
+        let (signals, wake) = (Arc::clone(&signals), wake.clone());
+        ctrlc::set_handler(move || {
+            signals.stop.store(true, Ordering::SeqCst);
+            signals.cancel.store(true, Ordering::SeqCst);
+            let _ = wake.send(Wake::Stop);
+        })
+        .map_err(internal)?;
+    }
+    let watched = Arc::new(Mutex::new(HashSet::new()));
+    let mut watcher = {
+        let (signals, watched) = (Arc::clone(&signals), Arc::clone(&watched));
+        new_debouncer(DEBOUNCE, None, move |events: DebounceEventResult| {
+            let Ok(events) = events else { return };
+            let files = watched.lock().unwrap_or_else(PoisonError::into_inner);
+            let saved = |kind: &EventKind| match kind {
+                EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_) | EventKind::Any => true,
+                EventKind::Access(access) => *access == AccessKind::Close(AccessMode::Write),
+                EventKind::Other => false,
+            };
+            let changed = events
+                .iter()
+                .filter(|event| saved(&event.event.kind))
+                .any(|event| event.event.paths.iter().any(|path| files.contains(path)));
+            if changed {
+                signals.cancel.store(true, Ordering::SeqCst);
+                let _ = wake.send(Wake::Saved);
+            }
+        })
+        .map_err(internal)?
+    };
+    let mut folders = HashSet::new();
+
+    let result = watch_loop(&args, &file, &shared, &signals, &woken, |files| {
+        watch_files(&mut watcher, &mut folders, &watched, files)
+    });
+    running.stop();
+    result
+}
+
+/// Reruns on every wake until Ctrl-C; `watch_files` is told which files each attempt read.
+fn watch_loop(
+    args: &WatchArgs,
+    file: &Path,
+    shared: &server::Shared,
+    signals: &Signals,
+    woken: &Receiver<Wake>,
+    mut watch_files: impl FnMut(&[PathBuf]) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    let mut last_folder = None;
+    while !signals.stop.load(Ordering::SeqCst) {
+        signals.cancel.store(false, Ordering::SeqCst);
+        shared.update(|page| page.running = true);
+        let started = Instant::now();
+        let mut files = vec![std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf())];
+        let attempt = attempt(args, file, signals, &mut files, &mut last_folder)?;
+        watch_files(&files)?;
+        match attempt {
+            Attempt::Done { report, note } => {
+                println!("{note}");
+                shared.update(|page| {
+                    page.running = false;
+                    page.report = Some(report);
+                    page.report_note = note;
+                    page.problem = None;
+                });
+            }
+            Attempt::Mistake(diagnostic) => {
+                eprint!("{diagnostic}");
+                eprintln!(
+                    "[{}] not rerun: fix the file and save (the page keeps the last good result)",
+                    clock()
+                );
+                shared.update(|page| {
+                    page.running = false;
+                    page.problem = Some(diagnostic);
+                });
+            }
+            Attempt::Cancelled => {
+                let seconds = started.elapsed().as_secs_f64();
+                println!("[{}] run cancelled after {seconds:.1} s: the file changed", clock());
+            }
+        }
+        // Wait for the next save (or Ctrl-C); a burst of saves is one rerun.
+        match woken.recv() {
+            Ok(Wake::Saved) => while woken.try_recv().is_ok() {},
+            Ok(Wake::Stop) | Err(_) => break,
+        }
+    }
+    match last_folder {
+        Some(folder) => println!("Stopped. The last result is in {}/", folder.display()),
+        None => println!("Stopped. No run completed."),
+    }
+    Ok(())
+}
+
+/// Watches the folders of `files` (editors save by renaming, so the folder is watched and events
+/// are filtered by path) and makes `files` the set that triggers a rerun.
+fn watch_files(
+    watcher: &mut Debouncer<RecommendedWatcher, RecommendedCache>,
+    folders: &mut HashSet<PathBuf>,
+    watched: &Mutex<HashSet<PathBuf>>,
+    files: &[PathBuf],
+) -> Result<(), Failure> {
+    for file in files {
+        let Some(folder) = file.parent() else { continue };
+        if folders.insert(folder.to_path_buf()) {
+            watcher
+                .watch(folder, RecursiveMode::NonRecursive)
+                .map_err(|e| internal(format!("cannot watch {}: {e}", folder.display())))?;
+        }
+    }
+    let mut set = watched.lock().unwrap_or_else(PoisonError::into_inner);
+    set.extend(files.iter().cloned());
+    Ok(())
+}
+
+/// One attempt: load, compile, simulate (cancellable), write the result folder. `files` gets the
+/// files the load read; `last_folder` the folder of a committed result.
+fn attempt(
+    args: &WatchArgs,
+    file: &Path,
+    signals: &Signals,
+    files: &mut Vec<PathBuf>,
+    last_folder: &mut Option<PathBuf>,
+) -> Result<Attempt, Failure> {
+    let started = Instant::now();
+    let loaded = match scenario::load_file(file, &[]) {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            files.extend(error.files().iter().cloned());
+            return Ok(Attempt::Mistake(error.render()));
+        }
+    };
+    files.extend(loaded.files.iter().cloned());
+    let model = match Model::compile(&loaded.scenario) {
+        Ok(model) => model,
+        Err(error) => return Ok(Attempt::Mistake(format!("{}: {error}\n", loaded.origin))),
+    };
+    let target = args.out.clone().unwrap_or_else(|| Path::new("output").join(&model.name));
+    let pending = match PendingOutput::prepare(&target) {
+        Ok(pending) => pending,
+        Err(error) => return Ok(Attempt::Mistake(format!("{error}\n"))),
+    };
+    let settings = Settings {
+        runs: args.runs.unwrap_or(DEFAULT_WATCH_RUNS),
+        seed: args.seed.unwrap_or(loaded.scenario.meta.seed),
+        threads: None,
+        progress: false,
+    };
+    let simulation = match engine::simulate_cancellable(&model, &settings, &signals.cancel) {
+        Ok(simulation) => simulation,
+        Err(EngineError::Cancelled) => return Ok(Attempt::Cancelled),
+        Err(error @ (EngineError::NoRuns | EngineError::NoThreads | EngineError::TooLarge { .. })) => {
+            return Ok(Attempt::Mistake(format!("{error}\n")));
+        }
+        Err(EngineError::NotFinite { run, fault }) => {
+            let (Failure::BadInput(report) | Failure::Internal(report)) = not_finite(&loaded, run, fault);
+            let help =
+                miette::Diagnostic::help(&*report).map(|h| format!("\n  help: {h}")).unwrap_or_default();
+            return Ok(Attempt::Mistake(format!("{report}{help}\n")));
+        }
+        Err(error @ EngineError::ThreadPool { .. }) => return Err(internal(error)),
+    };
+    let summary = stats::summarize(&model, &simulation);
+    let sensitivity = stats::sensitivity(&model, &simulation);
+    let output =
+        RunOutput { model: &model, simulation: &simulation, summary: &summary, resolved: &loaded.resolved };
+    report::write_files_with(pending.path(), &output, &sensitivity).map_err(internal)?;
+    if signals.cancel.load(Ordering::SeqCst) {
+        return Ok(Attempt::Cancelled);
+    }
+    let threads = rayon::current_num_threads();
+    write_charts_and_report(pending.path(), &loaded, (&summary, &sensitivity), threads, started)
+        .map_err(internal)?;
+    if signals.cancel.load(Ordering::SeqCst) {
+        return Ok(Attempt::Cancelled);
+    }
+    let folder = pending.commit().map_err(internal)?;
+    let report_path = folder.join("report.html");
+    let report = std::fs::read_to_string(&report_path)
+        .map_err(|e| internal(format!("cannot read {}: {e}", report_path.display())))?;
+    let note = format!(
+        "[{}] {} runs in {:.1} s, results in {}/",
+        clock(),
+        summary.runs,
+        started.elapsed().as_secs_f64(),
+        folder.display()
+    );
+    *last_folder = Some(folder);
+    Ok(Attempt::Done { report, note })
+}
+
+/// The time of day (UTC), for the terminal and the page.
+fn clock() -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let seconds = now.as_secs() % 86_400;
+    format!("{:02}:{:02}:{:02} UTC", seconds / 3600, seconds / 60 % 60, seconds % 60)
+}
