@@ -3,6 +3,13 @@
 //!
 //! `cargo bench --bench charts`
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "in a test, a panic is a failed test"
+)]
 #[path = "../tests/common/sample.rs"]
 mod sample;
 

@@ -5,6 +5,13 @@
 //!
 //! `cargo bench --bench simulation` (one at a time: `cargo bench --bench simulation -- 'one run'`)
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "in a test, a panic is a failed test"
+)]
 #[path = "common/draws.rs"]
 mod draws;
 

@@ -2,6 +2,14 @@
 //! without running the engine: `cargo run --example sample_report -- /tmp/sample [SCENARIO.toml]`.
 //! With `SOURCE_DATE_EPOCH` set the report is dated from it and leaves the wall time out.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a developer's tool over the test suite's hand-built sample, not the product"
+)]
+
 #[path = "../tests/common/sample.rs"]
 mod sample;
 

@@ -3,7 +3,7 @@
 #
 #   bash scenarios/tables.sh default     # the default scenario, every outcome
 #   bash scenarios/tables.sh variants    # the seven variants against the default
-#   bash scenarios/tables.sh returns     # the return model in settings like FACTS.md §5's cases
+#   bash scenarios/tables.sh returns     # the return model in settings like the return analogues (docs/sources.md#return-analogues)
 #   bash scenarios/tables.sh lookback    # the 2024 model against what happened to May 2026
 #   bash scenarios/tables.sh 2026        # the December 2026 baseline against the 2024 default
 #   bash scenarios/tables.sh all
@@ -109,7 +109,7 @@ variants_table() {
 
 returns_table() {
     local v s
-    echo "### The return model in settings like FACTS.md §5's cases"
+    echo "### The return model in settings like the return analogues (docs/sources.md#return-analogues)"
     echo
     echo "\`bash scenarios/tables.sh returns\`"
     echo
@@ -152,7 +152,7 @@ lookback_table() {
     echo
     echo "\`bash scenarios/tables.sh lookback\`"
     echo
-    echo "| what the model gave (from January 2024) | model | what happened (FACTS.md §7) |"
+    echo "| what the model gave (from January 2024) | model | what happened (docs/sources.md#since-2024) |"
     echo "|---|---|---|"
     echo "| a deadly clash in Jan–Feb 2024 | $(share_csv "$csv" first_two_months) | yes: 13 Feb 2024, four Armenian soldiers killed |"
     echo "| no deadly clash from Mar 2024 to May 2026 | $(share_csv "$csv" none_after_feb_2024) | none found |"

@@ -5,15 +5,17 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::engine::{self, EngineError, Settings};
+use crate::format;
 use crate::model::{BargainTrace, Model};
 use crate::report::compare as compare_report;
-use crate::report::{self, PendingOutput, RunOutput, charts, html, table};
+use crate::report::{self, PendingOutput, Replacing, RunOutput, charts, html, table};
 use crate::scenario;
 use crate::stats;
 
+use crate::stats::precision;
 pub mod watch;
 
 /// The bundled default scenario, embedded in the binary: `crossroads run` with no file runs it.
@@ -41,28 +43,59 @@ pub enum Command {
     Compare(CompareArgs),
     /// Print an issue's bargaining round by round at each uncertain input's median.
     Bargain(BargainArgs),
+    /// Merge the shard results of `run --shard I/N` into the folder one `run` would have written.
+    Merge(MergeArgs),
     /// Run a scenario, serve its report on 127.0.0.1 and rerun on every save.
     Watch(watch::WatchArgs),
 }
 
-/// Flags shared by the commands that run replications.
+/// Flags shared by the commands that run replications. The help texts are run's; compare's are
+/// set by [`compare_help`].
 #[derive(Debug, Args)]
 pub struct RunOptions {
-    /// Number of replications (default: the scenario's `runs`; for compare the first scenario's).
+    /// Number of replications (default: the scenario's `runs`).
     #[arg(long, value_name = "N")]
     pub runs: Option<u64>,
-    /// Seed (default: the scenario's `seed`; for compare the first scenario's).
+    /// Seed (default: the scenario's `seed`).
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_name = "T")]
     pub threads: Option<usize>,
-    /// Output folder (default: output/<scenario name>/; for compare output/compare-<a>-vs-<b>/).
+    /// Output folder (default: output/<scenario name>/).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Replace the output folder even when it holds the result of a different scenario.
+    #[arg(long)]
+    pub force: bool,
     /// No progress bar and no summary table.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Override one value, e.g. --set drivers.turkey_guarantee_credibility.beta.alpha=4 (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Skip charts and report.html.
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+/// compare's own help for the flags it shares with run: its defaults differ.
+fn compare_help(command: clap::Command) -> clap::Command {
+    command
+        .mut_arg("runs", |a| {
+            a.help("Number of replications per scenario (default: the first scenario's `runs`)")
+        })
+        .mut_arg("seed", |a| a.help("Seed of every scenario (default: the first scenario's `seed`)"))
+        .mut_arg("out", |a| a.help("Output folder (default: output/compare-<a>-vs-<b>/)"))
+        .mut_arg("set", |a| {
+            a.help(
+                "Override one value in every scenario, e.g. --set scenario.horizon=60 (repeatable; a key \
+                 a scenario lacks is an error for that scenario)",
+            )
+        })
+        .mut_arg("force", |a| {
+            a.help("Replace the output folder even when it holds a comparison of different scenarios")
+        })
 }
 
 /// `crossroads run`.
@@ -70,24 +103,97 @@ pub struct RunOptions {
 pub struct RunArgs {
     /// Scenario file (default: the bundled South Caucasus 2024 scenario).
     pub scenario: Option<PathBuf>,
-    /// Override one value, e.g. --set drivers.turkey_guarantee_credibility.beta.alpha=4
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
+    /// Leave out runs.csv (one row per run: ~200 bytes a run for the default scenario).
+    #[arg(long)]
+    pub no_runs_csv: bool,
+    /// Run only shard I of N (0 ≤ I < N: a contiguous range of 64-run chunks) and write a shard
+    /// result (default folder output/<name>-shard-<I>-of-<N>/) for `crossroads merge`. `auto` or
+    /// `auto/N` reads I and N from the job array it runs in.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<ShardSpec>,
+    /// Run chunk after chunk until OUTCOME's 95% interval half-width is at most HALF_WIDTH
+    /// (percentage points for a 0/1 outcome, the outcome's unit otherwise); repeatable; --runs is
+    /// the cap.
+    #[arg(long, value_name = "OUTCOME=HALF_WIDTH")]
+    pub precision: Vec<String>,
+    #[command(flatten)]
+    pub options: RunOptions,
+}
+
+/// Which shard of an experiment `run --shard` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShardSpec {
+    /// `I/N`.
+    Explicit {
+        /// 0-based shard index.
+        index: u64,
+        /// Number of shards.
+        count: u64,
+    },
+    /// `auto` (the engine says the count) or `auto/N`.
+    Auto(Option<u64>),
+}
+
+impl std::str::FromStr for ShardSpec {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let usage = "expected I/N (0-based shard I of N, e.g. 0/4), auto or auto/N";
+        let (left, right) = match text.split_once('/') {
+            Some((left, right)) => (left.trim(), Some(right.trim())),
+            None => (text.trim(), None),
+        };
+        let count = match right {
+            Some(n) => Some(
+                n.parse::<u64>()
+                    .ok()
+                    .filter(|&n| n >= 1)
+                    .ok_or_else(|| format!("`{n}` is not a shard count ≥ 1: {usage}"))?,
+            ),
+            None => None,
+        };
+        if left == "auto" {
+            return Ok(ShardSpec::Auto(count));
+        }
+        let index = left.parse::<u64>().map_err(|_| format!("`{left}` is not a shard index: {usage}"))?;
+        let count = count.ok_or_else(|| format!("`{text}` has no shard count: {usage}"))?;
+        if index >= count {
+            return Err(format!(
+                "shard index {index} is not below the count {count} (indices are 0-based): {usage}"
+            ));
+        }
+        Ok(ShardSpec::Explicit { index, count })
+    }
+}
+
+/// `crossroads merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shard result folders, in any order.
+    #[arg(required = true, value_name = "SHARD_DIR")]
+    pub shards: Vec<PathBuf>,
+    /// Output folder (default: output/<scenario name>/, as for run).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
     /// Skip charts and report.html.
     #[arg(long)]
     pub no_charts: bool,
-    #[command(flatten)]
-    pub options: RunOptions,
+    /// No summary table.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// `crossroads check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Scenario file.
-    pub scenario: PathBuf,
+    /// Scenario file (default: the bundled South Caucasus 2024 scenario).
+    pub scenario: Option<PathBuf>,
     /// Override one value, as for `run`.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Print the register with every text on one line (default: wrapped to the terminal's width).
+    #[arg(long)]
+    pub wide: bool,
 }
 
 /// `crossroads compare`.
@@ -137,12 +243,17 @@ impl Failure {
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     ignore_file_size_signal();
-    let cli = Cli::parse();
+    let matches = Cli::command().mut_subcommand("compare", compare_help).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
     let outcome = match cli.command {
         Command::Run(args) => run(args),
         Command::Check(args) => check(args),
         Command::Compare(args) => compare(args),
         Command::Bargain(args) => bargain(args),
+        Command::Merge(args) => merge(args),
         Command::Watch(args) => watch::watch(args),
     };
     match outcome {
@@ -222,12 +333,13 @@ fn write_failure(error: impl std::fmt::Display) -> Failure {
     ))
 }
 
-/// `crossroads run`: load, compile, simulate, summarize, write the result folder atomically, print
-/// the outcome table. Bad input (file, flags, output folder) is found before anything is written.
+/// `crossroads run`: load, compile, stream the runs chunk by chunk into the statistics (and
+/// runs.csv), write the result folder (or a shard result) atomically, print the outcome table.
+/// Bad input (file, flags, output folder) is found before anything is written.
 fn run(args: RunArgs) -> Result<(), Failure> {
     let started = Instant::now();
-    let loaded = load_scenario(args.scenario.as_deref(), &args.set)?;
     let options = &args.options;
+    let loaded = load_scenario(args.scenario.as_deref(), &options.set)?;
     let runs = options.runs.unwrap_or(loaded.scenario.meta.runs);
     if runs == 0 {
         return Err(bad_input("--runs must be at least 1".into(), "e.g. --runs 10000"));
@@ -238,55 +350,262 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     if options.threads == Some(0) {
         return Err(bad_input("--threads must be at least 1".into(), "leave it out to use every core"));
     }
-    if !args.no_charts {
+    let model = Model::compile(&loaded.scenario)
+        .map_err(|e| bad_input(format!("{}: {e}", loaded.origin), "fix the scenario file"))?;
+    let targets = precision::parse_targets(&model, &args.precision)
+        .map_err(|(message, help)| bad_input(message, &help))?;
+    let shard = match args.shard {
+        None => None,
+        Some(spec) => Some(resolve_shard(spec, runs)?),
+    };
+    if shard.is_some() && !targets.is_empty() {
+        return Err(bad_input(
+            "--precision and --shard cannot be combined".into(),
+            "a shard runs a fixed range of runs; run --precision in one process",
+        ));
+    }
+    if !options.no_charts && shard.is_none() {
         // report.html is dated from SOURCE_DATE_EPOCH: a bad value is bad input, found before simulating.
         html::report_date().map_err(bad_date)?;
     }
-    let model = Model::compile(&loaded.scenario)
-        .map_err(|e| bad_input(format!("{}: {e}", loaded.origin), "fix the scenario file"))?;
-    let target = options.out.clone().unwrap_or_else(|| Path::new("output").join(&model.name));
-    let pending = PendingOutput::prepare(&target).map_err(|e| {
-        bad_input(e.to_string(), "choose another folder with --out, or remove what is in the way")
-    })?;
-    let settings = Settings {
-        runs,
-        seed: options.seed.unwrap_or(loaded.scenario.meta.seed),
-        threads: options.threads,
-        progress: !options.quiet,
+    let target = options.out.clone().unwrap_or_else(|| match shard {
+        Some((index, count)) => Path::new("output").join(format!("{}-shard-{index}-of-{count}", model.name)),
+        None => Path::new("output").join(&model.name),
+    });
+    let made_from = [("scenario.toml".to_string(), loaded.resolved.as_str())];
+    let pending = prepare_output(&target, &made_from, options.force)?;
+    let seed = options.seed.unwrap_or(loaded.scenario.meta.seed);
+    let settings = Settings { runs, seed, threads: options.threads, progress: !options.quiet };
+    let chunks = match shard {
+        Some((index, count)) => engine::shard_chunks(runs, index, count),
+        None => 0..runs.div_ceil(engine::CHUNK_RUNS),
     };
-    let simulation = engine::simulate(&model, &settings).map_err(|e| match e {
+    let first_run = (chunks.start * engine::CHUNK_RUNS).min(runs);
+    let mut tally = stats::Tally::new(stats::Layout::of(&model), seed, first_run, runs, shard.is_some());
+    let mut runs_csv = if args.no_runs_csv {
+        None
+    } else {
+        Some(report::RunsCsv::create(&pending.path().join("runs.csv"), &model).map_err(internal)?)
+    };
+    let mut written = Ok(());
+    let mut met = false;
+    engine::run_chunks(&model, &settings, chunks, |batch| {
+        let taken = tally.add_batch(&batch, |tally| {
+            met = !targets.is_empty() && precision::all_met(&targets, tally);
+            met
+        });
+        if let Some(csv) = &mut runs_csv {
+            written = csv.write_chunks(batch.get(..taken).unwrap_or(&[]));
+        }
+        if met || written.is_err() { engine::Flow::Stop } else { engine::Flow::Continue }
+    })
+    .map_err(|e| match e {
         EngineError::NoRuns | EngineError::NoThreads | EngineError::TooLarge { .. } => {
             bad_input(e.to_string(), "use fewer runs or a shorter horizon")
         }
         EngineError::NotFinite { run, fault } => not_finite(&loaded, run, fault),
         EngineError::ThreadPool { .. } | EngineError::Cancelled => internal(e),
     })?;
-    let summary = stats::summarize(&model, &simulation);
-    let output =
-        RunOutput { model: &model, simulation: &simulation, summary: &summary, resolved: &loaded.resolved };
-    let sensitivity = stats::sensitivity(&model, &simulation);
-    let effects = stats::effects(&model, &simulation);
-    report::write_files_with(pending.path(), &output, &sensitivity, &effects).map_err(write_failure)?;
-    let names = report::words::DriverNames::of(&model);
-    if !args.no_charts {
-        let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
-        write_charts_and_report(pending.path(), &loaded, (&summary, &effects), &names, threads, started)
-            .map_err(write_failure)?;
+    written.map_err(write_failure)?;
+    if let Some(csv) = runs_csv {
+        csv.finish().map_err(write_failure)?;
     }
+    tally.finish();
+    if let Some((index, count)) = shard {
+        let identity = report::shard::identity(&model.name, &loaded.resolved, seed, runs, index, count);
+        let (first, end) = (identity.first_run, identity.end_run);
+        report::shard::write_shard(pending.path(), identity, &tally, &loaded.resolved)
+            .map_err(write_failure)?;
+        let folder = pending.commit().map_err(write_failure)?;
+        if !options.quiet {
+            println!(
+                "Shard {index} of {count}: runs {first}..{end} of {runs}, seed {seed}, in {:.1} s. Shard result in {}/\n\
+                 Merge all {count} with: crossroads merge SHARD_DIR... (e.g. output/{}-shard-*-of-{count})",
+                started.elapsed().as_secs_f64(),
+                folder.display(),
+                model.name
+            );
+        }
+        return Ok(());
+    }
+    let stopping = (!targets.is_empty()).then(|| precision::stopping(&targets, &tally, runs, met));
+    let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
+    let charts = !options.no_charts;
+    let (summary, effects) =
+        write_result(pending.path(), &model, &loaded, &tally, stopping, charts, threads, started)?;
     let folder = pending.commit().map_err(write_failure)?;
     if !options.quiet {
         print!(
             "{}\n{}",
-            report::headline::in_text(&summary, &effects, &names),
+            report::headline::in_text(&summary, &effects, &report::words::DriverNames::of(&model)),
             table::outcome_table(&summary)
         );
-        let files = if args.no_charts {
-            "summary.json, runs.csv, series.csv, sensitivity.csv, drivers.csv, scenario.toml"
-        } else {
-            "summary.json, runs.csv, series.csv, sensitivity.csv, drivers.csv, scenario.toml, charts/, report.html"
-        };
+        if let Some(stopping) = &summary.stopping {
+            println!("\n{}", precision::describe(stopping, summary.runs));
+        }
+        if let Some(approximation) = &summary.approximation {
+            println!("\n{}", approximation.note);
+        }
+        let mut files = vec!["summary.json"];
+        if !args.no_runs_csv {
+            files.push("runs.csv");
+        }
+        files.extend(["series.csv", "sensitivity.csv", "drivers.csv", "scenario.toml"]);
+        if charts {
+            files.extend(["charts/", "report.html"]);
+        }
         println!(
-            "\n{} runs, seed {}, in {:.1} s. Results in {}/ ({files})",
+            "\n{} runs, seed {}, in {:.1} s. Results in {}/ ({})",
+            summary.runs,
+            summary.seed,
+            started.elapsed().as_secs_f64(),
+            folder.display(),
+            files.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// The (index, count) of `--shard`, checked against the run's chunks.
+fn resolve_shard(spec: ShardSpec, runs: u64) -> Result<(u64, u64), Failure> {
+    let (index, count) = match spec {
+        ShardSpec::Explicit { index, count } => (index, count),
+        ShardSpec::Auto(count) => {
+            let placement = engine::shard_env::detect(|name| std::env::var(name).ok(), count)
+                .map_err(|e| bad_input(e.to_string(), e.help()))?;
+            // Say which launcher was used, also with --quiet: a job log should show it.
+            eprintln!("--shard auto: {placement}");
+            (placement.index, placement.count)
+        }
+    };
+    let chunks = runs.div_ceil(engine::CHUNK_RUNS);
+    if count > chunks {
+        return Err(bad_input(
+            format!(
+                "--shard {index}/{count}: {runs} runs are only {chunks} chunk{} of {} runs, so at most {chunks} shard{}",
+                if chunks == 1 { "" } else { "s" },
+                engine::CHUNK_RUNS,
+                if chunks == 1 { "" } else { "s" }
+            ),
+            "use fewer shards or more runs",
+        ));
+    }
+    Ok((index, count))
+}
+
+/// The final stage of run and merge, the same code for both: statistics of the finished tally,
+/// summary.json, series.csv, sensitivity.csv, drivers.csv, scenario.toml, then charts/ and
+/// report.html. Returns the summary and the driver effects (for the printed headline).
+///
+/// Driver importance and driver effects need each run's driver draws next to its outcomes, so
+/// beyond [`stats::EXACT_RUNS`] runs (and after a merge) both are computed over the tally's exact
+/// prefix, the first [`stats::EXACT_RUNS`] runs; summary.json's `approximation` and report.html
+/// say so.
+#[allow(clippy::too_many_arguments)]
+fn write_result(
+    folder: &Path,
+    model: &Model,
+    loaded: &scenario::Loaded,
+    tally: &stats::Tally,
+    stopping: Option<stats::Stopping>,
+    charts: bool,
+    threads: usize,
+    started: Instant,
+) -> Result<(stats::Summary, stats::Effects), Failure> {
+    // The statistics side by side on the run's threads (each a pure function of the tally).
+    let pool = thread_pool(Some(threads))?;
+    let (mut summary, (sensitivity, effects)) = pool.install(|| {
+        rayon::join(
+            || stats::summarize_tally(model, tally),
+            || {
+                rayon::join(
+                    || stats::sensitivity(model, tally.prefix()),
+                    || stats::effects(model, tally.prefix()),
+                )
+            },
+        )
+    });
+    summary.stopping = stopping;
+    report::write_statistics(folder, &summary, &sensitivity, &effects, &loaded.resolved).map_err(internal)?;
+    if charts {
+        let names = report::words::DriverNames::of(model);
+        write_charts_and_report(folder, loaded, (&summary, &effects), &names, threads, started)
+            .map_err(internal)?;
+    }
+    Ok((summary, effects))
+}
+
+/// `crossroads merge`: check that the shard folders are the complete set of one experiment (exit 2
+/// naming the shard and what is wrong, nothing written), load the model from their scenario.toml,
+/// absorb their tallies in chunk order, concatenate their runs.csv, and write the same folder one
+/// `run` writes.
+fn merge(args: MergeArgs) -> Result<(), Failure> {
+    let started = Instant::now();
+    let refuse = |message: String| {
+        bad_input(message, "merge the complete set of shards of one `run --shard I/N` experiment")
+    };
+    let shards = args
+        .shards
+        .iter()
+        .map(|folder| report::shard::Shard::open(folder))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(refuse)?;
+    let shards = report::shard::check_set(shards).map_err(refuse)?;
+    let Some(first) = shards.first() else {
+        return Err(internal("no shards"));
+    };
+    for shard in &shards {
+        for name in shard.identity.files.keys() {
+            shard.checked_file(name).map_err(refuse)?;
+        }
+    }
+    let scenario_path = first.checked_file("scenario.toml").map_err(refuse)?;
+    let text = std::fs::read_to_string(&scenario_path)
+        .map_err(|e| refuse(format!("cannot read {}: {e}", scenario_path.display())))?;
+    let origin = scenario_path.display().to_string();
+    let mut loaded =
+        scenario::load_str(&origin, &text, &first.folder, &[]).map_err(|e| Failure::BadInput(e.into()))?;
+    loaded.resolved = text;
+    if !args.no_charts {
+        html::report_date().map_err(bad_date)?;
+    }
+    let model = Model::compile(&loaded.scenario)
+        .map_err(|e| bad_input(format!("{}: {e}", loaded.origin), "fix the scenario file"))?;
+    let identity = &first.identity;
+    let target = args.out.clone().unwrap_or_else(|| Path::new("output").join(&model.name));
+    let pending = PendingOutput::prepare(&target).map_err(|e| {
+        bad_input(e.to_string(), "choose another folder with --out, or remove what is in the way")
+    })?;
+    let layout = stats::Layout::of(&model);
+    let mut tally = stats::Tally::new(layout, identity.seed, 0, identity.runs, false);
+    for shard in &shards {
+        let part = shard.tally(layout).map_err(refuse)?;
+        tally.absorb(&part).map_err(|e| refuse(format!("{}: {e}", shard.folder.display())))?;
+    }
+    if tally.runs() != identity.runs {
+        return Err(refuse(format!(
+            "the shards hold {} runs, not the {} of the experiment",
+            tally.runs(),
+            identity.runs
+        )));
+    }
+    tally.finish();
+    if identity.files.contains_key("runs.csv") {
+        report::shard::concatenate_runs(&shards, &pending.path().join("runs.csv")).map_err(refuse)?;
+    }
+    let threads = rayon::current_num_threads();
+    let (summary, effects) =
+        write_result(pending.path(), &model, &loaded, &tally, None, !args.no_charts, threads, started)?;
+    let folder = pending.commit().map_err(internal)?;
+    if !args.quiet {
+        print!(
+            "{}\n{}",
+            report::headline::in_text(&summary, &effects, &report::words::DriverNames::of(&model)),
+            table::outcome_table(&summary)
+        );
+        println!(
+            "\n{} shards merged: {} runs, seed {}, in {:.1} s. Results in {}/",
+            shards.len(),
             summary.runs,
             summary.seed,
             started.elapsed().as_secs_f64(),
@@ -294,6 +613,15 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+/// A pool of `threads` workers (one per core when `None`) for the work after the simulation.
+fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(threads) = threads {
+        builder = builder.num_threads(threads);
+    }
+    builder.build().map_err(internal)
 }
 
 /// charts/ (the outcomes', then each outcome's drivers) and report.html of a run, into the
@@ -326,14 +654,15 @@ fn write_charts_and_report(
 /// `crossroads check`: load and validate, then print the assumptions register. Diagnostics go to
 /// stderr exactly as [`scenario::LoadError::render`] writes them.
 fn check(args: CheckArgs) -> Result<(), Failure> {
-    let loaded = scenario::load_file(&args.scenario, &args.set).map_err(|e| Failure::BadInput(e.into()))?;
+    let loaded = load_scenario(args.scenario.as_deref(), &args.set)?;
     let s = &loaded.scenario;
     let entries = scenario::register(s);
     let mut out = format!(
         "{} — {}\n{}: {} months from {}, {} runs, seed {}\n\n",
         s.meta.name, s.meta.title, loaded.origin, s.meta.horizon, s.meta.start, s.meta.runs, s.meta.seed
     );
-    out.push_str(&scenario::render_register(&entries));
+    let width = if args.wide { None } else { Some(terminal_width()) };
+    out.push_str(&scenario::render_register_to_width(&entries, width));
     let unsourced: Vec<String> = entries
         .iter()
         .filter(|e| e.kind != "outcome" && e.source.is_none())
@@ -368,7 +697,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
     let mut loaded = Vec::with_capacity(args.scenarios.len());
     let mut failures = Vec::new();
     for path in &args.scenarios {
-        match scenario::load_file(path, &[]) {
+        match scenario::load_file(path, &options.set) {
             Ok(scenario) => loaded.push(scenario),
             Err(error) => failures.push(error),
         }
@@ -395,7 +724,9 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
     }
     let seed = options.seed.unwrap_or(baseline.scenario.meta.seed);
     // A bad SOURCE_DATE_EPOCH is bad input: say so before simulating.
-    html::report_date().map_err(bad_date)?;
+    if !options.no_charts {
+        html::report_date().map_err(bad_date)?;
+    }
     let models = loaded
         .iter()
         .map(|l| {
@@ -403,14 +734,18 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
                 .map_err(|e| bad_input(format!("{}: {e}", l.origin), "fix the scenario file"))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
-    let target = options
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(compare_report::folder_name(names.iter().copied())));
-    let pending = PendingOutput::prepare(&target).map_err(|e| {
-        bad_input(e.to_string(), "choose another folder with --out, or remove what is in the way")
-    })?;
+    let named: Vec<(&str, &Path)> =
+        models.iter().zip(&args.scenarios).map(|(m, path)| (m.name.as_str(), path.as_path())).collect();
+    let labels = compare_report::labels(&named);
+    let target = options.out.clone().unwrap_or_else(|| {
+        Path::new("output").join(compare_report::folder_name(labels.iter().map(String::as_str)))
+    });
+    let made_from: Vec<(String, &str)> = labels
+        .iter()
+        .zip(&loaded)
+        .map(|(label, l)| (format!("scenarios/{label}/scenario.toml"), l.resolved.as_str()))
+        .collect();
+    let pending = prepare_output(&target, &made_from, options.force)?;
     let settings = Settings { runs, seed, threads: options.threads, progress: !options.quiet };
     let mut simulations = Vec::with_capacity(models.len());
     for (model, scenario) in models.iter().zip(&loaded) {
@@ -427,7 +762,6 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         .zip(&simulations)
         .map(|(model, simulation)| stats::summarize(model, simulation))
         .collect();
-    let labels = stats::paired::unique_labels(names.iter().copied());
     let scenario_runs: Vec<stats::paired::ScenarioRuns> = labels
         .iter()
         .zip(&summaries)
@@ -450,9 +784,11 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
     let output =
         compare_report::CompareOutput { comparison: &comparison, runs: &runs_output, changes: &changes };
     compare_report::write_files(pending.path(), &output).map_err(write_failure)?;
-    let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
-    let metadata = html::RunMetadata::measured(seed, runs, threads, started).map_err(bad_date)?;
-    compare_report::write_charts_and_report(pending.path(), &output, &metadata).map_err(write_failure)?;
+    if !options.no_charts {
+        let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
+        let metadata = html::RunMetadata::measured(seed, runs, threads, started).map_err(bad_date)?;
+        compare_report::write_charts_and_report(pending.path(), &output, &metadata).map_err(write_failure)?;
+    }
     let folder = pending.commit().map_err(write_failure)?;
     if !options.quiet {
         print!(
@@ -461,9 +797,13 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
             comparison.baseline,
             compare_report::table::comparison_table(&comparison)
         );
+        let files = if options.no_charts {
+            "summary.json, differences.csv, scenarios/"
+        } else {
+            "summary.json, differences.csv, charts/, report.html, scenarios/"
+        };
         println!(
-            "\n{} scenarios × {} runs, seed {}, in {:.1} s. Results in {}/ (summary.json, differences.csv, \
-             charts/, report.html, scenarios/)",
+            "\n{} scenarios × {} runs, seed {}, in {:.1} s. Results in {}/ ({files})",
             labels.len(),
             runs,
             seed,
@@ -498,21 +838,26 @@ fn bargain(args: BargainArgs) -> Result<(), Failure> {
         let text = serde_json::to_string_pretty(&trace).map_err(internal)?;
         println!("{text}");
     } else {
-        print!("{}", bargain_table(&trace));
+        let issue = loaded.scenario.issues.iter().find(|i| i.name == args.issue);
+        let ends = issue.map(|i| (i.low.as_deref(), i.high.as_deref())).unwrap_or_default();
+        print!("{}", bargain_table(&trace, ends));
     }
     Ok(())
 }
 
-/// The trace as an aligned table: one row per round, one column per actor.
-fn bargain_table(trace: &BargainTrace) -> String {
+/// The trace as an aligned table: one row per round, one column per actor; first what the ends
+/// of the scale mean (the issue's `low` and `high`, where it has them).
+fn bargain_table(trace: &BargainTrace, (low_means, high_means): (Option<&str>, Option<&str>)) -> String {
     let (low, high) = trace.scale;
-    let mut text = format!(
-        "{} ({}, scale {}–{}), at each uncertain input's median\n\n",
-        trace.issue,
-        trace.model,
-        table::significant(low, 6),
-        table::significant(high, 6)
-    );
+    let (low, high) = (format::compact(low, 6), format::compact(high, 6));
+    let mut text =
+        format!("{} ({}, scale {low}–{high}), at each uncertain input's median\n", trace.issue, trace.model);
+    let width = low.chars().count().max(high.chars().count());
+    for (end, meaning) in [(&low, low_means), (&high, high_means)] {
+        let meaning = meaning.unwrap_or("(not described: give the issue `low` and `high`)");
+        text.push_str(&format!("  {end:>width$} = {meaning}\n"));
+    }
+    text.push('\n');
     let mut header = vec!["round".to_string(), "forecast".to_string()];
     header.extend(trace.actors.iter().cloned());
     let mut rows = vec![header];
@@ -532,6 +877,41 @@ fn bargain_table(trace: &BargainTrace) -> String {
         text.push('\n');
     }
     text
+}
+
+/// Prepares the output folder: refuses one that holds the result of different scenario(s) unless
+/// `force`, and says in one line (on stderr) when it replaces an earlier result.
+fn prepare_output(
+    target: &Path,
+    made_from: &[(String, &str)],
+    force: bool,
+) -> Result<PendingOutput, Failure> {
+    let (pending, replacing) = PendingOutput::prepare_for(target, made_from, force).map_err(|e| match e {
+        report::ReportError::OtherScenario { .. } => bad_input(
+            e.to_string(),
+            "pass --force to replace it, or choose another folder with --out (or give the scenario its own \
+             `name`)",
+        ),
+        _ => bad_input(e.to_string(), "choose another folder with --out, or remove what is in the way"),
+    })?;
+    match replacing {
+        Replacing::Nothing => {}
+        Replacing::SameScenario => {
+            eprintln!("note: replacing {}/, an earlier result of the same scenario", target.display());
+        }
+        Replacing::OtherScenario => {
+            eprintln!("note: replacing {}/, the result of a different scenario (--force)", target.display());
+        }
+    }
+    Ok(pending)
+}
+
+/// The width to fit `check`'s table in: the terminal's, else `$COLUMNS`, else 100.
+fn terminal_width() -> usize {
+    if let Some((terminal_size::Width(columns), _)) = terminal_size::terminal_size_of(std::io::stdout()) {
+        return usize::from(columns);
+    }
+    std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse().ok()).filter(|&c| c > 0).unwrap_or(100)
 }
 
 /// A `SOURCE_DATE_EPOCH` that is not whole seconds since 1970.

@@ -11,6 +11,7 @@
 
 pub mod cli;
 pub mod engine;
+pub mod format;
 pub mod model;
 pub mod report;
 pub mod scenario;

@@ -1,6 +1,13 @@
 //! Charts: every kind renders as a 1200×700 PNG that is not blank and as SVG; the same summary gives
 //! byte-identical files; no two texts overlap; overlay figures for `compare` render too.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "in a test, a panic is a failed test"
+)]
 mod common;
 
 use std::cell::RefCell;

@@ -2,6 +2,13 @@
 //! `--set`, the real binary's `crossroads check` exits 2, points at file:line:col, never panics,
 //! and prints exactly the snapshotted diagnostics.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "in a test, a panic is a failed test"
+)]
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -70,6 +77,25 @@ fn bad_overrides_point_at_the_set_argument() {
         ("set_bad_term", "variables.tension.links={\"ever(tension)\"=1}"),
     ];
     for (name, set) in cases {
+        assert_bad(name, &[example, "--set", set]);
+    }
+}
+
+/// A `--set` value of the wrong type says which type the schema wants there (and, for a bare word
+/// where a number is wanted, that it was read as text).
+#[test]
+fn set_type_errors_say_the_expected_type() {
+    let example = "scenarios/examples/small_complete.toml";
+    let cases = [
+        ("set_type_whole_number", "scenario.horizon=ten", "must be a whole number"),
+        ("set_type_number", "events.skirmish.probability=often", "must be a number"),
+        ("set_type_boolean", "events.patron_shift.once=sometimes", "must be true or false"),
+        ("set_type_string", "scenario.title=5", "must be a string"),
+        ("set_type_table", "drivers.mediator_commitment.beta=wide", "takes a table"),
+    ];
+    for (name, set, expected) in cases {
+        let (_, stderr) = check(&[example, "--set", set]);
+        assert!(stderr.contains(expected), "{set}: expected {expected:?} in\n{stderr}");
         assert_bad(name, &[example, "--set", set]);
     }
 }

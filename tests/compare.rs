@@ -1,6 +1,13 @@
 //! `crossroads compare` through the real binary: common random numbers, paired differences,
 //! variance reductions, the files, determinism and bad input.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "in a test, a panic is a failed test"
+)]
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -300,7 +307,8 @@ fn the_default_folder_names_the_scenarios() {
         .args([small_complete(), committed_mediator(), small_complete()])
         .assert()
         .success();
-    let folder = root.path().join("output/compare-small_complete-vs-committed_mediator-small_complete");
+    // The same file twice: its two labels (and so the folder name) are made unique.
+    let folder = root.path().join("output/compare-small_complete-vs-committed_mediator-small_complete-2");
     assert!(folder.join("summary.json").is_file());
     assert!(folder.join("scenarios/small_complete-2/runs.csv").is_file());
 }
@@ -418,4 +426,63 @@ fn shipped_variants_pair_with_the_default_and_the_pairing_pays() {
         }
         assert!(moved >= 3, "{variant} moves several outcomes measurably: {moved}");
     }
+}
+
+#[test]
+fn scenarios_sharing_a_name_are_labelled_by_file_name() {
+    let root = tempfile::tempdir().unwrap();
+    let copy = root.path().join("my_copy.toml");
+    fs::copy(small_complete(), &copy).unwrap();
+    let out = root.path().join("result");
+    compare(&[&small_complete(), &copy], &["--runs", "50", "--quiet", "--no-charts"], &out);
+    let labels: Vec<String> = summary(&out)["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["label"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(labels, ["small_complete", "my_copy"]);
+    assert!(out.join("scenarios/my_copy/scenario.toml").is_file());
+    // The default folder is named by the labels too.
+    let assert = crossroads()
+        .current_dir(root.path())
+        .arg("compare")
+        .args([small_complete().as_path(), copy.as_path()])
+        .args(["--runs", "20", "--quiet", "--no-charts"])
+        .assert()
+        .success();
+    assert!(String::from_utf8_lossy(&assert.get_output().stderr).is_empty());
+    assert!(root.path().join("output/compare-small_complete-vs-my_copy/summary.json").is_file());
+}
+
+#[test]
+fn compare_set_applies_to_every_scenario_and_no_charts_skips_charts() {
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("result");
+    let flags = ["--runs", "50", "--quiet", "--no-charts", "--set", "scenario.horizon=24"];
+    compare(&[&small_complete(), &committed_mediator()], &flags, &out);
+    for label in ["small_complete", "committed_mediator"] {
+        let resolved = read(&out.join("scenarios").join(label).join("scenario.toml"));
+        assert!(resolved.contains("horizon = 24"), "{label}: {resolved}");
+    }
+    assert!(!out.join("charts").exists() && !out.join("report.html").exists());
+    // The same comparison again replaces it and says so; another --set is another comparison.
+    let again = crossroads()
+        .arg("compare")
+        .args([small_complete(), committed_mediator()])
+        .args(flags)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&again.get_output().stderr).into_owned();
+    assert!(stderr.contains("an earlier result of the same scenario"), "{stderr}");
+    crossroads()
+        .arg("compare")
+        .args([small_complete(), committed_mediator()])
+        .args(["--runs", "50", "--quiet", "--no-charts", "--set", "scenario.horizon=30", "--out"])
+        .arg(&out)
+        .assert()
+        .code(2);
+    assert!(read(&out.join("scenarios/small_complete/scenario.toml")).contains("horizon = 24"));
 }

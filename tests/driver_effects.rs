@@ -3,6 +3,13 @@
 //! swing where Spearman's ρ is about 0, and a driver nothing depends on has a swing within its
 //! Monte Carlo error.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "in a test, a panic is a failed test"
+)]
 use std::fs;
 use std::path::{Path, PathBuf};
 

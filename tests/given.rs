@@ -3,6 +3,13 @@
 //! mean lies between their 5th and 95th percentiles (it used to sit below p5, dragged down by runs
 //! without an agreement counted as 0), and the runs without one are counted and shown.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "in a test, a panic is a failed test"
+)]
 use std::path::PathBuf;
 
 use assert_cmd::Command;

@@ -3,6 +3,13 @@
 //! overflows during a run. Each ends in exit 2 with a located diagnostic and a hint, quickly —
 //! never a hang, an allocation abort, or NaN reported as "undefined".
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "in a test, a panic is a failed test"
+)]
 use std::process::Output;
 use std::time::{Duration, Instant};
 

@@ -1,6 +1,13 @@
 //! The loader never panics: not on random bytes, not on random edits of a valid scenario, not on
 //! random `--set` arguments. Each property runs 2000 cases per `cargo test`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "in a test, a panic is a failed test"
+)]
 use std::path::Path;
 
 use crossroads::scenario::load_str;

@@ -9,6 +9,13 @@
 //! and choice 0 is always the plainest option), so a failure shrinks to a small scenario.
 //! Regressions it found are kept as fixed cases at the end of this file.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "in a test, a panic is a failed test"
+)]
 use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;

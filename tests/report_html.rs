@@ -2,6 +2,13 @@
 //! URLs outside the sources' text), every chart inline, the scenario escaped, byte-identical for the
 //! same inputs.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "in a test, a panic is a failed test"
+)]
 mod common;
 
 use common::sample;

@@ -1,5 +1,12 @@
 //! `crossroads run` and `crossroads bargain` through the real binary.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "in a test, a panic is a failed test"
+)]
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -269,4 +276,84 @@ fn a_bad_source_date_epoch_is_bad_input_found_before_simulating() {
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
     assert!(stderr.contains("SOURCE_DATE_EPOCH"), "{stderr}");
     assert!(!out.exists(), "nothing written");
+}
+
+/// Runs small_complete quickly into `out` with `extra` flags.
+fn run_small(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    crossroads()
+        .arg("run")
+        .arg(example("small_complete.toml"))
+        .args(["--runs", "50", "--quiet", "--no-charts", "--out"])
+        .arg(out)
+        .args(extra)
+        .assert()
+}
+
+#[test]
+fn a_result_of_another_scenario_is_replaced_only_with_force() {
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("result");
+    let stderr = |assert: &assert_cmd::assert::Assert| {
+        String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+    };
+    let first = run_small(&out, &[]).success();
+    assert_eq!(stderr(&first), "", "a new folder is written silently");
+    // The same scenario again (another seed and run count): replaced, said in one line.
+    let again = run_small(&out, &["--seed", "3"]).success();
+    assert_eq!(
+        stderr(&again),
+        format!("note: replacing {}/, an earlier result of the same scenario\n", out.display())
+    );
+    // A different resolved scenario (as an edited copy that kept its name): refused, folder untouched.
+    let before = read(&out.join("scenario.toml"));
+    let refused = run_small(&out, &["--set", "scenario.horizon=24"]).code(2);
+    let message = stderr(&refused).replace('│', " ").split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(message.contains("holds the result of a different scenario"), "{message}");
+    assert!(message.contains("pass --force to replace it"), "{message}");
+    assert_eq!(read(&out.join("scenario.toml")), before);
+    // With --force it is replaced, and said so.
+    let forced = run_small(&out, &["--set", "scenario.horizon=24", "--force"]).success();
+    assert!(stderr(&forced).contains("the result of a different scenario (--force)"), "{}", stderr(&forced));
+    let now = String::from_utf8(read(&out.join("scenario.toml"))).unwrap();
+    assert!(now.contains("horizon = 24"), "{now}");
+}
+
+#[test]
+fn bargain_says_what_the_ends_of_the_scale_mean() {
+    let assert = crossroads()
+        .args([
+            "bargain",
+            "scenarios/south_caucasus_2024.toml",
+            "--issue",
+            "karabakh_return",
+            "--rounds",
+            "1",
+        ])
+        .current_dir(repository())
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(text.contains("    0 = Return only as Azerbaijani citizens"), "{text}");
+    assert!(text.contains("  100 = Return under international control"), "{text}");
+}
+
+#[test]
+fn each_subcommand_help_describes_itself() {
+    let help = |command: &str| {
+        let assert = crossroads().args([command, "--help"]).assert().success();
+        String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
+    };
+    let run = help("run");
+    assert!(run.contains("default: the scenario's `runs`") && !run.contains("compare"), "{run}");
+    let compare = help("compare");
+    assert!(compare.contains("default: the first scenario's `runs`"), "{compare}");
+    assert!(
+        compare.contains("output/compare-<a>-vs-<b>/") && compare.contains("in every scenario"),
+        "{compare}"
+    );
+    let check = help("check");
+    assert!(
+        check.contains("default: the bundled South Caucasus 2024 scenario") && check.contains("--wide"),
+        "{check}"
+    );
 }

@@ -1,6 +1,13 @@
 //! sensitivity.csv through the real binary: its shape, its determinism across thread counts, and a
 //! qualitative fact of the default scenario it must find.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "in a test, a panic is a failed test"
+)]
 use std::fs;
 use std::path::{Path, PathBuf};
 

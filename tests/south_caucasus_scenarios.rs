@@ -1,9 +1,16 @@
 //! The shipped South Caucasus scenarios (issue 5): every assumption carries a description, a unit and
 //! a source, and each variant changes only what its name says, compared on the resolved scenarios.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "in a test, a panic is a failed test"
+)]
 use std::path::{Path, PathBuf};
 
-use crossroads::scenario::{About, Scenario, load_file};
+use crossroads::scenario::{About, Scenario, SourcesPage, citations, load_file};
 
 fn scenarios_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
@@ -183,4 +190,64 @@ fn the_2026_baseline_starts_in_december_2026_with_the_election_as_a_driver() {
     for issue in &base.issues {
         assert!(later.issues.iter().any(|i| i.name == issue.name), "{}", issue.name);
     }
+}
+
+/// Every shipped scenario file (South Caucasus, variants and examples), relative to scenarios/.
+fn every_shipped_file() -> Vec<String> {
+    let mut files = south_caucasus_files();
+    files.extend(["examples/small_complete.toml".to_string(), "examples/ec_car_emissions.toml".to_string()]);
+    files
+}
+
+/// What is wrong with the citations of the shipped scenarios and the guide against this sources
+/// page: a `source` that cites no `docs/sources.md#anchor`, or cites an anchor the page lacks.
+fn citation_problems(sources_md: &str) -> Vec<String> {
+    let page = SourcesPage::parse(sources_md);
+    let mut problems = Vec::new();
+    for file in every_shipped_file() {
+        let scenario = load(&file);
+        let outcomes = scenario.outcomes.iter().map(|o| ("outcome", o.name.as_str(), &o.about));
+        for (kind, name, about) in assumptions(&scenario).into_iter().chain(outcomes) {
+            let Some(source) = about.source.as_deref() else { continue };
+            if citations(source).is_empty() {
+                problems.push(format!("{file}: {kind} {name}: the source cites no docs/sources.md#anchor"));
+            }
+            for anchor in page.missing(source) {
+                problems.push(format!(
+                    "{file}: {kind} {name} cites docs/sources.md#{anchor}, which does not exist"
+                ));
+            }
+        }
+    }
+    let guide = std::fs::read_to_string(scenarios_dir().join("README.md")).unwrap();
+    for anchor in page.missing(&guide) {
+        problems.push(format!("scenarios/README.md cites docs/sources.md#{anchor}, which does not exist"));
+    }
+    problems
+}
+
+fn sources_md() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/sources.md")).unwrap()
+}
+
+#[test]
+fn every_source_cites_anchors_that_exist_in_docs_sources_md() {
+    let problems = citation_problems(&sources_md());
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // The page built into the binary (report.html copies cited entries from it) is this file.
+    assert_eq!(SourcesPage::bundled(), SourcesPage::parse(&sources_md()));
+}
+
+#[test]
+fn a_cited_anchor_missing_from_docs_sources_md_fails_the_check() {
+    let page = sources_md();
+    let without = page.replace("<a id=\"shusha-declaration\"></a>\n", "");
+    assert_ne!(without, page, "the page has the anchor to remove");
+    let problems = citation_problems(&without);
+    assert!(
+        problems.iter().any(|p| p.starts_with("south_caucasus_2024.toml: driver turkey_guarantee_credibility cites docs/sources.md#shusha-declaration, which does not exist")),
+        "{}",
+        problems.join("\n")
+    );
+    assert!(problems.iter().all(|p| p.contains("shusha-declaration")), "{}", problems.join("\n"));
 }

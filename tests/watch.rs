@@ -2,6 +2,14 @@
 //! scenario, a free port on 127.0.0.1, the page fetched over HTTP while the file is edited, broken
 //! and fixed, and Ctrl-C at the end.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "in a test, a panic is a failed test"
+)]
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;

@@ -236,6 +236,112 @@ pub fn simulate_cancellable(
     Ok(simulation)
 }
 
+/// Chunks simulated in parallel before their results are handed over, in chunk order: what bounds
+/// the memory of a streamed run (32 × 64 = 2,048 runs' values at a time).
+pub const BATCH_CHUNKS: u64 = 32;
+
+/// One chunk's recorded values, run-major, as [`run_chunks`] hands them over.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChunkValues {
+    /// The chunk's index: its runs are `index · CHUNK_RUNS ..`.
+    pub index: u64,
+    /// Its first run.
+    pub first_run: u64,
+    /// Runs in the chunk (64, fewer in the last).
+    pub len: usize,
+    /// `len × driver_count` (categorical drivers: the outcome index).
+    pub drivers: Vec<f64>,
+    /// `len × outcome_count`; NaN where undefined.
+    pub outcomes: Vec<f64>,
+    /// `len × series_count × horizon`: run r, series s, month m at `(r·series_count + s)·horizon + m`.
+    pub series: Vec<f64>,
+}
+
+/// Whether [`run_chunks`] should go on after a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Simulate the next batch.
+    Continue,
+    /// Stop: no more chunks are simulated.
+    Stop,
+}
+
+/// The chunk range `--shard index/count` runs for `runs` runs: chunks are cut as evenly as
+/// possible, shard `index` taking `⌊index·C/count⌋ .. ⌊(index + 1)·C/count⌋` of the C chunks.
+pub fn shard_chunks(runs: u64, index: u64, count: u64) -> std::ops::Range<u64> {
+    let chunks = u128::from(runs.div_ceil(CHUNK_RUNS));
+    let cut = |i: u64| (u128::from(i) * chunks / u128::from(count.max(1))) as u64;
+    cut(index)..cut(index + 1)
+}
+
+/// Simulates the chunks `chunks` of a `settings.runs`-run experiment in batches of
+/// [`BATCH_CHUNKS`], in parallel within a batch, and hands each batch to `sink` in chunk order.
+/// Memory is one batch's values, whatever the number of runs. Stops after the last chunk or when
+/// `sink` says [`Flow::Stop`].
+pub fn run_chunks(
+    model: &Model,
+    settings: &Settings,
+    chunks: std::ops::Range<u64>,
+    mut sink: impl FnMut(Vec<ChunkValues>) -> Flow + Send,
+) -> Result<(), EngineError> {
+    if settings.runs == 0 {
+        return Err(EngineError::NoRuns);
+    }
+    if settings.threads == Some(0) {
+        return Err(EngineError::NoThreads);
+    }
+    let counts = (model.drivers.len(), model.outcomes.len(), model.series_outcomes().count());
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(threads) = settings.threads {
+        builder = builder.num_threads(threads);
+    }
+    let pool = builder
+        .build()
+        .map_err(|source| EngineError::ThreadPool { threads: settings.threads.unwrap_or(0), source })?;
+    let progress = progress_bar(settings);
+    if let Some(bar) = &progress {
+        let first = (chunks.start * CHUNK_RUNS).min(settings.runs);
+        bar.set_length((chunks.end * CHUNK_RUNS).min(settings.runs) - first);
+    }
+    let seed = settings.seed;
+    let mut start = chunks.start;
+    while start < chunks.end {
+        let end = (start + BATCH_CHUNKS).min(chunks.end);
+        let results: Vec<Result<ChunkValues, EngineError>> = pool.install(|| {
+            (start..end)
+                .into_par_iter()
+                .map(|index| {
+                    let first = index * CHUNK_RUNS;
+                    let last = (first + CHUNK_RUNS).min(settings.runs);
+                    let chunk = simulate_chunk(model, seed, first..last, counts)?;
+                    if let Some(bar) = &progress {
+                        bar.inc(last - first);
+                    }
+                    Ok(ChunkValues {
+                        index,
+                        first_run: first,
+                        len: chunk.len,
+                        drivers: chunk.drivers,
+                        outcomes: chunk.outcomes,
+                        series: chunk.series,
+                    })
+                })
+                .collect()
+        });
+        // The first failing chunk in chunk order: the same error whatever the thread count.
+        let batch = results.into_iter().collect::<Result<Vec<_>, _>>()?;
+        start = end;
+        // In the pool too: the sink's own parallel work (sketches) uses the same threads.
+        if pool.install(|| sink(batch)) == Flow::Stop {
+            break;
+        }
+    }
+    if let Some(bar) = &progress {
+        bar.finish_and_clear();
+    }
+    Ok(())
+}
+
 /// Simulates runs `range` with one world.
 fn simulate_chunk(
     model: &Model,
@@ -252,15 +358,21 @@ fn simulate_chunk(
         series: vec![f64::NAN; len * per_run_series],
     };
     let mut world = World::new(model);
-    for (offset, run) in range.enumerate() {
-        let values = RunValues {
-            drivers: &mut chunk.drivers[offset * driver_count..(offset + 1) * driver_count],
-            outcomes: &mut chunk.outcomes[offset * outcome_count..(offset + 1) * outcome_count],
-            series: &mut chunk.series[offset * per_run_series..(offset + 1) * per_run_series],
-        };
+    let (drivers, outcomes, series) = (
+        rows(&mut chunk.drivers, driver_count, len),
+        rows(&mut chunk.outcomes, outcome_count, len),
+        rows(&mut chunk.series, per_run_series, len),
+    );
+    for (run, ((drivers, outcomes), series)) in range.zip(drivers.into_iter().zip(outcomes).zip(series)) {
+        let values = RunValues { drivers, outcomes, series };
         world.simulate(seed, run, values).map_err(|fault| EngineError::NotFinite { run, fault })?;
     }
     Ok(chunk)
+}
+
+/// The `len` rows of `width` values of a run-major buffer (`chunks_mut(0)` would panic).
+fn rows(buffer: &mut [f64], width: usize, len: usize) -> Vec<&mut [f64]> {
+    if width == 0 { (0..len).map(|_| &mut [][..]).collect() } else { buffer.chunks_mut(width).collect() }
 }
 
 /// An indicatif bar on stderr (runs/s, ETA) when asked for and stderr is a terminal.
@@ -282,7 +394,7 @@ fn progress_bar(settings: &Settings) -> Option<ProgressBar> {
 mod tests {
     use super::*;
     use crate::model::testing::*;
-    use crate::scenario::{Distribution, Factor};
+    use crate::scenario::{Distribution, Factor, Function};
 
     fn bits(values: &[f64]) -> Vec<u64> {
         values.iter().map(|x| x.to_bits()).collect()
@@ -296,8 +408,8 @@ mod tests {
         s.populations =
             vec![population("p", 200, Distribution::Uniform { min: 0.0, max: 1.0 }, 0.3, 0.2, 0.1)];
         s.outcomes = vec![
-            outcome("first", vec![Factor::First("e".into())], false),
-            outcome("home", vec![Factor::HomeShare("p".into())], true),
+            outcome("first", vec![Factor::Call(Function::First, "e".into())], false),
+            outcome("home", vec![Factor::Call(Function::HomeShare, "p".into())], true),
             outcome("v", vec![Factor::Variable("v".into())], true),
         ];
         Model::compile(&s).unwrap()

@@ -8,6 +8,7 @@ use super::quantile::Sampler;
 use super::streams::Purpose;
 use super::term::{Factor, Hazard, Links, OutcomeKind, Term};
 use crate::engine::stream::StreamId;
+use crate::scenario::term::Argument;
 use crate::scenario::{self, BargainingModel, Distribution, Operation, Quantity, Scenario, YearMonth};
 
 /// A scenario the model cannot compile. The loader's validation rules these out; seeing one means a
@@ -290,7 +291,10 @@ pub struct PositionScale {
 fn position_scale(measure: &scenario::Term, scenario: &Scenario) -> Option<PositionScale> {
     let [factor] = measure.factors.as_slice() else { return None };
     let issue = match factor {
-        scenario::Factor::Settlement(name) | scenario::Factor::Forecast(name) => name,
+        scenario::Factor::Call(
+            scenario::term::Function::Settlement | scenario::term::Function::Forecast,
+            name,
+        ) => name,
         _ => return None,
     };
     let issue = scenario.issues.iter().find(|i| &i.name == issue)?;
@@ -349,6 +353,15 @@ impl<'s> Names<'s> {
     }
     fn population(&self, name: &str) -> Result<usize, CompileError> {
         Self::find(&self.populations, "population", name)
+    }
+    /// The index of a term function's argument, by the kind the function takes.
+    fn argument(&self, argument: Argument, name: &str) -> Result<usize, CompileError> {
+        match argument {
+            Argument::Event => self.event(name),
+            Argument::NumericDriver => self.driver(name),
+            Argument::Issue | Argument::AgreedIssue => self.issue(name),
+            Argument::Population => self.population(name),
+        }
     }
 }
 
@@ -597,7 +610,8 @@ fn outcome_kind(term: &scenario::Term, scenario: &Scenario) -> OutcomeKind {
 fn is_integer_valued(term: &scenario::Term, scenario: &Scenario) -> bool {
     use scenario::Factor as F;
     term.factors.iter().all(|factor| match factor {
-        F::Count(_) | F::First(_) | F::Month => true,
+        F::Month => true,
+        F::Call(function, _) => function.spec().value != OutcomeKind::Value,
         F::Driver(name) => scenario.drivers.iter().any(|d| &d.name == name && d.distribution.is_discrete()),
         other => other.is_indicator(),
     })
@@ -629,15 +643,9 @@ fn compile_term(term: &scenario::Term, scenario: &Scenario, names: &Names) -> Re
                 }
                 F::Variable(name) => Factor::Variable(names.variable(name)?),
                 F::Active(name) => Factor::Active(names.event(name)?),
-                F::Ever(name) => Factor::Ever(names.event(name)?),
-                F::Count(name) => Factor::Count(names.event(name)?),
-                F::First(name) => Factor::First(names.event(name)?),
-                F::After(name) => Factor::After(names.driver(name)?),
-                F::Agreed(name) => Factor::Agreed(names.issue(name)?),
-                F::Settlement(name) => Factor::Settlement(names.issue(name)?),
-                F::Forecast(name) => Factor::Forecast(names.issue(name)?),
-                F::Home(name) => Factor::Home(names.population(name)?),
-                F::HomeShare(name) => Factor::HomeShare(names.population(name)?),
+                F::Call(function, name) => {
+                    Factor::Call(*function, names.argument(function.spec().argument, name)?)
+                }
                 F::Month => Factor::Month,
             })
         })

@@ -35,13 +35,21 @@
 //!   displaced agent. home_share in U(t) is the share after the month's flights. Agents at home
 //!   at the start are a uniformly random subset.
 
+// The month-step hot loops index by positions that `Model::compile` derived from the same lists
+// (and `World::new` sized the buffers by): checked `get` there would cost time for no safety.
+// Everywhere else, clippy denies indexing (Cargo.toml `[lints]`).
+#[allow(clippy::indexing_slicing, reason = "hot loops over compiled indices")]
 pub mod bargaining;
 pub mod compile;
+#[allow(clippy::indexing_slicing, reason = "hot loops over compiled indices")]
 pub mod population;
+#[allow(clippy::indexing_slicing, reason = "hot loops over compiled indices")]
 pub mod quantile;
 pub mod streams;
+#[allow(clippy::indexing_slicing, reason = "hot loops over compiled indices")]
 pub mod term;
 pub mod trace;
+#[allow(clippy::indexing_slicing, reason = "hot loops over compiled indices")]
 pub mod world;
 
 pub use compile::{CompileError, Model, PositionScale};

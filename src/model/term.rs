@@ -2,55 +2,20 @@
 //! a run's [`State`] without looking up a name or allocating.
 
 use super::world::State;
+pub use crate::scenario::term::{Function, OutcomeKind};
 
-/// A compiled term: the product of its factors.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Term {
-    /// Never empty.
-    pub factors: Vec<Factor>,
-}
+/// A compiled term: the product of its factors, each name an index into the model's list of that
+/// kind (file order).
+pub type Term = crate::scenario::term::Term<usize>;
 
-/// One compiled factor; each index points into the model's list of that kind (file order).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Factor {
-    /// A numeric driver's value.
-    Driver(usize),
-    /// 1 if the categorical driver took outcome `outcome` (its index), else 0.
-    DriverIs {
-        /// The categorical driver.
-        driver: usize,
-        /// The outcome's index in its distribution.
-        outcome: usize,
-    },
-    /// A variable's current value.
-    Variable(usize),
-    /// 1 while the event is active.
-    Active(usize),
-    /// 1 once the event has fired.
-    Ever(usize),
-    /// Times the event has fired.
-    Count(usize),
-    /// Month of the event's first firing; undefined until it fires.
-    First(usize),
-    /// 1 from the month ⌊driver value⌋ on.
-    After(usize),
-    /// 1 once the issue is agreed.
-    Agreed(usize),
-    /// The issue's agreed position, 0 while not agreed.
-    Settlement(usize),
-    /// The issue's current forecast.
-    Forecast(usize),
-    /// Persons of the population at home.
-    Home(usize),
-    /// Share of the population's agents at home.
-    HomeShare(usize),
-    /// Months since start.
-    Month,
-}
+/// One compiled factor (see [`crate::scenario::term::Factor`]); a categorical driver's outcome is
+/// its index in the distribution.
+pub type Factor = crate::scenario::term::Factor<usize>;
 
 impl Factor {
     /// The factor's value in `state`, or `None` when it is undefined (`first` of an event that has
-    /// not fired).
+    /// not fired). The evaluation of each term function is here, its definition in
+    /// `scenario/term.rs`.
     #[inline]
     pub fn value(self, state: &State) -> Option<f64> {
         let flag = |b: bool| if b { 1.0 } else { 0.0 };
@@ -59,15 +24,17 @@ impl Factor {
             Factor::DriverIs { driver, outcome } => flag(state.drivers[driver] == outcome as f64),
             Factor::Variable(v) => state.variables[v],
             Factor::Active(e) => flag(state.events[e].is_active(state.month)),
-            Factor::Ever(e) => flag(state.events[e].count > 0),
-            Factor::Count(e) => f64::from(state.events[e].count),
-            Factor::First(e) => f64::from(state.events[e].first?),
-            Factor::After(d) => flag(f64::from(state.month) >= state.drivers[d].floor()),
-            Factor::Agreed(i) => flag(state.issues[i].agreed),
-            Factor::Settlement(i) => state.issues[i].settlement,
-            Factor::Forecast(i) => state.issues[i].forecast,
-            Factor::Home(p) => state.populations[p].persons_at_home(),
-            Factor::HomeShare(p) => state.populations[p].home_share(),
+            Factor::Call(function, i) => match function {
+                Function::Ever => flag(state.events[i].count > 0),
+                Function::Count => f64::from(state.events[i].count),
+                Function::First => f64::from(state.events[i].first?),
+                Function::After => flag(f64::from(state.month) >= state.drivers[i].floor()),
+                Function::Agreed => flag(state.issues[i].agreed),
+                Function::Settlement => state.issues[i].settlement,
+                Function::Forecast => state.issues[i].forecast,
+                Function::Home => state.populations[i].persons_at_home(),
+                Function::HomeShare => state.populations[i].home_share(),
+            },
             Factor::Month => f64::from(state.month),
         })
     }
@@ -82,39 +49,6 @@ impl Term {
             product *= factor.value(state)?;
         }
         Some(product)
-    }
-}
-
-/// What kind of value an outcome's term gives, decided when the model compiles. Statistics, charts
-/// and the report take it from here, never from the measure's text (`first (e)` is `first(e)`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum OutcomeKind {
-    /// 0 or 1 in every run: reported as a probability.
-    Indicator,
-    /// A whole number in every run (counts, months, discrete drivers): integer histogram bins.
-    Count,
-    /// Any number.
-    #[default]
-    Value,
-    /// The month an event first fired (a whole-number term with `first(...)`): undefined in runs
-    /// where it never fired, which the report counts apart.
-    FirstTime,
-}
-
-impl OutcomeKind {
-    /// True for 0/1 outcomes, reported as probabilities.
-    pub fn is_probability(self) -> bool {
-        self == OutcomeKind::Indicator
-    }
-
-    /// True when every value is a whole number: integer histogram bins.
-    pub fn is_integer(self) -> bool {
-        matches!(self, OutcomeKind::Count | OutcomeKind::FirstTime)
-    }
-
-    /// True for the month of a first firing.
-    pub fn is_first_time(self) -> bool {
-        self == OutcomeKind::FirstTime
     }
 }
 

@@ -2,7 +2,9 @@
 //! fixed seeds and tolerances from the Monte Carlo error (z stated at each).
 
 use super::testing::*;
-use crate::scenario::{Agreement, BargainingModel, Distribution, Factor, Flee, Operation, Quantity};
+use crate::scenario::{
+    Agreement, BargainingModel, Distribution, Factor, Flee, Function, Operation, Quantity,
+};
 
 /// Kolmogorov–Smirnov distance between a sample and a CDF. For a discrete distribution on whole
 /// numbers the left limit F(x−) is F(x − 1), which keeps the statistic exact.
@@ -87,8 +89,8 @@ fn an_unlinked_event_fires_by_month_24_with_the_geometric_probability() {
     let mut s = scenario(24);
     s.events = vec![hazard("clash", 0.02)];
     s.outcomes = vec![
-        outcome("ever", vec![Factor::Ever("clash".into())], false),
-        outcome("count", vec![Factor::Count("clash".into())], false),
+        outcome("ever", vec![Factor::Call(Function::Ever, "clash".into())], false),
+        outcome("count", vec![Factor::Call(Function::Count, "clash".into())], false),
     ];
     let runs = 40_000;
     let (_, simulation) = run(&s, runs, 7);
@@ -127,7 +129,7 @@ fn a_population_without_peers_or_noise_ends_at_the_threshold_cdf() {
     let u = 0.6;
     let mut s = scenario(12);
     s.populations = vec![population("displaced", 1000, threshold.clone(), u, 0.0, 0.0)];
-    s.outcomes = vec![outcome("share", vec![Factor::HomeShare("displaced".into())], false)];
+    s.outcomes = vec![outcome("share", vec![Factor::Call(Function::HomeShare, "displaced".into())], false)];
     let runs = 2000;
     let (_, simulation) = run(&s, runs, 3);
     let share = simulation.outcome_values(0).sum::<f64>() / runs as f64;
@@ -153,8 +155,8 @@ fn adding_a_driver_or_event_leaves_every_other_draw_unchanged() {
     a.events = vec![clash, scheduled("exit_war", "exit_month")];
     a.variables = vec![variable("tension", 0.5, 0.4, 0.1, 0.05)];
     a.outcomes = vec![
-        outcome("clashes", vec![Factor::Count("clash".into())], false),
-        outcome("first", vec![Factor::First("clash".into())], false),
+        outcome("clashes", vec![Factor::Call(Function::Count, "clash".into())], false),
+        outcome("first", vec![Factor::Call(Function::First, "clash".into())], false),
         outcome("tension", vec![Factor::Variable("tension".into())], false),
     ];
     let mut b = a.clone();
@@ -184,8 +186,8 @@ fn scheduled_events_fire_in_the_month_their_driver_names() {
     s.drivers = vec![driver("when", Distribution::Uniform { min: -3.0, max: 50.0 })];
     s.events = vec![scheduled("exit", "when")];
     s.outcomes = vec![
-        outcome("first", vec![Factor::First("exit".into())], false),
-        outcome("after", vec![Factor::After("when".into())], true),
+        outcome("first", vec![Factor::Call(Function::First, "exit".into())], false),
+        outcome("after", vec![Factor::Call(Function::After, "when".into())], true),
     ];
     let (_, simulation) = run(&s, 500, 5);
     for k in 0..500 {
@@ -240,9 +242,9 @@ fn an_agreement_settles_at_the_forecast_and_stops_bargaining() {
     });
     s.issues = vec![deal];
     s.outcomes = vec![
-        outcome("agreed", vec![Factor::Agreed("deal".into())], false),
-        outcome("settlement", vec![Factor::Settlement("deal".into())], false),
-        outcome("forecast", vec![Factor::Forecast("deal".into())], true),
+        outcome("agreed", vec![Factor::Call(Function::Agreed, "deal".into())], false),
+        outcome("settlement", vec![Factor::Call(Function::Settlement, "deal".into())], false),
+        outcome("forecast", vec![Factor::Call(Function::Forecast, "deal".into())], true),
     ];
     let (model, simulation) = run(&s, 2, 1);
     assert!(model.outcomes[0].kind.is_probability());
@@ -269,7 +271,7 @@ fn bdm_issues_run_inside_the_world_with_variable_bound_inputs() {
     let mut ec = issue("emissions", BargainingModel::Bdm, 2, stakes);
     ec.scale = (4.0, 10.0);
     s.issues = vec![ec];
-    s.outcomes = vec![outcome("forecast", vec![Factor::Forecast("emissions".into())], true)];
+    s.outcomes = vec![outcome("forecast", vec![Factor::Call(Function::Forecast, "emissions".into())], true)];
     let (_, simulation) = run(&s, 1, 1);
     let forecast: Vec<f64> = (0..3).map(|m| simulation.series_values(0, m)[0]).collect();
     assert!((forecast[0] - 7.461314378277189).abs() < 1e-9, "{forecast:?}");
@@ -288,7 +290,7 @@ fn flights_send_agents_away_when_their_event_fires() {
     p.flee = Some(Flee { on: "clash".into(), probability: 1.0 });
     p.links = vec![link(vec![Factor::Active("clash".into())], -5.0)];
     s.populations = vec![p];
-    s.outcomes = vec![outcome("home", vec![Factor::Home("displaced".into())], true)];
+    s.outcomes = vec![outcome("home", vec![Factor::Call(Function::Home, "displaced".into())], true)];
     let (_, simulation) = run(&s, 1, 1);
     let home: Vec<f64> = (0..6).map(|m| simulation.series_values(0, m)[0]).collect();
     // Everyone goes home in month 0 (U = 2 > θ), all flee in month 3 and stay away while U < 0,

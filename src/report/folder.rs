@@ -14,6 +14,11 @@
 //! * Where the platform has no `flock` on folders, the locks are skipped (a lock that cannot be
 //!   taken for another reason than contention is not an error): the renames stay atomic, but stale
 //!   temporary folders are then not cleaned.
+//!
+//! A previous result is replaced silently only by a result of the same resolved scenario(s):
+//! [`PendingOutput::prepare_for`] compares a fingerprint of the resolved scenario files the folder
+//! holds (`scenario.toml`, `scenarios/*/scenario.toml`) with the ones about to be written, and
+//! refuses a different one unless forced.
 
 use std::fs::{self, File, TryLockError};
 use std::path::{Path, PathBuf};
@@ -21,8 +26,11 @@ use std::path::{Path, PathBuf};
 use super::ReportError;
 
 /// The file that marks a folder as a crossroads result: an existing folder is only replaced when
-/// it is empty or holds one.
+/// it is empty or holds one (or a shard result's [`SHARD_MARKER`]).
 pub const MARKER: &str = "summary.json";
+
+/// The file that marks a folder as a shard result.
+pub const SHARD_MARKER: &str = "shard.json";
 
 /// A result being written: a temporary folder next to the target. Dropped without
 /// [`PendingOutput::commit`], it deletes the temporary folder and leaves the target as it was.
@@ -36,7 +44,47 @@ pub struct PendingOutput {
     committed: bool,
 }
 
+/// What [`PendingOutput::prepare_for`] found at the target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replacing {
+    /// No previous result (no folder, or an empty one).
+    Nothing,
+    /// A previous result of the same resolved scenario(s).
+    SameScenario,
+    /// A previous result of different scenario(s), replaced because it was forced.
+    OtherScenario,
+}
+
 impl PendingOutput {
+    /// As [`PendingOutput::prepare`], and also compares the previous result's resolved scenarios
+    /// with `made_from` — each resolved scenario TOML about to be written, by its path in the result
+    /// folder (`scenario.toml` for a run, `scenarios/<label>/scenario.toml` for a comparison). A
+    /// result of other scenarios is refused ([`ReportError::OtherScenario`]) unless `force`.
+    pub fn prepare_for(
+        target: &Path,
+        made_from: &[(String, &str)],
+        force: bool,
+    ) -> Result<(Self, Replacing), ReportError> {
+        let replacing = if target.join(MARKER).is_file() {
+            let before = fingerprint(&scenario_files(target));
+            let now = fingerprint(made_from);
+            if before == now {
+                Replacing::SameScenario
+            } else if force {
+                Replacing::OtherScenario
+            } else {
+                return Err(ReportError::OtherScenario {
+                    path: target.to_path_buf(),
+                    before: format!("{before:016x}"),
+                    now: format!("{now:016x}"),
+                });
+            }
+        } else {
+            Replacing::Nothing
+        };
+        Ok((Self::prepare(target)?, replacing))
+    }
+
     /// Checks that `target` can be written (creating its parent folders) and creates the
     /// temporary folder. Fails when `target` is a file, or a folder that is neither empty nor a
     /// previous result (so `--out ~` never replaces a home folder).
@@ -135,6 +183,43 @@ impl Drop for PendingOutput {
     }
 }
 
+/// The resolved scenario files of a result folder, by path in it: `scenario.toml` and
+/// `scenarios/*/scenario.toml` (unreadable files count as empty).
+fn scenario_files(folder: &Path) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    if let Ok(text) = fs::read_to_string(folder.join("scenario.toml")) {
+        files.push(("scenario.toml".to_string(), text));
+    }
+    if let Ok(entries) = fs::read_dir(folder.join("scenarios")) {
+        for entry in entries.flatten() {
+            let path = entry.path().join("scenario.toml");
+            if path.is_file() {
+                let label = entry.file_name().to_string_lossy().into_owned();
+                files.push((
+                    format!("scenarios/{label}/scenario.toml"),
+                    fs::read_to_string(&path).unwrap_or_default(),
+                ));
+            }
+        }
+    }
+    files
+}
+
+/// A 64-bit FNV-1a hash of (path, text) pairs, in path order: equal exactly when the same files
+/// hold the same text (up to hash collisions).
+fn fingerprint<T: AsRef<str>>(files: &[(String, T)]) -> u64 {
+    let mut sorted: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_ref())).collect();
+    sorted.sort_unstable();
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for (path, text) in sorted {
+        for byte in path.bytes().chain([0]).chain(text.bytes()).chain([0]) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    hash
+}
+
 /// `folder` opened and locked exclusively: waiting for the lock when `wait`, else `None` when
 /// another process holds it. Also `None` when the folder cannot be opened or locked at all (a
 /// platform without `flock` on folders): locking is then skipped.
@@ -178,7 +263,9 @@ fn clean_stale(parent: &Path, name: &str, target: &Path) {
 
 /// An empty folder, or one holding a previous result.
 fn is_replaceable(folder: &Path) -> bool {
-    folder.join(MARKER).is_file() || fs::read_dir(folder).is_ok_and(|mut entries| entries.next().is_none())
+    folder.join(MARKER).is_file()
+        || folder.join(SHARD_MARKER).is_file()
+        || fs::read_dir(folder).is_ok_and(|mut entries| entries.next().is_none())
 }
 
 #[cfg(test)]
@@ -204,6 +291,32 @@ mod tests {
         let left: Vec<_> =
             fs::read_dir(target.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(left, vec![std::ffi::OsString::from("result")]);
+    }
+
+    #[test]
+    fn a_result_of_another_scenario_is_replaced_only_when_forced() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("result");
+        let made_from = |text: &'static str| vec![("scenario.toml".to_string(), text)];
+        let (first, replacing) = PendingOutput::prepare_for(&target, &made_from("a = 1\n"), false).unwrap();
+        assert_eq!(replacing, Replacing::Nothing);
+        fs::write(first.path().join(MARKER), "{}").unwrap();
+        fs::write(first.path().join("scenario.toml"), "a = 1\n").unwrap();
+        first.commit().unwrap();
+        let (same, replacing) = PendingOutput::prepare_for(&target, &made_from("a = 1\n"), false).unwrap();
+        assert_eq!(replacing, Replacing::SameScenario);
+        drop(same);
+        let refused = PendingOutput::prepare_for(&target, &made_from("a = 2\n"), false).unwrap_err();
+        assert!(matches!(refused, ReportError::OtherScenario { .. }), "{refused}");
+        let (_, replacing) = PendingOutput::prepare_for(&target, &made_from("a = 2\n"), true).unwrap();
+        assert_eq!(replacing, Replacing::OtherScenario);
+        // A comparison's folder: its scenarios' files, whatever the order they are listed in.
+        let files =
+            [("scenarios/b/scenario.toml".to_string(), "b"), ("scenarios/a/scenario.toml".to_string(), "a")];
+        let mut reversed = files.clone();
+        reversed.reverse();
+        assert_eq!(fingerprint(&files), fingerprint(&reversed));
+        assert_ne!(fingerprint(&files), fingerprint(&files[..1]));
     }
 
     #[test]

@@ -13,7 +13,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::report::charts::{Chart, format};
 use crate::report::words::{self, DriverNames};
-use crate::scenario::RegisterEntry;
+use crate::scenario::{RegisterEntry, SourcesPage, citations};
+use crate::stats::tally::Approximation;
 use crate::stats::{
     Effects, NumericStatistics, OutcomeStatistics, OutcomeSummary, ProbabilityStatistics, Summary,
 };
@@ -117,9 +118,10 @@ pub fn render_run_report(input: &RunReport<'_>) -> String {
     outcome_table(&mut page, summary);
     charts(&mut page, input.charts);
     if let Some(section) = &input.drivers {
-        drivers(&mut page, section);
+        drivers(&mut page, section, summary.approximation.as_ref());
     }
     register(&mut page, input.register);
+    sources(&mut page, input.register);
     let _ = writeln!(
         page,
         "<section id=\"scenario\">\n<h2>Resolved scenario</h2>\n<p>The scenario file that produced these \
@@ -175,6 +177,9 @@ fn contents(page: &mut String, input: &RunReport<'_>) {
         page.push_str("<li><a href=\"#drivers\">Drivers</a></li>\n");
     }
     page.push_str("<li><a href=\"#register\">Assumptions</a></li>\n");
+    if !cited_anchors(input.register, &SourcesPage::bundled()).is_empty() {
+        page.push_str("<li><a href=\"#sources\">Sources</a></li>\n");
+    }
     page.push_str("<li><a href=\"#scenario\">Scenario file</a></li>\n</ul></nav>\n");
 }
 
@@ -213,8 +218,23 @@ fn outcome_table(page: &mut String, summary: &Summary) {
          p5…p95: percentiles of the outcome over runs. Runs left out: runs where a <code>first(…)</code> \
          event never happened, or where the outcome's <code>given</code> condition did not hold; they are \
          left out of that outcome's statistics. Intervals are Monte Carlo error of the estimate, not the \
-         real world's uncertainty (which is the spread p5…p95).</p>\n</section>\n",
+         real world's uncertainty (which is the spread p5…p95).</p>\n",
     );
+    if let Some(stopping) = &summary.stopping {
+        let _ = writeln!(
+            page,
+            "<p class=\"note\"><strong>Run until precise:</strong> {}</p>",
+            escape(&crate::stats::precision::describe(stopping, summary.runs))
+        );
+    }
+    if let Some(approximation) = &summary.approximation {
+        let _ = writeln!(
+            page,
+            "<p class=\"note\"><strong>Approximation:</strong> {}</p>",
+            escape(&approximation.note)
+        );
+    }
+    page.push_str("</section>\n");
 }
 
 fn unit_note(outcome: &OutcomeSummary) -> String {
@@ -293,9 +313,21 @@ pub(crate) fn charts(page: &mut String, charts: &[Chart]) {
 
 /// The "What drives each outcome" section: per outcome its drivers with the largest swing, in
 /// words, then the driver-effect charts.
-fn drivers(page: &mut String, section: &DriversSection<'_>) {
+fn drivers(page: &mut String, section: &DriversSection<'_>, approximation: Option<&Approximation>) {
+    page.push_str("<section id=\"drivers\">\n<h2>What drives each outcome</h2>\n");
+    if let Some(approximation) = approximation {
+        let _ = writeln!(
+            page,
+            "<p class=\"note\"><strong>Over the first {} runs:</strong> a driver's effect needs each run's \
+             draws next to its outcomes, so driver effects (and Spearman's ρ) are computed exactly over the \
+             first {} runs of this {}-run experiment (their intervals are those of that many runs).</p>",
+            format::count(approximation.driver_importance_runs),
+            format::count(approximation.driver_importance_runs),
+            format::count(approximation.total_runs)
+        );
+    }
     page.push_str(
-        "<section id=\"drivers\">\n<h2>What drives each outcome</h2>\n<p>For each outcome, the drivers \
+        "<p>For each outcome, the drivers \
          that move it most. The runs are split by each driver's draw — into the thirds of its declared \
          distribution (lowest, middle, highest), or by category — and the outcome is estimated in each \
          part. The <em>swing</em> is the largest part's estimate minus the smallest's: in percentage points \
@@ -409,6 +441,7 @@ fn register(page: &mut String, entries: &[RegisterEntry]) {
     );
     let number = |value: Option<f64>| value.map_or_else(|| "—".to_string(), format::number);
     let text = |value: &Option<String>| value.as_deref().map_or_else(|| "—".to_string(), escape);
+    let page_of_sources = SourcesPage::bundled();
     for entry in entries {
         let description = entry
             .description
@@ -427,13 +460,121 @@ fn register(page: &mut String, entries: &[RegisterEntry]) {
             number(entry.p5),
             number(entry.p95),
             text(&entry.unit),
-            text(&entry.source)
+            entry.source.as_deref().map_or_else(|| "—".to_string(), |s| source_cell(s, &page_of_sources))
         );
     }
     if entries.is_empty() {
         page.push_str("<tr><td colspan=\"8\" class=\"none\">No assumptions recorded.</td></tr>\n");
     }
     page.push_str("</tbody>\n</table></div>\n</section>\n");
+}
+
+/// A source text, escaped, with each citation of an entry of docs/sources.md linked to its copy in
+/// the page's "Sources" section (citations of anchors the page lacks stay plain text).
+fn source_cell(source: &str, page_of_sources: &SourcesPage) -> String {
+    let mut cell = String::with_capacity(source.len() + 64);
+    let mut from = 0;
+    for citation in citations(source) {
+        cell.push_str(&escape(&source[from..citation.start]));
+        let written = escape(&source[citation.start..citation.end]);
+        if page_of_sources.entry(citation.anchor).is_some() {
+            let _ = write!(cell, "<a href=\"#source-{}\">{written}</a>", escape(citation.anchor));
+        } else {
+            cell.push_str(&written);
+        }
+        from = citation.end;
+    }
+    cell.push_str(&escape(&source[from..]));
+    cell
+}
+
+/// The "Sources" section: every entry of docs/sources.md that the register cites, copied as text
+/// (publisher, title, date and address included), so the citations can be checked offline.
+fn sources(page: &mut String, entries: &[RegisterEntry]) {
+    let page_of_sources = SourcesPage::bundled();
+    let cited = cited_anchors(entries, &page_of_sources);
+    if cited.is_empty() {
+        return;
+    }
+    // In the order of the sources page, not of first citation: related entries stay together.
+    let listed = page_of_sources.entries().iter().filter(|e| cited.contains(&e.anchor.as_str()));
+    page.push_str(
+        "<section id=\"sources\">\n<h2>Sources</h2>\n<p>The entries of <code>docs/sources.md</code> (in the \
+         crossroads repository) that the register cites, as they stood when this crossroads was built.</p>\n",
+    );
+    for entry in listed {
+        let _ = writeln!(
+            page,
+            "<article id=\"source-{}\">\n<h3>{} <code>docs/sources.md#{}</code></h3>",
+            escape(&entry.anchor),
+            escape(&plain(&entry.heading)),
+            escape(&entry.anchor)
+        );
+        for block in entry.body.split("\n\n") {
+            let lines: Vec<&str> = block.lines().map(str::trim).collect();
+            if lines.first().is_some_and(|l| l.starts_with("- ")) {
+                // A list: each "- " line opens an item, the others continue it.
+                let mut items: Vec<String> = Vec::new();
+                for line in lines {
+                    match line.strip_prefix("- ") {
+                        Some(item) => items.push(item.to_string()),
+                        None => {
+                            if let Some(last) = items.last_mut() {
+                                last.push(' ');
+                                last.push_str(line);
+                            }
+                        }
+                    }
+                }
+                page.push_str("<ul>\n");
+                for item in items {
+                    let _ = writeln!(page, "<li>{}</li>", escape(&plain(&item)));
+                }
+                page.push_str("</ul>\n");
+            } else {
+                let _ = writeln!(page, "<p>{}</p>", escape(&plain(&lines.join(" "))));
+            }
+        }
+        page.push_str("</article>\n");
+    }
+    page.push_str("</section>\n");
+}
+
+/// The anchors of docs/sources.md that the register cites and the page has, without repeats.
+fn cited_anchors<'a>(entries: &'a [RegisterEntry], page_of_sources: &SourcesPage) -> Vec<&'a str> {
+    let mut cited: Vec<&str> = Vec::new();
+    for source in entries.iter().filter_map(|e| e.source.as_deref()) {
+        for citation in citations(source) {
+            if page_of_sources.entry(citation.anchor).is_some() && !cited.contains(&citation.anchor) {
+                cited.push(citation.anchor);
+            }
+        }
+    }
+    cited
+}
+
+/// Markdown inline marks dropped for plain text: `**`, `*`, backticks, and `[text](target)` read as
+/// its text.
+fn plain(markdown: &str) -> String {
+    let mut text = String::with_capacity(markdown.len());
+    let mut rest = markdown;
+    while let Some(open) = rest.find('[') {
+        let (before, after) = rest.split_at(open);
+        text.push_str(before);
+        let link = after.find("](").and_then(|mid| after[mid..].find(')').map(|close| (mid, mid + close)));
+        match link {
+            Some((mid, close)) if !after[1..mid].contains(']') => {
+                text.push_str(&after[1..mid]);
+                rest = &after[close + 1..];
+            }
+            _ => {
+                text.push('[');
+                rest = &after[1..];
+            }
+        }
+    }
+    text.push_str(rest);
+    text.replace(['*', '`'], "")
 }
 
 /// `text` with `&`, `<`, `>`, `"` and `'` replaced by character references: safe in text and in

@@ -11,6 +11,7 @@ pub mod compare;
 pub mod folder;
 pub mod headline;
 pub mod html;
+pub mod shard;
 pub mod table;
 pub mod words;
 
@@ -21,9 +22,10 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-pub use folder::PendingOutput;
+pub use folder::{PendingOutput, Replacing};
 
 use crate::engine::Simulation;
+use crate::format::write_shortest;
 use crate::model::Model;
 use crate::stats::{BinLabel, Effects, Sensitivity, Summary};
 
@@ -37,6 +39,19 @@ pub enum ReportError {
         path: PathBuf,
         /// Why it cannot be used.
         reason: String,
+    },
+    /// The output folder holds the result of other scenario(s) and `--force` was not given.
+    #[error(
+        "{} holds the result of a different scenario (resolved scenario hash {before} there, {now} now)",
+        path.display()
+    )]
+    OtherScenario {
+        /// The folder asked for.
+        path: PathBuf,
+        /// Fingerprint of the resolved scenario(s) the folder was made from.
+        before: String,
+        /// Fingerprint of the resolved scenario(s) about to be written.
+        now: String,
     },
     /// A file system error.
     #[error("cannot write {}: {source}", path.display())]
@@ -97,17 +112,112 @@ pub fn write_files_with(
     sensitivity: &Sensitivity,
     effects: &Effects,
 ) -> Result<(), ReportError> {
+    write_file(&folder.join("runs.csv"), |w| Ok(write_runs(w, output.model, output.simulation)?))?;
+    write_statistics(folder, output.summary, sensitivity, effects, output.resolved)
+}
+
+/// Writes summary.json, series.csv, sensitivity.csv, drivers.csv and scenario.toml into `folder`:
+/// everything but runs.csv, which a streamed run writes as it goes ([`RunsCsv`]).
+pub fn write_statistics(
+    folder: &Path,
+    summary: &Summary,
+    sensitivity: &Sensitivity,
+    effects: &Effects,
+    resolved: &str,
+) -> Result<(), ReportError> {
     write_file(&folder.join("summary.json"), |w| {
-        serde_json::to_writer_pretty(&mut *w, output.summary)?;
+        serde_json::to_writer_pretty(&mut *w, summary)?;
         writeln!(w).map_err(serde_json::Error::io)?;
         Ok(())
     })?;
-    write_file(&folder.join("runs.csv"), |w| Ok(write_runs(w, output.model, output.simulation)?))?;
-    write_file(&folder.join("series.csv"), |w| Ok(write_series(w, output.summary)?))?;
+    write_file(&folder.join("series.csv"), |w| Ok(write_series(w, summary)?))?;
     write_file(&folder.join("sensitivity.csv"), |w| Ok(write_sensitivity(w, sensitivity)?))?;
     write_file(&folder.join("drivers.csv"), |w| Ok(write_effects(w, effects)?))?;
-    write_file(&folder.join("scenario.toml"), |w| Ok(w.write_all(output.resolved.as_bytes())?))?;
+    write_file(&folder.join("scenario.toml"), |w| Ok(w.write_all(resolved.as_bytes())?))?;
     Ok(())
+}
+
+/// runs.csv written as chunks finish, in chunk order: memory is one row.
+#[derive(Debug)]
+pub struct RunsCsv {
+    path: PathBuf,
+    writer: BufWriter<fs::File>,
+    line: String,
+    /// Per driver: its categories' names (categorical drivers).
+    categories: Vec<Option<Vec<String>>>,
+}
+
+impl RunsCsv {
+    /// Creates `path`, with the header row when `header` (a shard's part has it too).
+    pub fn create(path: &Path, model: &Model) -> Result<Self, ReportError> {
+        let io = |source| ReportError::Io { path: path.to_path_buf(), source };
+        let mut writer = BufWriter::new(fs::File::create(path).map_err(io)?);
+        writer.write_all(runs_header(model).as_bytes()).map_err(io)?;
+        Ok(RunsCsv {
+            path: path.to_path_buf(),
+            writer,
+            line: String::new(),
+            categories: model.drivers.iter().map(|d| d.outcomes.clone()).collect(),
+        })
+    }
+
+    /// Appends the rows of `chunks` (consecutive, in chunk order).
+    pub fn write_chunks(&mut self, chunks: &[crate::engine::ChunkValues]) -> Result<(), ReportError> {
+        for chunk in chunks {
+            let drivers = chunk.drivers.len() / chunk.len.max(1);
+            let outcomes = chunk.outcomes.len() / chunk.len.max(1);
+            for offset in 0..chunk.len {
+                let run = chunk.first_run + offset as u64;
+                let d = chunk.drivers.get(offset * drivers..(offset + 1) * drivers).unwrap_or(&[]);
+                let o = chunk.outcomes.get(offset * outcomes..(offset + 1) * outcomes).unwrap_or(&[]);
+                runs_row(&mut self.line, run, d, o, &self.categories);
+                self.writer
+                    .write_all(self.line.as_bytes())
+                    .map_err(|source| ReportError::Io { path: self.path.clone(), source })?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Flushes the file.
+    pub fn finish(mut self) -> Result<(), ReportError> {
+        self.writer.flush().map_err(|source| ReportError::Io { path: self.path.clone(), source })
+    }
+}
+
+/// runs.csv's header row: `run`, the drivers' names, the outcomes' names.
+pub fn runs_header(model: &Model) -> String {
+    let mut line = String::from("run");
+    for name in model.drivers.iter().map(|d| &d.name).chain(model.outcomes.iter().map(|o| &o.name)) {
+        line.push(',');
+        field(&mut line, name);
+    }
+    line.push('\n');
+    line
+}
+
+/// One row of runs.csv into `line` (cleared first).
+fn runs_row(
+    line: &mut String,
+    run: u64,
+    drivers: &[f64],
+    outcomes: &[f64],
+    categories: &[Option<Vec<String>>],
+) {
+    line.clear();
+    let _ = write!(line, "{run}");
+    for (value, names) in drivers.iter().zip(categories) {
+        line.push(',');
+        match names {
+            Some(names) => field(line, names.get(*value as usize).map_or("", String::as_str)),
+            None => write_shortest(line, *value),
+        }
+    }
+    for value in outcomes {
+        line.push(',');
+        write_shortest(line, *value);
+    }
+    line.push('\n');
 }
 
 /// A failure inside a file writer: I/O or JSON.
@@ -144,13 +254,6 @@ fn write_file(
     Ok(())
 }
 
-/// A number in the shortest form that reads back to the same bits; empty when undefined.
-fn number(buffer: &mut String, x: f64) {
-    if x.is_finite() {
-        let _ = write!(buffer, "{x}");
-    }
-}
-
 /// A CSV field: quoted when it holds a comma, quote or line break.
 fn field(buffer: &mut String, text: &str) {
     if text.contains([',', '"', '\n', '\r']) {
@@ -169,28 +272,17 @@ pub fn write_runs(
     model: &Model,
     simulation: &Simulation,
 ) -> std::io::Result<()> {
-    let mut line = String::from("run");
-    for name in model.drivers.iter().map(|d| &d.name).chain(model.outcomes.iter().map(|o| &o.name)) {
-        line.push(',');
-        field(&mut line, name);
-    }
-    line.push('\n');
-    w.write_all(line.as_bytes())?;
+    w.write_all(runs_header(model).as_bytes())?;
+    let categories: Vec<Option<Vec<String>>> = model.drivers.iter().map(|d| d.outcomes.clone()).collect();
+    let mut line = String::new();
     for run in 0..simulation.runs as usize {
-        line.clear();
-        let _ = write!(line, "{run}");
-        for (value, driver) in simulation.run_drivers(run).iter().zip(&model.drivers) {
-            line.push(',');
-            match &driver.outcomes {
-                Some(names) => field(&mut line, names.get(*value as usize).map_or("", String::as_str)),
-                None => number(&mut line, *value),
-            }
-        }
-        for value in simulation.run_outcomes(run) {
-            line.push(',');
-            number(&mut line, *value);
-        }
-        line.push('\n');
+        runs_row(
+            &mut line,
+            run as u64,
+            simulation.run_drivers(run),
+            simulation.run_outcomes(run),
+            &categories,
+        );
         w.write_all(line.as_bytes())?;
     }
     Ok(())
@@ -207,7 +299,7 @@ pub fn write_series(w: &mut impl std::io::Write, summary: &Summary) -> std::io::
             let _ = write!(line, ",{},{}", point.month, point.date);
             for x in [point.mean, point.p5, point.p25, point.p50, point.p75, point.p95] {
                 line.push(',');
-                number(&mut line, x);
+                write_shortest(&mut line, x);
             }
             line.push('\n');
             w.write_all(line.as_bytes())?;
@@ -234,7 +326,7 @@ pub fn write_sensitivity(w: &mut impl std::io::Write, sensitivity: &Sensitivity)
                 Some(c) => {
                     for x in [c.spearman, c.lower, c.upper] {
                         line.push(',');
-                        number(&mut line, x);
+                        write_shortest(&mut line, x);
                     }
                 }
                 None => line.push_str(",,,"),
@@ -268,9 +360,9 @@ pub fn write_effects(w: &mut impl std::io::Write, effects: &Effects) -> std::io:
                     BinLabel::Range { index, count, above, up_to } => {
                         line.push_str(range_name(*index, *count));
                         line.push(',');
-                        number(&mut line, above.unwrap_or(f64::NAN));
+                        write_shortest(&mut line, above.unwrap_or(f64::NAN));
                         line.push(',');
-                        number(&mut line, up_to.unwrap_or(f64::NAN));
+                        write_shortest(&mut line, up_to.unwrap_or(f64::NAN));
                     }
                     BinLabel::Category(name) => {
                         field(&mut line, name);
@@ -282,10 +374,10 @@ pub fn write_effects(w: &mut impl std::io::Write, effects: &Effects) -> std::io:
                     [bin.mean, bin.lower, bin.upper, driver.swing.unwrap_or(f64::NAN), driver.swing_error]
                 {
                     line.push(',');
-                    number(&mut line, x);
+                    write_shortest(&mut line, x);
                 }
                 line.push(',');
-                number(&mut line, driver.explained);
+                write_shortest(&mut line, driver.explained);
                 line.push('\n');
                 w.write_all(line.as_bytes())?;
             }
@@ -311,7 +403,7 @@ pub fn range_name(index: usize, count: usize) -> &'static str {
 mod tests {
     use super::*;
     use crate::model::testing::*;
-    use crate::scenario::{Distribution, Factor};
+    use crate::scenario::{Distribution, Factor, Function};
     use crate::stats::summarize;
 
     #[test]
@@ -323,8 +415,8 @@ mod tests {
         )];
         s.events = vec![hazard("clash", 0.2)];
         s.outcomes = vec![
-            outcome("first", vec![Factor::First("clash".into())], false),
-            outcome("clashes", vec![Factor::Count("clash".into())], true),
+            outcome("first", vec![Factor::Call(Function::First, "clash".into())], false),
+            outcome("clashes", vec![Factor::Call(Function::Count, "clash".into())], true),
         ];
         let (model, simulation) = run(&s, 40, 2);
         let summary = summarize(&model, &simulation);

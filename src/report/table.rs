@@ -1,24 +1,8 @@
 //! The compact outcome table `crossroads run` prints: each outcome's estimate with its 95%
 //! Monte Carlo interval, and for numeric outcomes the spread of runs (p5 … p95).
 
+use crate::format::compact;
 use crate::stats::{OutcomeStatistics, Summary};
-
-/// `x` with `digits` significant digits, without exponent for everyday magnitudes.
-pub fn significant(x: f64, digits: usize) -> String {
-    if !x.is_finite() {
-        return "–".into();
-    }
-    if x == 0.0 {
-        return "0".into();
-    }
-    let magnitude = x.abs().log10().floor() as i32;
-    if !(-4..=9).contains(&magnitude) {
-        return format!("{:.*e}", digits.saturating_sub(1), x);
-    }
-    let decimals = (digits as i32 - 1 - magnitude).max(0) as usize;
-    let text = format!("{x:.decimals$}");
-    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
-}
 
 /// The table as text, one outcome per line, aligned.
 pub fn outcome_table(summary: &Summary) -> String {
@@ -33,8 +17,8 @@ pub fn outcome_table(summary: &Summary) -> String {
         let row = match &outcome.statistics {
             OutcomeStatistics::Probability(p) => [
                 outcome.name.clone(),
-                format!("{}%", significant(100.0 * p.probability, 3)),
-                format!("{}% – {}%", significant(100.0 * p.lower, 3), significant(100.0 * p.upper, 3)),
+                format!("{}%", compact(100.0 * p.probability, 3)),
+                format!("{}% – {}%", compact(100.0 * p.lower, 3), compact(100.0 * p.upper, 3)),
                 String::new(),
                 "probability".to_string(),
             ],
@@ -48,21 +32,21 @@ pub fn outcome_table(summary: &Summary) -> String {
                     )
                 } else if n.undefined > 0 {
                     let share = 100.0 * n.undefined as f64 / (n.runs + n.undefined) as f64;
-                    format!("{unit}; never in {}% of runs", significant(share, 3))
+                    format!("{unit}; never in {}% of runs", compact(share, 3))
                 } else {
                     unit
                 };
                 let defined = n.runs > 0;
                 [
                     outcome.name.clone(),
-                    significant(n.mean, 4),
+                    compact(n.mean, 4),
                     if defined {
-                        format!("{} – {}", significant(n.mean - half, 4), significant(n.mean + half, 4))
+                        format!("{} – {}", compact(n.mean - half, 4), compact(n.mean + half, 4))
                     } else {
                         "–".into()
                     },
                     if defined {
-                        format!("{} … {}", significant(n.p5, 3), significant(n.p95, 3))
+                        format!("{} … {}", compact(n.p5, 3), compact(n.p95, 3))
                     } else {
                         "–".into()
                     },
@@ -102,20 +86,4 @@ pub fn aligned<R: AsRef<[String]>>(rows: &[R]) -> String {
         text.push('\n');
     }
     text
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn significant_digits() {
-        assert_eq!(significant(0.412345, 3), "0.412");
-        assert_eq!(significant(12345.6, 4), "12346");
-        assert_eq!(significant(7.0, 4), "7");
-        assert_eq!(significant(0.0, 4), "0");
-        assert_eq!(significant(-1.23456, 3), "-1.23");
-        assert_eq!(significant(f64::NAN, 3), "–");
-        assert_eq!(significant(1.5e-7, 2), "1.5e-7");
-    }
 }

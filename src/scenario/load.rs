@@ -251,7 +251,23 @@ fn apply_override(root: &mut Table, file: usize, text: &str) -> Result<(), Vec<P
         };
         vec![Problem::error(message, span, label).help(help)]
     })?;
-    let value = parse_value(file, equals + 1, text.get(equals + 1..).unwrap_or(""))?;
+    let raw = text.get(equals + 1..).unwrap_or("");
+    let value = match parse_value(file, equals + 1, raw) {
+        Ok(value) => value,
+        // A bare word is a string: `--set scenario.name=my_run` needs no TOML quotes. Where the
+        // schema wants something else, decoding says what it wants.
+        Err(_) if is_bare_word(raw) => Node {
+            value: Value::String(raw.to_string()),
+            span: Span { file, start: equals + 1, end: text.len() },
+        },
+        Err(problems) => {
+            let key = text.get(..equals).unwrap_or("KEY");
+            let hint = format!(
+                "text with spaces or symbols is a TOML string: quote it, inside shell quotes: --set '{key}=\"…\"'"
+            );
+            return Err(problems.into_iter().map(|p| p.help(hint.clone())).collect());
+        }
+    };
     let path: Vec<(String, Span)> =
         path.into_iter().map(|(key, start, end)| (key, Span { file, start, end })).collect();
     let Some(((last, last_span), parents)) = path.split_last() else {
@@ -297,6 +313,11 @@ fn apply_override(root: &mut Table, file: usize, text: &str) -> Result<(), Vec<P
         None => table.entries.push(Entry { key: last.clone(), key_span: *last_span, node: value }),
     }
     Ok(())
+}
+
+/// A `--set` value that TOML rejects but that reads as one word: letters, digits and `_-./:+@`.
+fn is_bare_word(text: &str) -> bool {
+    !text.is_empty() && text.chars().all(|c| c.is_alphanumeric() || "_-./:+@".contains(c))
 }
 
 /// One key of a `--set` path and its byte range in the argument.

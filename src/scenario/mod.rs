@@ -7,6 +7,7 @@
 //! report.
 
 pub mod calendar;
+pub mod citation;
 mod decode;
 pub mod diagnostic;
 pub mod diff;
@@ -19,11 +20,12 @@ pub mod term;
 mod term_parser;
 
 pub use calendar::YearMonth;
+pub use citation::{Citation, SourceEntry, SourcesPage, citations};
 pub use decode::{DEFAULT_CONCESSION, DEFAULT_RUNS, DEFAULT_SEED, MAX_RUNS, MAX_TOTAL_AGENTS};
 pub use diagnostic::{Diagnostic, LoadError, Location};
 pub use diff::{AssumptionChange, Change, KeyChange, assumption_changes};
 pub use distribution::Distribution;
 pub use load::{Loaded, load_file, load_str};
-pub use register::{RegisterEntry, describe, register, render_register};
+pub use register::{RegisterEntry, describe, register, render_register, render_register_to_width};
 pub use schema::*;
-pub use term::{Factor, Term};
+pub use term::{Factor, Function, OutcomeKind, Term};

@@ -229,19 +229,7 @@ pub fn describe(d: &Distribution) -> String {
 
 /// A number for the register: whole numbers plainly, others to 4 significant digits.
 pub fn number(x: f64) -> String {
-    if x.is_nan() {
-        return "–".to_string();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 { "∞".into() } else { "−∞".into() };
-    }
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        return format!("{x:.0}");
-    }
-    let magnitude = if x == 0.0 { 0 } else { x.abs().log10().floor() as i32 };
-    let digits = (3 - magnitude).clamp(0, 12) as usize;
-    let text = format!("{x:.digits$}");
-    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
+    crate::format::significant(x, 4)
 }
 
 /// A share as a percentage: "45%", "12.5%", "0.3%".
@@ -249,17 +237,90 @@ pub fn percent(p: f64) -> String {
     format!("{}%", number(p * 100.0))
 }
 
-/// The register as a plain-text table (what `crossroads check` prints): kind, name, distribution
-/// in words, mean, p5, p95, unit and source, one row per assumption.
+/// The register as a plain-text table: kind, name, distribution in words, mean, p5, p95, unit and
+/// source, one row per assumption; distributions wrap at 60 characters and sources at 50.
 pub fn render_register(entries: &[RegisterEntry]) -> String {
+    render_table(entries, DISTRIBUTION_WIDTH, SOURCE_WIDTH)
+}
+
+/// The register as [`render_register`] does, fitted to `width` columns (what `crossroads check`
+/// prints): the distribution and source columns share what the other columns leave, and wrap
+/// within it; a terminal too narrow for that gets one block of lines per assumption. `None`: every
+/// text on one line.
+pub fn render_register_to_width(entries: &[RegisterEntry], width: Option<usize>) -> String {
+    let Some(width) = width else {
+        return render_table(entries, usize::MAX, usize::MAX);
+    };
+    let cell = |v: Option<f64>| v.map_or(0, |x| number(x).chars().count());
+    let longest = |f: &dyn Fn(&RegisterEntry) -> usize, header: &str| {
+        entries.iter().map(f).max().unwrap_or(0).max(header.chars().count())
+    };
+    // The six narrow columns at their natural widths, and two spaces after each of the eight.
+    let fixed = longest(&|e| e.kind.chars().count(), "kind")
+        + longest(&|e| e.name.chars().count(), "name")
+        + longest(&|e| cell(e.mean), "mean")
+        + longest(&|e| cell(e.p5), "p5")
+        + longest(&|e| cell(e.p95), "p95")
+        + longest(&|e| e.unit.as_deref().map_or(0, |u| u.chars().count()), "unit")
+        + 2 * 7;
+    let natural_distribution = longest(&|e| e.distribution.chars().count(), "distribution");
+    if fixed + MIN_COLUMN + MIN_SOURCE > width {
+        return render_stacked(entries, width);
+    }
+    let left = width.saturating_sub(fixed);
+    let distribution = (left * 2 / 5).clamp(MIN_COLUMN, natural_distribution.max(MIN_COLUMN));
+    let source = left.saturating_sub(distribution).max(MIN_SOURCE);
+    render_table(entries, distribution, source)
+}
+
+/// The register for a terminal too narrow for the table: each assumption a block of lines — kind,
+/// name and numbers, then its distribution and source wrapped to `width`, indented.
+fn render_stacked(entries: &[RegisterEntry], width: usize) -> String {
+    let mut out = String::new();
+    let indent = "    ";
+    let inner = width.saturating_sub(indent.len()).max(MIN_COLUMN);
+    for e in entries {
+        let mut head = format!("{} {}", e.kind, e.name);
+        for (label, value) in [("mean", e.mean), ("p5", e.p5), ("p95", e.p95)] {
+            if let Some(value) = value {
+                head.push_str(&format!("  {label} {}", number(value)));
+            }
+        }
+        if let Some(unit) = &e.unit {
+            head.push_str(&format!("  ({unit})"));
+        }
+        for line in wrap(&head, width.max(MIN_COLUMN)) {
+            out.push_str(&line);
+            out.push('\n');
+        }
+        let source = e.source.as_deref().map(|s| format!("source: {s}"));
+        for text in std::iter::once(e.distribution.clone()).chain(source) {
+            for line in wrap(&text, inner) {
+                out.push_str(indent);
+                out.push_str(&line);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// The narrowest the source column gets in the table: a citation (`docs/sources.md#…`) is one word,
+/// and words are not cut; narrower terminals get the stacked layout.
+const MIN_SOURCE: usize = 48;
+
+/// The narrowest a wrapped column gets, however narrow the terminal.
+const MIN_COLUMN: usize = 12;
+
+fn render_table(entries: &[RegisterEntry], distribution_width: usize, source_width: usize) -> String {
     let header = ["kind", "name", "distribution", "mean", "p5", "p95", "unit", "source"];
     let cell = |v: Option<f64>| v.map_or(String::new(), number);
     // Each row is one or more lines: long distributions and sources wrap within their column.
     let rows: Vec<Vec<[String; 8]>> = entries
         .iter()
         .map(|e| {
-            let words = wrap(&e.distribution, DISTRIBUTION_WIDTH);
-            let source = wrap(e.source.as_deref().unwrap_or(""), SOURCE_WIDTH);
+            let words = wrap(&e.distribution, distribution_width);
+            let source = wrap(e.source.as_deref().unwrap_or(""), source_width);
             let lines = words.len().max(source.len()).max(1);
             (0..lines)
                 .map(|i| {

@@ -1,5 +1,6 @@
 //! The term syntax of DESIGN.md §2.3, before names are resolved: `factor * factor * …` where a
-//! factor is `name`, `driver=outcome` or `function(name)`. Every piece remembers its byte offset
+//! factor is `name`, `driver=outcome` or `function(name)` (the functions are `term::Function`'s
+//! table; the decoder looks the name up). Every piece remembers its byte offset
 //! in the term text so errors can point at the exact column.
 
 /// A name and its byte offset in the term text.
@@ -35,10 +36,6 @@ pub(crate) struct SyntaxError {
     pub len: usize,
     pub help: String,
 }
-
-/// The functions a factor may call.
-pub(crate) const FUNCTIONS: [&str; 9] =
-    ["ever", "count", "first", "after", "agreed", "settlement", "forecast", "home", "home_share"];
 
 fn is_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'-'

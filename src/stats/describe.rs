@@ -67,7 +67,9 @@ pub fn histogram(sorted: &[f64], integer: bool) -> Histogram {
     let mut counts = vec![0u64; bins];
     for &x in sorted {
         let bin = (((x - start) / width).floor().max(0.0) as usize).min(bins - 1);
-        counts[bin] += 1;
+        if let Some(count) = counts.get_mut(bin) {
+            *count += 1;
+        }
     }
     Histogram { edges, counts }
 }

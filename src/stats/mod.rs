@@ -3,16 +3,22 @@
 //! bands of series; driver importance (Spearman rank correlations with intervals) and driver effects
 //! (the outcome by driver bin, and the swing between bins).
 
+pub mod codec;
 pub mod describe;
 pub mod effects;
+pub mod exact_sum;
 pub mod moments;
 pub mod paired;
+pub mod precision;
 pub mod sensitivity;
+pub mod sketch;
 pub mod summarize;
 pub mod summary;
+pub mod tally;
 
 pub use effects::{BinEffect, BinLabel, DriverSwing, EffectSums, Effects, OutcomeEffects, effects};
 pub use moments::Moments;
 pub use sensitivity::{Correlation, DriverEffect, OutcomeDrivers, Sensitivity, sensitivity};
-pub use summarize::summarize;
+pub use summarize::{summarize, summarize_tally};
 pub use summary::*;
+pub use tally::{EXACT_RUNS, Layout, Tally};

@@ -69,6 +69,27 @@ impl Moments {
     }
 }
 
+impl Moments {
+    /// Appends the accumulator (five words) to `out`.
+    pub fn encode(&self, out: &mut super::codec::Writer) {
+        out.u64(self.count);
+        for x in [self.mean, self.m2, self.min, self.max] {
+            out.f64(x);
+        }
+    }
+
+    /// Reads an accumulator written by [`Moments::encode`].
+    pub fn decode(input: &mut super::codec::Reader) -> Result<Self, super::codec::DecodeError> {
+        Ok(Moments {
+            count: input.u64()?,
+            mean: input.f64()?,
+            m2: input.f64()?,
+            min: input.f64()?,
+            max: input.f64()?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -407,15 +407,15 @@ mod tests {
     #[test]
     fn outcomes_are_matched_by_name_and_paired_on_common_random_numbers() {
         use crate::model::testing::*;
-        use crate::scenario::Factor;
+        use crate::scenario::{Factor, Function};
         use crate::stats::summarize;
 
         let mut baseline = scenario(24);
         baseline.events = vec![hazard("clash", 0.03)];
         baseline.outcomes = vec![
-            outcome("clashes", vec![Factor::Count("clash".into())], false),
-            outcome("first", vec![Factor::First("clash".into())], false),
-            outcome("ever", vec![Factor::Ever("clash".into())], false),
+            outcome("clashes", vec![Factor::Call(Function::Count, "clash".into())], false),
+            outcome("first", vec![Factor::Call(Function::First, "clash".into())], false),
+            outcome("ever", vec![Factor::Call(Function::Ever, "clash".into())], false),
         ];
         let mut variant = baseline.clone();
         variant.events = vec![hazard("clash", 0.05)];

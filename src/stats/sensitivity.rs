@@ -340,7 +340,7 @@ mod tests {
     #[test]
     fn every_outcome_gets_every_indicator_from_a_simulation() {
         use crate::model::testing::*;
-        use crate::scenario::{Distribution, Factor};
+        use crate::scenario::{Distribution, Factor, Function};
         let mut s = scenario(12);
         s.drivers = vec![
             driver(
@@ -355,7 +355,7 @@ mod tests {
         s.outcomes = vec![
             outcome("level_out", vec![Factor::Driver("level".into())], false),
             outcome("is_b", vec![Factor::DriverIs { driver: "exit".into(), outcome: "b".into() }], false),
-            outcome("first_e", vec![Factor::First("e".into())], false),
+            outcome("first_e", vec![Factor::Call(Function::First, "e".into())], false),
             outcome("month", vec![Factor::Month], false),
         ];
         let (model, simulation) = run(&s, 400, 7);

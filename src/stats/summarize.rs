@@ -1,8 +1,11 @@
-//! Turning a [`Simulation`] into the [`Summary`] of DESIGN.md §4.
+//! Turning a [`Simulation`] or a finished [`Tally`] into the [`Summary`] of DESIGN.md §4.
 
 use super::Moments;
 use super::describe::{histogram, quantile, wilson};
+use super::exact_sum::ExactSum;
+use super::sketch::Sketch;
 use super::summary::*;
+use super::tally::Tally;
 use crate::engine::{CHUNK_RUNS, Simulation};
 use crate::model::Model;
 
@@ -51,12 +54,7 @@ pub fn summarize(model: &Model, simulation: &Simulation) -> Summary {
                 kind: outcome.kind,
                 measured_at: model.start.plus(outcome.month).to_string(),
                 given: outcome.given_text.clone(),
-                scale: outcome.scale.as_ref().map(|s| Scale {
-                    low: s.low,
-                    high: s.high,
-                    low_means: s.low_means.clone(),
-                    high_means: s.high_means.clone(),
-                }),
+                scale: outcome.scale.as_ref().map(scale_of),
                 statistics,
                 series,
             }
@@ -71,6 +69,140 @@ pub fn summarize(model: &Model, simulation: &Simulation) -> Summary {
         start: model.start.to_string(),
         horizon: model.horizon,
         outcomes,
+        approximation: None,
+        stopping: None,
+    }
+}
+
+/// The statistics of a finished [`Tally`]: exactly [`summarize`] of its runs when it kept them all;
+/// beyond [`super::EXACT_RUNS`] runs, quantiles, histograms and series bands from its sketches and
+/// series means from its exact sums (the summary says so in `approximation`).
+pub fn summarize_tally(model: &Model, tally: &Tally) -> Summary {
+    if tally.is_exact() {
+        return summarize(model, tally.prefix());
+    }
+    let mut series_index = 0;
+    let outcomes = model
+        .outcomes
+        .iter()
+        .enumerate()
+        .map(|(i, outcome)| {
+            let (defined, ones) = tally.counts(i);
+            let sketch = tally.outcome_sketch(i).cloned().unwrap_or_default();
+            let statistics = if outcome.kind.is_probability() {
+                OutcomeStatistics::Probability(probability_of_counts(ones, defined))
+            } else {
+                let moments = tally.moments().get(i).copied().unwrap_or_default();
+                OutcomeStatistics::Numeric(numeric_of_sketch(
+                    &sketch,
+                    moments,
+                    tally.runs(),
+                    outcome.kind.is_integer(),
+                ))
+            };
+            let series = outcome.series.then(|| {
+                let points = (0..model.horizon)
+                    .map(|month| {
+                        let point = tally.series_month(series_index, month);
+                        sketch_series_point(model, month, point)
+                    })
+                    .collect();
+                series_index += 1;
+                points
+            });
+            OutcomeSummary {
+                name: outcome.name.clone(),
+                title: outcome.title.clone(),
+                unit: outcome.unit.clone(),
+                description: outcome.description.clone(),
+                measure: outcome.text.clone(),
+                kind: outcome.kind,
+                measured_at: model.start.plus(outcome.month).to_string(),
+                given: outcome.given_text.clone(),
+                scale: outcome.scale.as_ref().map(scale_of),
+                statistics,
+                series,
+            }
+        })
+        .collect();
+    Summary {
+        scenario: model.name.clone(),
+        title: model.title.clone(),
+        seed: tally.seed(),
+        runs: tally.runs(),
+        version: crate::VERSION.to_string(),
+        start: model.start.to_string(),
+        horizon: model.horizon,
+        outcomes,
+        approximation: tally.approximation(),
+        stopping: None,
+    }
+}
+
+/// An outcome's position scale as the summary states it.
+fn scale_of(s: &crate::model::PositionScale) -> Scale {
+    Scale { low: s.low, high: s.high, low_means: s.low_means.clone(), high_means: s.high_means.clone() }
+}
+
+/// A numeric outcome from its moments (exact) and sketch (quantiles and histogram).
+fn numeric_of_sketch(
+    sketch: &Sketch,
+    moments: super::Moments,
+    total: u64,
+    integer: bool,
+) -> NumericStatistics {
+    let defined = moments.count;
+    let empty = defined == 0;
+    let or_nan = |x: f64| if empty { f64::NAN } else { x };
+    NumericStatistics {
+        runs: defined,
+        undefined: total - defined,
+        mean: or_nan(moments.mean),
+        sd: or_nan(moments.sd()),
+        standard_error: or_nan(moments.standard_error()),
+        min: or_nan(moments.min),
+        p5: sketch.quantile(0.05),
+        p25: sketch.quantile(0.25),
+        p50: sketch.quantile(0.5),
+        p75: sketch.quantile(0.75),
+        p95: sketch.quantile(0.95),
+        max: or_nan(moments.max),
+        histogram: if empty {
+            Histogram { edges: Vec::new(), counts: Vec::new() }
+        } else {
+            sketch.histogram(moments.min, moments.max, integer)
+        },
+    }
+}
+
+/// One month of a series from its sketch and exact sum.
+fn sketch_series_point(model: &Model, month: u32, state: Option<(&Sketch, &ExactSum)>) -> SeriesPoint {
+    let (quantile, mean) = match state {
+        Some((sketch, sum)) if sketch.count() > 0 => {
+            (|p: f64| sketch.quantile(p), sum.value() / sketch.count() as f64)
+        }
+        _ => {
+            return SeriesPoint {
+                month,
+                date: model.start.plus(month).to_string(),
+                mean: f64::NAN,
+                p5: f64::NAN,
+                p25: f64::NAN,
+                p50: f64::NAN,
+                p75: f64::NAN,
+                p95: f64::NAN,
+            };
+        }
+    };
+    SeriesPoint {
+        month,
+        date: model.start.plus(month).to_string(),
+        mean,
+        p5: quantile(0.05),
+        p25: quantile(0.25),
+        p50: quantile(0.5),
+        p75: quantile(0.75),
+        p95: quantile(0.95),
     }
 }
 
@@ -78,6 +210,11 @@ pub fn summarize(model: &Model, simulation: &Simulation) -> Summary {
 pub fn probability(values: &[f64]) -> ProbabilityStatistics {
     let runs = values.iter().filter(|x| !x.is_nan()).count() as u64;
     let successes = values.iter().filter(|&&x| x > 0.5).count() as u64;
+    probability_of_counts(successes, runs)
+}
+
+/// A 0/1 outcome from its counts: `successes` of `runs`.
+pub fn probability_of_counts(successes: u64, runs: u64) -> ProbabilityStatistics {
     let p = if runs == 0 { 0.0 } else { successes as f64 / runs as f64 };
     let (lower, upper) = wilson(successes, runs);
     ProbabilityStatistics {
@@ -136,7 +273,7 @@ fn series_point(model: &Model, month: u32, values: &[f64]) -> SeriesPoint {
 mod tests {
     use super::*;
     use crate::model::testing::*;
-    use crate::scenario::{Distribution, Factor};
+    use crate::scenario::{Distribution, Factor, Function};
 
     #[test]
     fn moments_skip_undefined_values_across_chunks() {
@@ -157,9 +294,9 @@ mod tests {
         s.variables = vec![variable("tension", 0.5, 0.3, 0.2, 0.0)];
         s.drivers = vec![driver("d", Distribution::Bernoulli(0.3))];
         s.outcomes = vec![
-            outcome("ever", vec![Factor::Ever("clash".into())], false),
-            outcome("first", vec![Factor::First("clash".into())], false),
-            outcome("count", vec![Factor::Count("clash".into())], false),
+            outcome("ever", vec![Factor::Call(Function::Ever, "clash".into())], false),
+            outcome("first", vec![Factor::Call(Function::First, "clash".into())], false),
+            outcome("count", vec![Factor::Call(Function::Count, "clash".into())], false),
             outcome("tension", vec![Factor::Variable("tension".into())], true),
         ];
         let (model, simulation) = run(&s, 500, 4);

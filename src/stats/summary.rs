@@ -24,6 +24,38 @@ pub struct Summary {
     pub horizon: u32,
     /// One entry per outcome, in file order.
     pub outcomes: Vec<OutcomeSummary>,
+    /// What is approximate in a run of more than [`super::EXACT_RUNS`] runs (absent when every
+    /// number is exact).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approximation: Option<super::tally::Approximation>,
+    /// Why a `--precision` run stopped (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopping: Option<Stopping>,
+}
+
+/// How a `--precision` run decided to stop.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stopping {
+    /// The cap (`--runs`).
+    pub max_runs: u64,
+    /// True when every target was met; false when the cap was reached first.
+    pub met: bool,
+    /// Each target and the half-width reached.
+    pub targets: Vec<PrecisionReached>,
+}
+
+/// One `--precision OUTCOME=HALF_WIDTH` target and where the run ended.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PrecisionReached {
+    /// The outcome's name.
+    pub outcome: String,
+    /// True for a 0/1 outcome: target and half-width are probabilities (0.01 = one point).
+    pub probability: bool,
+    /// The target half-width of its 95% interval (probability points for a 0/1 outcome, i.e. 0.01
+    /// is one percentage point; the outcome's unit otherwise).
+    pub target: f64,
+    /// The half-width reached.
+    pub half_width: f64,
 }
 
 /// One outcome's statistics.

@@ -262,6 +262,8 @@ pub fn summary() -> Summary {
         start: "2024-01".to_string(),
         horizon: 120,
         outcomes,
+        approximation: None,
+        stopping: None,
     }
 }
 

@@ -19,7 +19,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::frame::{self, Axis, Frame, Scale};
 use super::style::{self, Key, anchored, bold, draw_header, drawing, palette, put, text, text_size};
-use super::{Chart, ChartError, ChartKind, Figure, file_stem, format, write_chart};
+use super::{Chart, ChartError, ChartJob, ChartKind, Figure, file_stem, format, write_charts};
 use crate::report::words;
 use crate::stats::{DriverSwing, Effects, OutcomeEffects, OutcomeStatistics, Summary};
 
@@ -287,7 +287,7 @@ pub fn write_driver_charts(
     std::fs::create_dir_all(&folder).map_err(|source| ChartError::Io { path: folder.clone(), source })?;
     let mut used: BTreeSet<String> = taken.iter().map(|c| c.name.clone()).collect();
     let span = ProbabilitySpan::of(effects);
-    let mut charts = Vec::new();
+    let mut jobs = Vec::new();
     for outcome in &effects.outcomes {
         let Some(figure) = drivers_for(summary, outcome, span, names) else { continue };
         let wanted = format!("{}_drivers", file_stem(&outcome.outcome));
@@ -298,39 +298,7 @@ pub fn write_driver_charts(
             n += 1;
         }
         used.insert(name.clone());
-        charts.push(write_chart(&figure, &folder, &name, ChartKind::Drivers, Some(&outcome.outcome))?);
+        jobs.push(ChartJob::new(figure, name, ChartKind::Drivers, Some(outcome.outcome.as_str())));
     }
-    Ok(charts)
-}
-
-/// ρ as printed: two decimals with its sign, a true minus sign for negatives (`+0.62`, `−0.41`);
-/// three when two would show a value that is not 0 as `0.00` (`−0.004`), so an interval end just
-/// short of 0 does not read as touching it.
-pub fn signed(rho: f64) -> String {
-    let mut text = std::format!("{:.2}", rho.abs());
-    if text == "0.00" {
-        text = std::format!("{:.3}", rho.abs());
-    }
-    if text.chars().all(|c| c == '0' || c == '.') {
-        text
-    } else if rho < 0.0 {
-        std::format!("−{text}")
-    } else {
-        std::format!("+{text}")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn values_print_with_their_sign() {
-        assert_eq!(signed(0.618), "+0.62");
-        assert_eq!(signed(-0.414), "−0.41");
-        assert_eq!(signed(-0.004), "−0.004");
-        assert_eq!(signed(0.0001), "0.000");
-        assert_eq!(signed(0.0), "0.000");
-        assert_eq!(signed(1.0), "+1.00");
-    }
+    write_charts(jobs, &folder)
 }

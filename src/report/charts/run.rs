@@ -4,8 +4,8 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use super::{
-    Chart, ChartError, ChartKind, FanFigure, FanLayer, HistogramFigure, HistogramLayer, ProbabilityFigure,
-    ProbabilityGroup, file_stem, format, write_chart,
+    Chart, ChartError, ChartJob, ChartKind, FanFigure, FanLayer, HistogramFigure, HistogramLayer,
+    ProbabilityFigure, ProbabilityGroup, file_stem, format, write_charts,
 };
 use crate::scenario::YearMonth;
 use crate::stats::{NumericStatistics, OutcomeStatistics, OutcomeSummary, ProbabilityStatistics, Summary};
@@ -22,24 +22,28 @@ pub fn write_run_charts(summary: &Summary, dir: &Path) -> Result<Vec<Chart>, Cha
     let folder = dir.join("charts");
     std::fs::create_dir_all(&folder).map_err(|source| ChartError::Io { path: folder.clone(), source })?;
     let mut names = Names::default();
-    let mut charts = Vec::new();
+    let mut jobs = Vec::new();
     if let Some(overview) = overview_for(summary) {
-        let name = names.claim("overview");
-        charts.push(write_chart(&overview, &folder, &name, ChartKind::Overview, None)?);
+        jobs.push(ChartJob::new(overview, names.claim("overview"), ChartKind::Overview, None));
     }
     for outcome in &summary.outcomes {
+        let measured = Some(outcome.name.as_str());
         // A single probability is one bar: it is read in the overview, not in a chart of its own.
         if let OutcomeStatistics::Numeric(stats) = &outcome.statistics {
             let name = names.claim(&file_stem(&outcome.name));
-            let figure = histogram_for(summary, outcome, stats);
-            charts.push(write_chart(&figure, &folder, &name, ChartKind::Histogram, Some(&outcome.name))?);
+            jobs.push(ChartJob::new(
+                histogram_for(summary, outcome, stats),
+                name,
+                ChartKind::Histogram,
+                measured,
+            ));
         }
         if let Some(figure) = fan_for(summary, outcome) {
             let name = names.claim(&format!("{}_series", file_stem(&outcome.name)));
-            charts.push(write_chart(&figure, &folder, &name, ChartKind::Fan, Some(&outcome.name))?);
+            jobs.push(ChartJob::new(figure, name, ChartKind::Fan, measured));
         }
     }
-    Ok(charts)
+    write_charts(jobs, &folder)
 }
 
 /// File stems handed out so far.

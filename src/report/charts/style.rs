@@ -68,7 +68,7 @@ pub mod palette {
 
     /// The colour of the `index`-th overlaid series (cycling past six).
     pub fn series(index: usize) -> RGBColor {
-        SERIES[index % SERIES.len()]
+        SERIES.get(index % SERIES.len()).copied().unwrap_or(BLACK)
     }
 }
 

@@ -8,6 +8,7 @@
 use std::fmt::Write as _;
 
 use super::CompareOutput;
+use crate::format::signed_difference;
 use crate::report::charts::{Chart, format};
 use crate::report::html::{RunMetadata, STYLE, charts, escape, metadata_list};
 use crate::scenario::{AssumptionChange, Change, RegisterEntry};
@@ -129,7 +130,7 @@ fn is_clear(d: &PairedDifference) -> bool {
 
 /// A difference in words with the baseline's level: `+94.8 (+7.4% of 1,281)`, `+3.2 pp`.
 fn difference_text(outcome: &OutcomeComparison, d: &PairedDifference) -> String {
-    let text = signed(d.difference, outcome.probability, point_decimals(d));
+    let text = signed_difference(d.difference, outcome.probability, point_decimals(d));
     if outcome.probability || d.baseline_mean == 0.0 || !d.baseline_mean.is_finite() {
         return text;
     }
@@ -318,16 +319,6 @@ fn estimate_cell(summary: Option<&OutcomeSummary>) -> String {
     }
 }
 
-/// A difference, signed: `+3.12 pp` for probabilities (with `decimals`), `+1,234` otherwise.
-pub fn signed(value: f64, probability: bool, decimals: usize) -> String {
-    let text = if probability {
-        format!("{} pp", format::with_separators(value * 100.0, decimals))
-    } else {
-        format::number(value)
-    };
-    if value > 0.0 && value.is_finite() { format!("+{text}") } else { text }
-}
-
 /// Decimals of percentage points that resolve a difference's interval: 1 for a half-width of 0.5 pp
 /// or more (or none), 2 down to 0.05 pp, then 3.
 pub fn point_decimals(d: &PairedDifference) -> usize {
@@ -347,8 +338,8 @@ pub fn interval(d: &PairedDifference, probability: bool) -> String {
         return "–".to_string();
     }
     let decimals = point_decimals(d);
-    let lower = signed(d.lower, probability, decimals);
-    format!("{} to {}", lower.trim_end_matches(" pp"), signed(d.upper, probability, decimals))
+    let lower = signed_difference(d.lower, probability, decimals);
+    format!("{} to {}", lower.trim_end_matches(" pp"), signed_difference(d.upper, probability, decimals))
 }
 
 /// The variance reduction for tables: `12.3×`, `∞` or `n/a`.
@@ -395,8 +386,11 @@ fn differences(page: &mut String, output: &CompareOutput<'_>) {
                 Some(d) => {
                     let p = outcome.probability;
                     let decimals = point_decimals(d);
-                    let independent =
-                        signed(crate::stats::describe::Z95 * d.independent_standard_error, p, decimals);
+                    let independent = signed_difference(
+                        crate::stats::describe::Z95 * d.independent_standard_error,
+                        p,
+                        decimals,
+                    );
                     let _ = write!(
                         page,
                         "<td>{}</td><td>{}</td><td>{} of {}</td><td>{}</td><td>{}</td>",
@@ -541,17 +535,17 @@ mod tests {
     #[test]
     fn differences_are_signed_with_their_interval_to_the_same_precision() {
         let d = paired_difference([0.0, 1.0, 0.0, 1.0, 0.0, 0.0], [1.0, 1.0, 0.0, 1.0, 1.0, 0.0]);
-        assert_eq!(signed(d.difference, true, point_decimals(&d)), "+33.3 pp");
+        assert_eq!(signed_difference(d.difference, true, point_decimals(&d)), "+33.3 pp");
         // sd(d) = √(4/15), s.e. = sd/√6, half-width 1.96 · s.e. = 41.3 pp.
         assert_eq!(interval(&d, true), "-8.0 to +74.7 pp");
         let zero = paired_difference([1.0, 2.0], [1.0, 2.0]);
         assert_eq!(
-            (signed(zero.difference, false, 1), interval(&zero, true)),
+            (signed_difference(zero.difference, false, 1), interval(&zero, true)),
             ("0".into(), "0.0 to 0.0 pp".into())
         );
         let none = paired_difference([f64::NAN], [1.0]);
         assert_eq!(interval(&none, false), "–");
-        assert_eq!(signed(-1234.5, false, 0), "-1,234");
+        assert_eq!(signed_difference(-1234.5, false, 0), "-1,234");
         assert_eq!(reduction(VarianceReduction::Ratio(12.345)), "12.3×");
         assert_eq!(reduction(VarianceReduction::Infinite), "∞");
         assert_eq!(reduction(VarianceReduction::NotApplicable), "n/a");

@@ -22,7 +22,8 @@ use serde::Serialize;
 
 use super::charts::{self, Chart};
 use super::html::RunMetadata;
-use super::{ReportError, RunOutput, field, number, write_file};
+use super::{ReportError, RunOutput, field, write_file};
+use crate::format::write_shortest;
 use crate::scenario::AssumptionChange;
 use crate::stats::paired::{ComparedScenario, Comparison, OutcomeComparison, VarianceReduction};
 
@@ -57,6 +58,20 @@ pub fn folder_name<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
         Some((baseline, others)) => format!("compare-{baseline}-vs-{}", others.join("-")),
         None => "compare".to_string(),
     }
+}
+
+/// Each compared scenario's label: its `name`, or — where two scenarios share a name — its file's
+/// stem (e.g. `my_copy` for `my_copy.toml`); `-2`, `-3`… are added only if those collide too.
+pub fn labels(scenarios: &[(&str, &Path)]) -> Vec<String> {
+    let shared = |name: &str| scenarios.iter().filter(|(other, _)| *other == name).count() > 1;
+    let chosen: Vec<String> = scenarios
+        .iter()
+        .map(|(name, file)| match file.file_stem().and_then(|s| s.to_str()) {
+            Some(stem) if shared(name) && !stem.is_empty() => stem.to_string(),
+            _ => name.to_string(),
+        })
+        .collect();
+    crate::stats::paired::unique_labels(chosen.iter().map(String::as_str))
 }
 
 /// summary.json of a comparison.
@@ -189,11 +204,11 @@ pub fn write_differences(w: &mut impl std::io::Write, comparison: &Comparison) -
                         d.independent_standard_error,
                     ] {
                         line.push(',');
-                        number(&mut line, x);
+                        write_shortest(&mut line, x);
                     }
                     line.push(',');
                     match d.variance_reduction {
-                        VarianceReduction::Ratio(x) => number(&mut line, x),
+                        VarianceReduction::Ratio(x) => write_shortest(&mut line, x),
                         VarianceReduction::Infinite => line.push_str("inf"),
                         VarianceReduction::NotApplicable => {}
                     }
@@ -232,6 +247,16 @@ pub fn write_charts_and_report(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_use_file_stems_only_where_names_collide() {
+        let p = Path::new;
+        let same = [("south", p("a/south.toml")), ("south", p("b/my_copy.toml")), ("other", p("c/x.toml"))];
+        assert_eq!(labels(&same), ["south", "my_copy", "other"]);
+        let twins = [("south", p("a/south.toml")), ("south", p("b/south.toml"))];
+        assert_eq!(labels(&twins), ["south", "south-2"]);
+        assert_eq!(labels(&[("a", p("x.toml")), ("b", p("y.toml"))]), ["a", "b"]);
+    }
 
     #[test]
     fn folder_names_list_the_scenarios() {

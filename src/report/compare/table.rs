@@ -2,8 +2,9 @@
 //! estimate, each scenario's paired difference against the baseline with its 95% interval, and the
 //! variance reduction the pairing gave.
 
-use super::html::{interval, point_decimals, reduction, signed};
-use crate::report::table::{aligned, significant};
+use super::html::{interval, point_decimals, reduction};
+use crate::format::{compact, signed_difference};
+use crate::report::table::aligned;
 use crate::stats::paired::Comparison;
 use crate::stats::{OutcomeStatistics, OutcomeSummary};
 
@@ -11,8 +12,8 @@ use crate::stats::{OutcomeStatistics, OutcomeSummary};
 fn estimate(summary: Option<&OutcomeSummary>) -> String {
     match summary.map(|s| &s.statistics) {
         None => "(absent)".to_string(),
-        Some(OutcomeStatistics::Probability(p)) => format!("{}%", significant(100.0 * p.probability, 3)),
-        Some(OutcomeStatistics::Numeric(n)) => significant(n.mean, 4),
+        Some(OutcomeStatistics::Probability(p)) => format!("{}%", compact(100.0 * p.probability, 3)),
+        Some(OutcomeStatistics::Numeric(n)) => compact(n.mean, 4),
     }
 }
 
@@ -37,7 +38,11 @@ pub fn comparison_table(comparison: &Comparison) -> String {
             match &difference.difference {
                 Some(d) => {
                     let p = outcome.probability;
-                    row.push(format!("{} ({})", signed(d.difference, p, point_decimals(d)), interval(d, p)));
+                    row.push(format!(
+                        "{} ({})",
+                        signed_difference(d.difference, p, point_decimals(d)),
+                        interval(d, p)
+                    ));
                     row.push(reduction(d.variance_reduction));
                     if d.pairs < d.runs {
                         notes.push(format!(

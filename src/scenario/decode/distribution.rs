@@ -76,16 +76,7 @@ impl Decoder<'_> {
         keys: &[&str],
         example: &str,
     ) -> Option<Vec<Option<(f64, Span)>>> {
-        let Value::Table(table) = &node.value else {
-            let kind = node.value.kind();
-            self.error(
-                node.span,
-                format!("`{form}` takes a table of parameters, found {kind}"),
-                "expected a table",
-                format!("write e.g. {example}"),
-            );
-            return None;
-        };
+        let table = self.form_table(node, form, "parameters", example)?;
         self.check_keys(table, keys, &format!("parameters of `{form}`"));
         let mut values = Vec::with_capacity(keys.len());
         let mut ok = true;
@@ -139,7 +130,7 @@ impl Decoder<'_> {
                 let example = "normal = { mean = 0, sd = 1 } (optional min and max truncate it)";
                 let p = self.params(node, form, &["mean", "sd", "min", "max"], example)?;
                 let [Some((mean, _)), Some((sd, sd_span)), min, max] = p[..] else {
-                    return self.missing(node, form, &p[..2], &["mean", "sd"], example);
+                    return self.missing(node, form, p.get(..2).unwrap_or(&[]), &["mean", "sd"], example);
                 };
                 self.positive(
                     sd,
@@ -265,34 +256,21 @@ impl Decoder<'_> {
                 let [Some((min, _)), Some((mode, mode_span)), Some((max, max_span))] = p[..] else {
                     return self.missing(node, form, &p, &["min", "mode", "max"], &example);
                 };
-                if min >= max {
-                    self.error(
-                        max_span,
-                        format!("`{form}` max must exceed min, found min = {}, max = {}", num(min), num(max)),
-                        "not above min",
-                        "min < max; for a constant write `fixed = …`",
-                    );
-                    return None;
-                }
-                if mode < min || mode > max {
-                    self.error(
-                        mode_span,
-                        format!(
-                            "`{form}` mode {} lies outside [min, max] = [{}, {}]",
-                            num(mode),
-                            num(min),
-                            num(max)
-                        ),
-                        "outside [min, max]",
-                        "the mode is the most likely value: min ≤ mode ≤ max",
-                    );
-                    return None;
-                }
-                Some(if form == "pert" {
+                let distribution = if form == "pert" {
                     Distribution::Pert { min, mode, max }
                 } else {
                     Distribution::Triangular { min, mode, max }
-                })
+                };
+                let within_mode = min <= mode && mode <= max;
+                let message =
+                    format!("`{form}` max must exceed min, found min = {}, max = {}", num(min), num(max));
+                let help = "min < max; for a constant write `fixed = …`";
+                self.ensure(min < max, max_span, message, "not above min", help)?;
+                let (mode, min, max) = (num(mode), num(min), num(max));
+                let message = format!("`{form}` mode {mode} lies outside [min, max] = [{min}, {max}]");
+                let help = "the mode is the most likely value: min ≤ mode ≤ max";
+                self.ensure(within_mode, mode_span, message, "outside [min, max]", help)?;
+                Some(distribution)
             }
             "poisson" => {
                 let example = "poisson = { mean = 3 }";
@@ -345,31 +323,35 @@ impl Decoder<'_> {
         None
     }
 
-    pub(super) fn ordered(&mut self, min: f64, max: f64, max_span: Span, form: &str) -> Option<()> {
-        if min > max {
-            self.error(
-                max_span,
-                format!("`{form}` min {} is greater than max {}", num(min), num(max)),
-                "below min",
-                "swap them: min ≤ max",
-            );
-            return None;
-        }
-        Some(())
-    }
-
-    pub(super) fn categorical(&mut self, node: &Node) -> Option<Distribution> {
-        let example = "categorical = { frozen = 0.45, settlement = 0.35, gains = 0.12, collapse = 0.08 }";
+    /// The table a distribution form takes (`contents`: "parameters"), or an error with `example`.
+    fn form_table<'a>(
+        &mut self,
+        node: &'a Node,
+        form: &str,
+        contents: &str,
+        example: &str,
+    ) -> Option<&'a Table> {
         let Value::Table(table) = &node.value else {
             let kind = node.value.kind();
             self.error(
                 node.span,
-                format!("`categorical` takes a table of outcomes and probabilities, found {kind}"),
+                format!("`{form}` takes a table of {contents}, found {kind}"),
                 "expected a table",
                 format!("write e.g. {example}"),
             );
             return None;
         };
+        Some(table)
+    }
+
+    pub(super) fn ordered(&mut self, min: f64, max: f64, max_span: Span, form: &str) -> Option<()> {
+        let message = format!("`{form}` min {} is greater than max {}", num(min), num(max));
+        self.ensure(min <= max, max_span, message, "below min", "swap them: min ≤ max")
+    }
+
+    pub(super) fn categorical(&mut self, node: &Node) -> Option<Distribution> {
+        let example = "categorical = { frozen = 0.45, settlement = 0.35, gains = 0.12, collapse = 0.08 }";
+        let table = self.form_table(node, "categorical", "outcomes and probabilities", example)?;
         if table.entries.is_empty() {
             self.error(node.span, "`categorical` has no outcomes", "empty", format!("write e.g. {example}"));
             return None;

@@ -182,20 +182,10 @@ fn range_text(lo: f64, hi: f64) -> String {
 
 /// A number for messages: whole numbers without a decimal point, others to 6 significant digits.
 pub(crate) fn num(x: f64) -> String {
-    if x.is_infinite() {
-        return if x > 0.0 { "∞".into() } else { "−∞".into() };
-    }
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        return format!("{x:.0}");
-    }
-    let digits = (6 - 1 - x.abs().log10().floor() as i32).clamp(0, 12) as usize;
-    let text = format!("{x:.digits$}");
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    text.to_string()
+    crate::format::significant(x, 6)
 }
 
-/// A number to 12 significant digits (for sums that miss 1 by a little).
+/// A number to 12 decimals (for sums that miss 1 by a little).
 fn num_precise(x: f64) -> String {
-    let text = format!("{x:.12}");
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
+    crate::format::precise(x)
 }

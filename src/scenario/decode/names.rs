@@ -3,8 +3,8 @@
 use crate::scenario::diagnostic::{Problem, closest, suggestion};
 use crate::scenario::schema::Link;
 use crate::scenario::source::{Entry, Node, Span, Table, Value, content_span};
-use crate::scenario::term::{Factor, Term};
-use crate::scenario::term_parser::{FUNCTIONS, RawFactor, Word, parse};
+use crate::scenario::term::{Argument, Factor, Function, Term};
+use crate::scenario::term_parser::{RawFactor, Word, parse};
 
 use super::{Decoder, Items};
 
@@ -59,6 +59,17 @@ pub(super) enum Wanted {
     Variable,
     /// An actor: never in a term, but in stakes and agreement parties.
     Actor,
+}
+
+impl From<Argument> for Wanted {
+    fn from(argument: Argument) -> Self {
+        match argument {
+            Argument::Event => Wanted::Event,
+            Argument::NumericDriver => Wanted::NumericDriver,
+            Argument::Issue | Argument::AgreedIssue => Wanted::Issue,
+            Argument::Population => Wanted::Population,
+        }
+    }
 }
 
 impl Wanted {
@@ -281,32 +292,25 @@ impl Decoder<'_> {
                 Some(Factor::DriverIs { driver: driver.text.clone(), outcome: outcome.text.clone() })
             }
             RawFactor::Call { function, argument } => {
-                let wanted = match function.text.as_str() {
-                    "ever" | "count" | "first" => Wanted::Event,
-                    "after" => Wanted::NumericDriver,
-                    "agreed" | "settlement" | "forecast" => Wanted::Issue,
-                    "home" | "home_share" => Wanted::Population,
-                    other => {
-                        let help = match closest(other, FUNCTIONS) {
-                            Some(best) => format!("did you mean `{best}(…)`?"),
-                            None => format!(
-                                "the functions are {}",
-                                FUNCTIONS.map(|f| format!("{f}(…)")).join(", ")
-                            ),
-                        };
-                        self.error(
-                            at(function.at, function.len()),
-                            format!("unknown function `{other}`"),
-                            "unknown function",
-                            help,
-                        );
-                        return None;
-                    }
+                let Some(called) = Function::named(&function.text) else {
+                    let names = Function::ALL.map(Function::name);
+                    let help = match closest(&function.text, names) {
+                        Some(best) => format!("did you mean `{best}(…)`?"),
+                        None => format!("the functions are {}", names.map(|f| format!("{f}(…)")).join(", ")),
+                    };
+                    self.error(
+                        at(function.at, function.len()),
+                        format!("unknown function `{}`", function.text),
+                        "unknown function",
+                        help,
+                    );
+                    return None;
                 };
+                let argument_kind = called.spec().argument;
                 let usage = format!("{}(…)", function.text);
-                let kind = self.resolve(argument, wanted, at, &usage)?;
+                let kind = self.resolve(argument, Wanted::from(argument_kind), at, &usage)?;
                 let name = argument.text.clone();
-                if matches!(function.text.as_str(), "agreed" | "settlement") && kind == Kind::Issue(false) {
+                if argument_kind == Argument::AgreedIssue && kind == Kind::Issue(false) {
                     self.error(
                         at(argument.at, argument.len()),
                         format!("issue `{name}` has no `agreement`, so {}({name}) is always 0", function.text),
@@ -315,17 +319,7 @@ impl Decoder<'_> {
                     );
                     return None;
                 }
-                Some(match function.text.as_str() {
-                    "ever" => Factor::Ever(name),
-                    "count" => Factor::Count(name),
-                    "first" => Factor::First(name),
-                    "after" => Factor::After(name),
-                    "agreed" => Factor::Agreed(name),
-                    "settlement" => Factor::Settlement(name),
-                    "forecast" => Factor::Forecast(name),
-                    "home" => Factor::Home(name),
-                    _ => Factor::HomeShare(name),
-                })
+                Some(Factor::Call(called, name))
             }
         }
     }
@@ -377,7 +371,7 @@ impl Decoder<'_> {
         let span = at(word.at, word.len());
         let fitting = self.names_of(wanted);
         let Some(kind) = self.kind_of(&word.text) else {
-            let help = if FUNCTIONS.contains(&word.text.as_str()) && usage.is_empty() {
+            let help = if Function::named(&word.text).is_some() && usage.is_empty() {
                 format!("`{}` is a function: write {}(name)", word.text, word.text)
             } else {
                 suggestion(&word.text, &fitting, wanted.words())

@@ -232,8 +232,20 @@ impl Decoder<'_> {
         label: &str,
         help: &str,
     ) -> Option<()> {
-        if value <= 0.0 {
-            self.error(span, format!("{what} must be > 0, found {}", num(value)), label, help);
+        self.ensure(value > 0.0, span, format!("{what} must be > 0, found {}", num(value)), label, help)
+    }
+
+    /// Reports `message` at `span` with `label` and `help` unless `holds`; `None` when reported.
+    pub(super) fn ensure(
+        &mut self,
+        holds: bool,
+        span: Span,
+        message: impl Into<String>,
+        label: &str,
+        help: &str,
+    ) -> Option<()> {
+        if !holds {
+            self.error(span, message, label, help);
             return None;
         }
         Some(())
