@@ -10,9 +10,11 @@ pub mod charts;
 pub mod compare;
 pub mod csv_writer;
 pub mod folder;
+pub mod headline;
 pub mod html;
 pub mod shard;
 pub mod table;
+pub mod words;
 
 use std::fs;
 use std::io::{BufWriter, Write as _};
@@ -25,7 +27,7 @@ pub use folder::{PendingOutput, Replacing};
 
 use crate::engine::Simulation;
 use crate::model::Model;
-use crate::stats::{Sensitivity, Summary};
+use crate::stats::{BinLabel, Effects, Sensitivity, Summary};
 
 /// Why a result could not be written.
 #[derive(Debug, Error)]
@@ -98,26 +100,29 @@ pub fn write_run(target: &Path, output: &RunOutput, extra: Extra) -> Result<Path
 /// Writes summary.json, runs.csv, series.csv, sensitivity.csv and scenario.toml into `folder`.
 pub fn write_files(folder: &Path, output: &RunOutput) -> Result<(), ReportError> {
     let sensitivity = crate::stats::sensitivity(output.model, output.simulation);
-    write_files_with(folder, output, &sensitivity)
+    let effects = crate::stats::effects(output.model, output.simulation);
+    write_files_with(folder, output, &sensitivity, &effects)
 }
 
-/// [`write_files`] with the driver importance already computed (`stats::sensitivity` of the same
-/// run), so that the charts and report.html can reuse it.
+/// [`write_files`] with the driver importance and effects already computed (`stats::sensitivity`
+/// and `stats::effects` of the same run), so that the charts and report.html can reuse them.
 pub fn write_files_with(
     folder: &Path,
     output: &RunOutput,
     sensitivity: &Sensitivity,
+    effects: &Effects,
 ) -> Result<(), ReportError> {
     write_file(&folder.join("runs.csv"), |w| Ok(write_runs(w, output.model, output.simulation)?))?;
-    write_statistics(folder, output.summary, sensitivity, output.resolved)
+    write_statistics(folder, output.summary, sensitivity, effects, output.resolved)
 }
 
-/// Writes summary.json, series.csv, sensitivity.csv and scenario.toml into `folder`: everything
-/// but runs.csv, which a streamed run writes as it goes ([`RunsCsv`]).
+/// Writes summary.json, series.csv, sensitivity.csv, drivers.csv and scenario.toml into `folder`:
+/// everything but runs.csv, which a streamed run writes as it goes ([`RunsCsv`]).
 pub fn write_statistics(
     folder: &Path,
     summary: &Summary,
     sensitivity: &Sensitivity,
+    effects: &Effects,
     resolved: &str,
 ) -> Result<(), ReportError> {
     write_file(&folder.join("summary.json"), |w| {
@@ -127,6 +132,7 @@ pub fn write_statistics(
     })?;
     write_file(&folder.join("series.csv"), |w| Ok(write_series(w, summary)?))?;
     write_file(&folder.join("sensitivity.csv"), |w| Ok(write_sensitivity(w, sensitivity)?))?;
+    write_file(&folder.join("drivers.csv"), |w| Ok(write_effects(w, effects)?))?;
     write_file(&folder.join("scenario.toml"), |w| Ok(w.write_all(resolved.as_bytes())?))?;
     Ok(())
 }
@@ -306,6 +312,73 @@ pub fn write_sensitivity(w: &mut impl std::io::Write, sensitivity: &Sensitivity)
         }
     }
     csv.flush()
+}
+
+/// drivers.csv: `outcome,driver,bin,above,up_to,runs,mean,lower,upper,swing,swing_se,explained`,
+/// one row per outcome, driver and bin: the outcome's mean (probability for 0/1 outcomes) over the
+/// `runs` of the bin with its 95% interval. A numeric driver's bins are the thirds of its declared
+/// distribution (`lowest third`, `middle third`, `highest third`; values in `above < x ≤ up_to`), a
+/// categorical driver's its categories. `swing` (largest bin mean minus smallest), its Monte Carlo
+/// standard error `swing_se` and `explained` (the share of the outcome's variance between the bins,
+/// η²) repeat on each of the driver's rows. Outcomes in file order, drivers by swing descending.
+pub fn write_effects(w: &mut impl std::io::Write, effects: &Effects) -> std::io::Result<()> {
+    let mut csv = CsvWriter::new(w);
+    csv.row([
+        "outcome",
+        "driver",
+        "bin",
+        "above",
+        "up_to",
+        "runs",
+        "mean",
+        "lower",
+        "upper",
+        "swing",
+        "swing_se",
+        "explained",
+    ])?;
+    for outcome in &effects.outcomes {
+        for driver in &outcome.drivers {
+            for bin in &driver.bins {
+                csv.text(&outcome.outcome)?;
+                csv.text(&driver.driver)?;
+                match &bin.label {
+                    BinLabel::Range { index, count, above, up_to } => {
+                        csv.text(range_name(*index, *count))?;
+                        csv.number(above.unwrap_or(f64::NAN))?;
+                        csv.number(up_to.unwrap_or(f64::NAN))?;
+                    }
+                    BinLabel::Category(name) => {
+                        csv.text(name)?;
+                        csv.empty()?;
+                        csv.empty()?;
+                    }
+                }
+                csv.integer(bin.runs)?;
+                for x in
+                    [bin.mean, bin.lower, bin.upper, driver.swing.unwrap_or(f64::NAN), driver.swing_error]
+                {
+                    csv.number(x)?;
+                }
+                csv.number(driver.explained)?;
+                csv.end_row()?;
+            }
+        }
+    }
+    csv.flush()
+}
+
+/// A numeric driver's bin in words: `lowest third`, `middle third`, `highest third` (`low`/`high`
+/// when its distribution has only two, `all runs` when one).
+pub fn range_name(index: usize, count: usize) -> &'static str {
+    match (count, index) {
+        (1, _) => "all runs",
+        (2, 0) => "low",
+        (2, _) => "high",
+        (_, 0) => "lowest third",
+        (_, 1) => "middle third",
+        _ => "highest third",
+    }
 }
 
 #[cfg(test)]
