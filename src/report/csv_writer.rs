@@ -1,7 +1,8 @@
-//! The CSV files of a result (runs.csv, series.csv, sensitivity.csv, drivers.csv, differences.csv),
-//! written through the `csv` crate: it quotes a field when it holds a comma, a quote or a line break, and
-//! ends each row with `\n`. Numbers are the exact numbers of `format::write_shortest` (the
-//! shortest text that reads back to the same bits), an undefined value an empty field.
+//! The CSV files of a result (runs.csv, series.csv, sensitivity.csv, drivers.csv,
+//! differences.csv), written through the `csv` crate: it quotes a field when it holds a comma, a
+//! quote or a line break, and ends each row with `\n`. Numbers are the exact numbers of
+//! `format::write_shortest` (the shortest text that reads back to the same bits), an undefined
+//! value an empty field.
 //!
 //! Every row has as many fields as the first (the crate refuses another count). Owns only the
 //! file format; which rows and columns a file has is its writer's business.
