@@ -226,6 +226,12 @@ pub(crate) const OUTCOME: &[Key] = &[
     ),
     key("at", Shape::Month, "Measure at this month, \"YYYY-MM\" (default: the end)."),
     defaults("series", Shape::Boolean, "false", "Also record it monthly (a fan chart)."),
+    key(
+        "given",
+        Shape::Text,
+        "Measure it only over the runs where this 0/1 condition holds, e.g. \"agreed(issue)\".",
+    ),
+    defaults("headline", Shape::Boolean, "false", "Lead the summary with this outcome."),
 ];
 
 /// A distribution form's parameters.

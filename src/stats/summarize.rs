@@ -53,6 +53,8 @@ pub fn summarize(model: &Model, simulation: &Simulation) -> Summary {
                 measure: outcome.text.clone(),
                 kind: outcome.kind,
                 measured_at: model.start.plus(outcome.month).to_string(),
+                given: outcome.given_text.clone(),
+                scale: outcome.scale.as_ref().map(scale_of),
                 statistics,
                 series,
             }
@@ -116,6 +118,8 @@ pub fn summarize_tally(model: &Model, tally: &Tally) -> Summary {
                 measure: outcome.text.clone(),
                 kind: outcome.kind,
                 measured_at: model.start.plus(outcome.month).to_string(),
+                given: outcome.given_text.clone(),
+                scale: outcome.scale.as_ref().map(scale_of),
                 statistics,
                 series,
             }
@@ -133,6 +137,11 @@ pub fn summarize_tally(model: &Model, tally: &Tally) -> Summary {
         approximation: tally.approximation(),
         stopping: None,
     }
+}
+
+/// An outcome's position scale as the summary states it.
+fn scale_of(s: &crate::model::PositionScale) -> Scale {
+    Scale { low: s.low, high: s.high, low_means: s.low_means.clone(), high_means: s.high_means.clone() }
 }
 
 /// A numeric outcome from its moments (exact) and sketch (quantiles and histogram).

@@ -77,12 +77,32 @@ pub struct OutcomeSummary {
     pub kind: OutcomeKind,
     /// `YYYY-MM` the outcome is measured at (the horizon's last month unless `at` says otherwise).
     pub measured_at: String,
+    /// `given`: the 0/1 condition the outcome is measured under; runs where it does not hold are
+    /// undefined for this outcome (counted apart).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub given: Option<String>,
+    /// What the ends of its position scale mean, for outcomes that measure an issue's position.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scale: Option<Scale>,
     #[serde(flatten)]
     /// Probability or numeric statistics.
     pub statistics: OutcomeStatistics,
     /// Monthly bands when the outcome is a series.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub series: Option<Vec<SeriesPoint>>,
+}
+
+/// A position scale and what its ends mean (an issue's `low` and `high`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scale {
+    /// Position of the low end.
+    pub low: f64,
+    /// Position of the high end.
+    pub high: f64,
+    /// What the low end means.
+    pub low_means: String,
+    /// What the high end means.
+    pub high_means: String,
 }
 
 /// A 0/1 outcome is a probability; anything else is numeric.

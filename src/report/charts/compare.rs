@@ -221,7 +221,13 @@ pub fn histogram_for<'a>(
         subtitle: format!("{} · {}", measured(outcome), runs_and_seed(comparison)),
         axis: axis(comparison, outcome),
         layers,
-        counts_never: outcome.is_first(),
+        left_out: if outcome.is_first() {
+            Some("Never happened")
+        } else if outcome.scenarios.iter().filter_map(|s| s.summary.as_ref()).any(|s| s.given.is_some()) {
+            Some("Condition unmet")
+        } else {
+            None
+        },
     }
 }
 

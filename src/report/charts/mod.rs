@@ -1,6 +1,7 @@
 //! Charts of a run's outcomes, PNG and SVG (DESIGN.md §7): a histogram per numeric outcome, a
 //! probability bar with its Wilson interval per 0/1 outcome, an overview of all 0/1 outcomes and a fan
-//! chart per series outcome, and a tornado chart of its strongest drivers per outcome.
+//! chart per series outcome, and per outcome the effect of its drivers: the outcome in each bin of
+//! a driver's draws, on scales common to every chart of a kind.
 //!
 //! Every chart is a [`Figure`]: plain data that draws itself on any plotters backend, so one figure
 //! gives byte-identical PNG and SVG on every machine (the font is embedded; no system fonts). The
@@ -33,7 +34,9 @@ use rayon::prelude::*;
 pub use cdf::CdfFigure;
 pub use compare::write_compare_charts;
 pub use difference::{DifferenceFigure, DifferenceRow};
-pub use drivers::{DriverBar, DriversFigure, TOP_DRIVERS, drivers_for, write_driver_charts};
+pub use drivers::{
+    BinRow, DriverBlock, DriversFigure, ProbabilitySpan, TOP_DRIVERS, drivers_for, write_driver_charts,
+};
 pub use fan::{FanFigure, FanLayer};
 pub use histogram::{HistogramFigure, HistogramLayer};
 pub use probability::{ProbabilityFigure, ProbabilityGroup};
@@ -85,7 +88,7 @@ pub enum ChartKind {
     Cdf,
     /// Paired differences against a baseline (compare).
     Difference,
-    /// An outcome's strongest drivers: Spearman's ρ with intervals (a tornado chart).
+    /// An outcome by the bins of its drivers with the largest swing.
     Drivers,
 }
 

@@ -1,7 +1,7 @@
 //! `[outcomes]`.
 
 use crate::scenario::keys;
-use crate::scenario::schema::{Meta, Outcome};
+use crate::scenario::schema::{Given, Meta, Outcome};
 use crate::scenario::source::Entry;
 
 use super::Decoder;
@@ -47,6 +47,22 @@ impl Decoder<'_> {
             (None, _) => Some(None),
         };
         let series = self.optional(table, "series", false, |d, n| d.boolean(n, "`series`"));
+        let given = match table.get("given") {
+            None => Some(None),
+            Some(e) => self.string(&e.node, "`given`").and_then(|text| {
+                let term = self.term(text, e.node.span)?;
+                if !term.is_indicator() {
+                    self.error(
+                        e.node.span,
+                        format!("`given` of outcome `{}` is not a 0/1 condition: {text:?}", entry.key),
+                        "not 0 or 1 in every run",
+                        "use a condition such as \"agreed(issue)\", \"ever(event)\" or \"driver=category\"",
+                    );
+                    return None;
+                }
+                Some(Some(Given { text: text.to_string(), term }))
+            }),
+        };
         Some(Outcome {
             name: entry.key.clone(),
             title,
@@ -55,6 +71,7 @@ impl Decoder<'_> {
             measure: measure?,
             at: at?,
             series: series?,
+            given: given?,
         })
     }
 }
