@@ -47,6 +47,7 @@ impl Decoder<'_> {
             (None, _) => Some(None),
         };
         let series = self.optional(table, "series", false, |d, n| d.boolean(n, "`series`"));
+        let headline = self.optional(table, "headline", false, |d, n| d.boolean(n, "`headline`"));
         let given = match table.get("given") {
             None => Some(None),
             Some(e) => self.string(&e.node, "`given`").and_then(|text| {
@@ -72,6 +73,7 @@ impl Decoder<'_> {
             at: at?,
             series: series?,
             given: given?,
+            headline: headline?,
         })
     }
 }
