@@ -10,7 +10,7 @@
 use std::path::Path;
 
 use crossroads::scenario::{
-    Distribution, Factor, Function, Quantity, Trigger, load_file, load_str, register, render_register,
+    Distribution, Factor, Function, Quantity, Trigger, Window, load_file, load_str, register, render_register,
 };
 
 const SMALL: &str = "scenarios/examples/small_complete.toml";
@@ -75,6 +75,12 @@ fn bare_names_resolve_by_kind() {
     );
     let tension = s.outcomes.iter().find(|o| o.name == "tension_end").expect("outcome");
     assert_eq!(tension.measure.factors, vec![Factor::Variable("tension".into())]);
+    let window = s.outcomes.iter().find(|o| o.name == "skirmish_months_2025").expect("outcome");
+    assert_eq!(
+        window.measure.factors,
+        vec![Factor::Within(Function::CountWithin, "skirmish".into(), Window { from: 0, to: 11 })]
+    );
+    assert_eq!(window.measure.to_string(), "count(skirmish, 0, 11)");
     let share = s.outcomes.iter().find(|o| o.name == "share_home_2026").expect("outcome");
     assert_eq!(share.at, Some(17), "2026-06 is 17 months after 2025-01");
 }

@@ -41,6 +41,7 @@ impl Function {
         Some(match self {
             Function::Ever => flag(state.events[i].count > 0),
             Function::Count => f64::from(state.events[i].count),
+            Function::CountWithin => f64::from(state.events[i].months.count(window.from, window.to)),
             Function::First => f64::from(state.events[i].first?),
             Function::After => flag(f64::from(state.month) >= state.drivers[i].floor()),
             Function::Agreed => flag(state.issues[i].agreed),

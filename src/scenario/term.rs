@@ -179,6 +179,9 @@ function_table! {
     Ever => ("ever", Event, Indicator),
     /// Times the event has fired: `count(armed_clash)`.
     Count => ("count", Event, Count),
+    /// Months of a window in which the event fired: `count(armed_clash, 0, 11)` (so far, while
+    /// the window is still running).
+    CountWithin => ("count", EventWindow, Count),
     /// Month (since start) of the event's first firing; undefined while it has not fired.
     First => ("first", Event, FirstTime),
     /// 1 from the month a driver names on (driver value in months since start): `after(d)`.
