@@ -271,6 +271,8 @@ pub struct OutcomeSpec {
     /// What its values mean when it measures an issue's position (`settlement(i)`, `forecast(i)`)
     /// and the issue says what its ends mean.
     pub scale: Option<PositionScale>,
+    /// `headline = true` in the file: shown in the summary.
+    pub headline: bool,
 }
 
 /// An issue's position scale with the meanings of its ends (`low`, `high` in the file).
@@ -562,6 +564,7 @@ impl Model {
                     given: o.given.as_ref().map(|g| compile_term(&g.term)).transpose()?,
                     given_text: o.given.as_ref().map(|g| g.text.clone()),
                     scale: position_scale(&o.measure, scenario),
+                    headline: o.headline,
                 })
             })
             .collect::<Result<_, CompileError>>()?;

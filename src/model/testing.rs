@@ -131,6 +131,7 @@ pub fn outcome(name: &str, factors: Vec<Factor>, series: bool) -> Outcome {
         at: None,
         series,
         given: None,
+        headline: false,
     }
 }
 

@@ -623,7 +623,8 @@ table.numbers td,td.num,th.num{text-align:right;font-variant-numeric:tabular-num
 @media (max-width:900px){.summary-grid{grid-template-columns:minmax(0,1fr)}}
 table.headline{background:#fff}
 table.headline th,table.headline td{padding:.2rem .5rem;line-height:1.35}
-table.headline td{white-space:nowrap}
+table.headline td.num{white-space:nowrap}
+table.headline th[scope=row]{min-width:11em}
 .strong{font-weight:700}
 .effects-title{font-weight:600;margin:0 0 .3rem}
 ul.effects{margin:0 0 .6rem;padding-left:1.2rem}

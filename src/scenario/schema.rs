@@ -298,6 +298,9 @@ pub struct Outcome {
     /// 1 in its month; in the other runs it is undefined and counted apart, like a `first(...)`
     /// whose event never happened.
     pub given: Option<Given>,
+    /// `headline = true`: the outcome is one of the summary's headline outcomes (when no outcome
+    /// says so, the summary shows every 0/1 outcome).
+    pub headline: bool,
 }
 
 /// The condition of an outcome measured only over some runs.

@@ -122,6 +122,8 @@ fn outcome(
         scale: None,
         statistics,
         series: None,
+        headline: false,
+        by_month: None,
     }
 }
 

@@ -24,6 +24,7 @@ mod histogram;
 mod probability;
 mod run;
 pub mod style;
+mod time_to_event;
 
 use std::path::{Path, PathBuf};
 
@@ -40,7 +41,8 @@ pub use drivers::{
 pub use fan::{FanFigure, FanLayer};
 pub use histogram::{HistogramFigure, HistogramLayer};
 pub use probability::{ProbabilityFigure, ProbabilityGroup};
-pub use run::{fan_for, histogram_for, overview_for, probability_for, write_run_charts};
+pub use run::{fan_for, histogram_for, overview_for, probability_for, time_to_event_for, write_run_charts};
+pub use time_to_event::{CurveLayer, TimeToEventFigure};
 
 use style::drawing;
 
@@ -90,6 +92,9 @@ pub enum ChartKind {
     Difference,
     /// An outcome by the bins of its drivers with the largest swing.
     Drivers,
+    /// The probability that an event has happened by each month (`first(...)`, monthly
+    /// `ever(...)`/`agreed(...)` outcomes), overlaid in compare.
+    TimeToEvent,
 }
 
 /// A chart written to disk.

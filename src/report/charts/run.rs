@@ -4,16 +4,17 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use super::{
-    Chart, ChartError, ChartJob, ChartKind, FanFigure, FanLayer, HistogramFigure, HistogramLayer,
-    ProbabilityFigure, ProbabilityGroup, file_stem, format, write_charts,
+    Chart, ChartError, ChartJob, ChartKind, CurveLayer, FanFigure, FanLayer, HistogramFigure, HistogramLayer,
+    ProbabilityFigure, ProbabilityGroup, TimeToEventFigure, file_stem, format, write_charts,
 };
 use crate::scenario::YearMonth;
 use crate::stats::{NumericStatistics, OutcomeStatistics, OutcomeSummary, ProbabilityStatistics, Summary};
 
 /// Writes every chart of a run into `dir/charts/` (created if missing), PNG and SVG:
 /// `overview` (all 0/1 outcomes, when there are any), then per outcome in file order `<outcome>`
-/// (a numeric outcome's histogram; a 0/1 outcome is a bar of the overview) and `<outcome>_series`
-/// (fan chart, for series outcomes).
+/// (a numeric outcome's histogram; a 0/1 outcome is a bar of the overview), `<outcome>_by_month`
+/// (the time-to-event curve, for outcomes that have one) and `<outcome>_series` (fan chart, for
+/// series outcomes other than a monthly 0/1 outcome, whose curve says it all).
 ///
 /// Returns the charts in that order, each with its SVG text for report.html. File stems keep
 /// letters, digits, `_` and `-`; a stem already taken (an outcome named `overview`) gets a numbered
@@ -38,12 +39,37 @@ pub fn write_run_charts(summary: &Summary, dir: &Path) -> Result<Vec<Chart>, Cha
                 measured,
             ));
         }
-        if let Some(figure) = fan_for(summary, outcome) {
+        if let Some(figure) = time_to_event_for(summary, outcome) {
+            let name = names.claim(&format!("{}_by_month", file_stem(&outcome.name)));
+            jobs.push(ChartJob::new(figure, name, ChartKind::TimeToEvent, measured));
+        }
+        // A monthly 0/1 outcome's fan is 0 or 1 everywhere: its time-to-event curve says it.
+        let curve_instead = outcome.kind.is_probability() && outcome.by_month.is_some();
+        if let Some(figure) = fan_for(summary, outcome).filter(|_| !curve_instead) {
             let name = names.claim(&format!("{}_series", file_stem(&outcome.name)));
             jobs.push(ChartJob::new(figure, name, ChartKind::Fan, measured));
         }
     }
     write_charts(jobs, &folder)
+}
+
+/// The time-to-event curve of an outcome that has one ([`OutcomeSummary::by_month`]).
+pub fn time_to_event_for<'a>(
+    summary: &Summary,
+    outcome: &'a OutcomeSummary,
+) -> Option<TimeToEventFigure<'a>> {
+    let points = outcome.by_month.as_deref().filter(|p| !p.is_empty())?;
+    Some(TimeToEventFigure {
+        title: format!("{}: by when", outcome.title),
+        subtitle: format!(
+            "{} · probability it has happened by the end of each month, over all {} runs · seed {}",
+            outcome.measure,
+            format::count(summary.runs),
+            summary.seed
+        ),
+        start: YearMonth::parse(&summary.start).unwrap_or(YearMonth { year: 2000, month: 1 }),
+        layers: vec![CurveLayer { label: summary.scenario.clone(), points }],
+    })
 }
 
 /// File stems handed out so far.

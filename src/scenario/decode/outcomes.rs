@@ -9,7 +9,7 @@ impl Decoder<'_> {
     pub(super) fn outcome(&mut self, entry: &Entry, meta: Option<&Meta>) -> Option<Outcome> {
         let what = format!("outcome `{}`", entry.key);
         let table = self.table(&entry.node, &what, "[outcomes.x] with measure = \"agreed(issue)\"")?;
-        let mut allowed = vec!["title", "measure", "at", "series", "given"];
+        let mut allowed = vec!["title", "measure", "at", "series", "given", "headline"];
         allowed.extend(ABOUT);
         self.check_keys(table, &allowed, "keys of an outcome");
         let about = self.about(table, &what);
@@ -48,6 +48,7 @@ impl Decoder<'_> {
             (None, _) => Some(None),
         };
         let series = self.optional(table, "series", false, |d, n| d.boolean(n, "`series`"));
+        let headline = self.optional(table, "headline", false, |d, n| d.boolean(n, "`headline`"));
         let given = match table.get("given") {
             None => Some(None),
             Some(e) => self.string(&e.node, "`given`").and_then(|text| {
@@ -73,6 +74,7 @@ impl Decoder<'_> {
             at: at?,
             series: series?,
             given: given?,
+            headline: headline?,
         })
     }
 }
