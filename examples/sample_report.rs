@@ -29,8 +29,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let summary = sample::summary();
     let charts = charts::write_run_charts(&summary, &dir)?;
-    let sensitivity = sample::sensitivity();
-    let driver_charts = charts::write_driver_charts(&summary, &sensitivity, &dir, &charts)?;
+    let effects = sample::effects();
+    let names = crossroads::report::words::DriverNames::default();
+    let driver_charts = charts::write_driver_charts(&summary, &effects, &names, &dir, &charts)?;
     let metadata = html::RunMetadata::measured(summary.seed, summary.runs, 1, started)?;
     // With a scenario file as second argument, its register and resolved text stand in for the sample's.
     let (register, scenario_toml) = match std::env::args().nth(2) {
@@ -46,7 +47,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         register: &register,
         scenario_toml: &scenario_toml,
         charts: &charts,
-        drivers: Some(html::DriversSection { sensitivity: &sensitivity, charts: &driver_charts }),
+        drivers: Some(html::DriversSection { effects: &effects, names: &names, charts: &driver_charts }),
     };
     let path = dir.join("report.html");
     std::fs::write(&path, html::render_run_report(&report))?;
@@ -81,7 +82,7 @@ fn overlays(baseline: &Summary, dir: &Path) -> Result<(), Box<dyn std::error::Er
         subtitle: "Two scenarios on common random numbers".to_string(),
         axis: axis.clone(),
         layers: layers.clone(),
-        counts_never: true,
+        left_out: Some("Never happened"),
     };
     charts::write_chart(&histogram, dir, "histograms", ChartKind::Histogram, None)?;
     let cdf = CdfFigure { title, subtitle: "Share of all runs".to_string(), axis, layers };

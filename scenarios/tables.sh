@@ -71,7 +71,7 @@ default_table() {
          else
             .unit as $u
             | "mean \(.mean | fmt($u))" +
-              (if .undefined > 0 then " (never in \(.undefined * 1000 / (.runs + .undefined) | round / 10)% of runs)" else "" end) +
+              (if .undefined > 0 then (if .given then " (over runs where \(.given); not in \(.undefined * 1000 / (.runs + .undefined) | round / 10)% of runs)" else " (never in \(.undefined * 1000 / (.runs + .undefined) | round / 10)% of runs)" end) else "" end) +
               " | \(.p5 | fmt($u)) – \(.p95 | fmt($u)) |"
          end)' "$s"
     echo

@@ -431,10 +431,15 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     let stopping = (!targets.is_empty()).then(|| precision::stopping(&targets, &tally, runs, met));
     let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
     let charts = !options.no_charts;
-    let summary = write_result(pending.path(), &model, &loaded, &tally, stopping, charts, threads, started)?;
+    let (summary, effects) =
+        write_result(pending.path(), &model, &loaded, &tally, stopping, charts, threads, started)?;
     let folder = pending.commit().map_err(write_failure)?;
     if !options.quiet {
-        print!("{}\n{}", summary.title, table::outcome_table(&summary));
+        print!(
+            "{}\n{}",
+            report::headline::in_text(&summary, &effects, &report::words::DriverNames::of(&model)),
+            table::outcome_table(&summary)
+        );
         if let Some(stopping) = &summary.stopping {
             println!("\n{}", precision::describe(stopping, summary.runs));
         }
@@ -445,7 +450,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         if !args.no_runs_csv {
             files.push("runs.csv");
         }
-        files.extend(["series.csv", "sensitivity.csv", "scenario.toml"]);
+        files.extend(["series.csv", "sensitivity.csv", "drivers.csv", "scenario.toml"]);
         if charts {
             files.extend(["charts/", "report.html"]);
         }
@@ -489,7 +494,13 @@ fn resolve_shard(spec: ShardSpec, runs: u64) -> Result<(u64, u64), Failure> {
 }
 
 /// The final stage of run and merge, the same code for both: statistics of the finished tally,
-/// summary.json, series.csv, sensitivity.csv, scenario.toml, then charts/ and report.html.
+/// summary.json, series.csv, sensitivity.csv, drivers.csv, scenario.toml, then charts/ and
+/// report.html. Returns the summary and the driver effects (for the printed headline).
+///
+/// Driver importance and driver effects need each run's driver draws next to its outcomes, so
+/// beyond [`stats::EXACT_RUNS`] runs (and after a merge) both are computed over the tally's exact
+/// prefix, the first [`stats::EXACT_RUNS`] runs; summary.json's `approximation` and report.html
+/// say so.
 #[allow(clippy::too_many_arguments)]
 fn write_result(
     folder: &Path,
@@ -500,19 +511,28 @@ fn write_result(
     charts: bool,
     threads: usize,
     started: Instant,
-) -> Result<stats::Summary, Failure> {
-    // The two statistics side by side on the run's threads (each a pure function of the tally).
+) -> Result<(stats::Summary, stats::Effects), Failure> {
+    // The statistics side by side on the run's threads (each a pure function of the tally).
     let pool = thread_pool(Some(threads))?;
-    let (mut summary, sensitivity) = pool.install(|| {
-        rayon::join(|| stats::summarize_tally(model, tally), || stats::sensitivity(model, tally.prefix()))
+    let (mut summary, (sensitivity, effects)) = pool.install(|| {
+        rayon::join(
+            || stats::summarize_tally(model, tally),
+            || {
+                rayon::join(
+                    || stats::sensitivity(model, tally.prefix()),
+                    || stats::effects(model, tally.prefix()),
+                )
+            },
+        )
     });
     summary.stopping = stopping;
-    report::write_statistics(folder, &summary, &sensitivity, &loaded.resolved).map_err(internal)?;
+    report::write_statistics(folder, &summary, &sensitivity, &effects, &loaded.resolved).map_err(internal)?;
     if charts {
-        write_charts_and_report(folder, loaded, (&summary, &sensitivity), threads, started)
+        let names = report::words::DriverNames::of(model);
+        write_charts_and_report(folder, loaded, (&summary, &effects), &names, threads, started)
             .map_err(internal)?;
     }
-    Ok(summary)
+    Ok((summary, effects))
 }
 
 /// `crossroads merge`: check that the shard folders are the complete set of one experiment (exit 2
@@ -574,11 +594,15 @@ fn merge(args: MergeArgs) -> Result<(), Failure> {
         report::shard::concatenate_runs(&shards, &pending.path().join("runs.csv")).map_err(refuse)?;
     }
     let threads = rayon::current_num_threads();
-    let summary =
+    let (summary, effects) =
         write_result(pending.path(), &model, &loaded, &tally, None, !args.no_charts, threads, started)?;
     let folder = pending.commit().map_err(internal)?;
     if !args.quiet {
-        print!("{}\n{}", summary.title, table::outcome_table(&summary));
+        print!(
+            "{}\n{}",
+            report::headline::in_text(&summary, &effects, &report::words::DriverNames::of(&model)),
+            table::outcome_table(&summary)
+        );
         println!(
             "\n{} shards merged: {} runs, seed {}, in {:.1} s. Results in {}/",
             shards.len(),
@@ -605,12 +629,13 @@ fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
 fn write_charts_and_report(
     folder: &Path,
     loaded: &scenario::Loaded,
-    (summary, sensitivity): (&stats::Summary, &stats::Sensitivity),
+    (summary, effects): (&stats::Summary, &stats::Effects),
+    names: &report::words::DriverNames,
     threads: usize,
     started: Instant,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let charts = charts::write_run_charts(summary, folder)?;
-    let driver_charts = charts::write_driver_charts(summary, sensitivity, folder, &charts)?;
+    let driver_charts = charts::write_driver_charts(summary, effects, names, folder, &charts)?;
     let metadata = html::RunMetadata::measured(summary.seed, summary.runs, threads, started)?;
     let register = scenario::register(&loaded.scenario);
     let page = html::render_run_report(&html::RunReport {
@@ -619,7 +644,7 @@ fn write_charts_and_report(
         register: &register,
         scenario_toml: &loaded.resolved,
         charts: &charts,
-        drivers: Some(html::DriversSection { sensitivity, charts: &driver_charts }),
+        drivers: Some(html::DriversSection { effects, names, charts: &driver_charts }),
     });
     let path = folder.join("report.html");
     std::fs::write(&path, page).map_err(|e| format!("cannot write {}: {e}", path.display()))?;

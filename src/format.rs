@@ -146,6 +146,28 @@ pub fn percent_interval(lower: f64, upper: f64) -> String {
     format!("{}–{}%", percent_number(lower, decimals), percent_number(upper, decimals))
 }
 
+/// A difference of probabilities in percentage points: `3.6 pp`, `-0.42 pp`. One decimal from
+/// 1 pp up, two from 0.1 pp, three below (so a small swing never reads `0.0 pp`); exactly 0 is
+/// `0 pp`.
+pub fn points(difference: f64) -> String {
+    let size = difference.abs();
+    let decimals = if size == 0.0 {
+        0
+    } else if size >= 0.01 {
+        1
+    } else if size >= 0.001 {
+        2
+    } else {
+        3
+    };
+    format!("{} pp", with_separators(difference * 100.0, decimals))
+}
+
+/// A count with its noun, singular or plural: `1 run`, `10,000 runs`.
+pub fn counted(value: u64, singular: &str, plural: &str) -> String {
+    format!("{} {}", count(value), if value == 1 { singular } else { plural })
+}
+
 /// A difference, signed: `+3.12 pp` for probabilities (with `decimals`), `+1,234` otherwise.
 pub fn signed_difference(value: f64, probability: bool, decimals: usize) -> String {
     let text =
@@ -206,6 +228,27 @@ mod tests {
         assert_eq!(percent(1.0), "100%");
         assert_eq!(percent_interval(0.3628, 0.3817), "36.3–38.2%");
         assert_eq!(percent_interval(0.0, 0.00038), "0.000–0.038%");
+    }
+
+    #[test]
+    fn points_and_plurals() {
+        assert_eq!(points(0.036), "3.6 pp");
+        assert_eq!(points(0.0042), "0.42 pp");
+        assert_eq!(points(-0.0004), "-0.040 pp");
+        assert_eq!(points(0.0), "0 pp");
+        assert_eq!(counted(1, "run", "runs"), "1 run");
+        assert_eq!(counted(10_000, "run", "runs"), "10,000 runs");
+        assert_eq!(counted(0, "run", "runs"), "0 runs");
+    }
+
+    #[test]
+    fn rho_prints_with_its_sign() {
+        assert_eq!(signed_rho(0.618), "+0.62");
+        assert_eq!(signed_rho(-0.414), "−0.41");
+        assert_eq!(signed_rho(-0.004), "−0.004");
+        assert_eq!(signed_rho(0.0001), "0.000");
+        assert_eq!(signed_rho(0.0), "0.000");
+        assert_eq!(signed_rho(1.0), "+1.00");
     }
 
     #[test]

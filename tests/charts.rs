@@ -20,6 +20,7 @@ use crossroads::report::charts::{
     self, CdfFigure, ChartKind, DifferenceFigure, DifferenceRow, FanFigure, FanLayer, Figure,
     HistogramFigure, HistogramLayer, ProbabilityFigure, ProbabilityGroup,
 };
+use crossroads::report::words::DriverNames;
 use crossroads::scenario::YearMonth;
 use crossroads::stats::{OutcomeStatistics, Summary};
 use plotters::prelude::*;
@@ -58,12 +59,14 @@ fn every_chart_kind_renders_as_png_and_svg() {
     let names: Vec<&str> = charts.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names.first(), Some(&"overview"));
     for outcome in &summary.outcomes {
-        assert!(names.contains(&outcome.name.as_str()), "{} has no chart", outcome.name);
+        // A 0/1 outcome is a bar of the overview, not a chart of its own.
+        let alone = matches!(outcome.statistics, OutcomeStatistics::Numeric(_));
+        assert_eq!(names.contains(&outcome.name.as_str()), alone, "{}", outcome.name);
         let series = format!("{}_series", outcome.name);
         assert_eq!(outcome.series.is_some(), names.contains(&series.as_str()), "{series}");
     }
     let kinds: BTreeSet<String> = charts.iter().map(|c| format!("{:?}", c.kind)).collect();
-    assert_eq!(kinds.len(), 4, "histogram, probability, overview and fan: {kinds:?}");
+    assert_eq!(kinds.len(), 3, "histogram, overview and fan: {kinds:?}");
     for chart in &charts {
         assert_eq!(chart.png, dir.path().join("charts").join(format!("{}.png", chart.name)));
         let (width, height, pixels, channels) = decode(&chart.png);
@@ -104,10 +107,17 @@ fn charts_state_what_matters() {
     assert!(
         home.contains("Persons") && home.contains("median") && home.contains("mean") && home.contains("p95")
     );
-    // A probability prints its number and interval; near 0 it keeps its digits.
-    assert!(svg("peace_treaty").contains("37.2%") && svg("peace_treaty").contains("36.3–38.2%"));
-    assert!(svg("russian_base_closed").contains("0.040%"));
-    assert!(svg("any_clash").contains("99.87%"));
+    // A probability prints its number and interval in the overview; near 0 it keeps its digits.
+    let overview = svg("overview");
+    assert!(overview.contains("37.2%"));
+    assert!(overview.contains("0.040%") && overview.contains("99.87%"));
+    // The single-probability figure still draws (compare uses it).
+    let summary = sample::summary();
+    let treaty = &summary.outcomes[0];
+    if let OutcomeStatistics::Probability(s) = &treaty.statistics {
+        let svg = charts::render_svg(&charts::probability_for(&summary, treaty, s)).unwrap();
+        assert!(svg.contains("37.2%") && svg.contains("36.3–38.2%"));
+    }
     // The fan chart's x axis is in calendar years from the start.
     let fan = svg("armenians_home_series");
     for year in 2024..=2033 {
@@ -123,7 +133,7 @@ fn names_are_safe_and_unique() {
     summary.outcomes[1].name = "../escape attempt".to_string();
     let charts = charts::write_run_charts(&summary, dir.path()).unwrap();
     let names: Vec<&str> = charts.iter().map(|c| c.name.as_str()).collect();
-    assert_eq!(&names[..3], &["overview", "overview_2", "___escape_attempt"]);
+    assert_eq!(&names[..1], &["overview"]);
     for chart in &charts {
         assert_eq!(chart.png.parent(), Some(dir.path().join("charts").as_path()));
     }
@@ -278,7 +288,7 @@ fn overlay_figures_for_compare_render() {
         subtitle: "two scenarios".to_string(),
         axis: "Months".to_string(),
         layers: layers.clone(),
-        counts_never: true,
+        left_out: Some("Never happened"),
     };
     let cdf = CdfFigure {
         title: "Month of the first deadly clash".to_string(),
@@ -382,45 +392,51 @@ fn degenerate_statistics_draw_without_panicking() {
     summary.start = "not a month".to_string();
     let dir = tempfile::tempdir().unwrap();
     let charts = charts::write_run_charts(&summary, dir.path()).unwrap();
-    assert_eq!(charts.len(), 16);
+    let numeric =
+        summary.outcomes.iter().filter(|o| matches!(o.statistics, OutcomeStatistics::Numeric(_))).count();
+    assert_eq!(charts.len(), 1 + numeric + 3, "overview, histograms, fans");
 }
 
 #[test]
-fn tornado_charts_render_state_their_numbers_and_never_overlap() {
+fn driver_effect_charts_render_state_their_numbers_and_never_overlap() {
     let dir = tempfile::tempdir().unwrap();
     let (summary, taken) = write_sample(dir.path());
-    let sensitivity = sample::sensitivity();
-    let drivers = charts::write_driver_charts(&summary, &sensitivity, dir.path(), &taken).unwrap();
-    // One per outcome that has a coefficient (the sample's last outcome is constant).
-    assert_eq!(drivers.len(), sensitivity.outcomes.len() - 1);
-    for (chart, outcome) in drivers.iter().zip(&sensitivity.outcomes) {
+    let effects = sample::effects();
+    let names = DriverNames::default();
+    let drivers = charts::write_driver_charts(&summary, &effects, &names, dir.path(), &taken).unwrap();
+    // One per outcome with a swing (the sample's last outcome is constant).
+    assert_eq!(drivers.len(), effects.outcomes.len() - 1);
+    let span = charts::ProbabilitySpan::of(&effects);
+    for (chart, outcome) in drivers.iter().zip(&effects.outcomes) {
         assert_eq!(chart.name, format!("{}_drivers", outcome.outcome));
         assert_eq!(chart.kind, ChartKind::Drivers);
         let (width, height, pixels, channels) = decode(&chart.png);
         assert_eq!((width, height), (1200, 700), "{}", chart.name);
         assert_not_blank(&pixels, channels, &chart.name);
         assert_eq!(std::fs::read_to_string(&chart.svg_file).unwrap(), chart.svg);
-        let figure = charts::drivers_for(&summary, outcome).unwrap();
-        assert_eq!(figure.bars.len(), charts::TOP_DRIVERS, "{}", chart.name);
+        let figure = charts::drivers_for(&summary, outcome, span, &names).unwrap();
+        assert_eq!(figure.blocks.len(), charts::TOP_DRIVERS, "{}", chart.name);
         assert_eq!(overlaps(&figure), Vec::<String>::new(), "{}", chart.name);
+        // One common scale: every probability chart spans the same width.
+        if figure.probability {
+            assert!((figure.range.1 - figure.range.0 - span.0).abs() < 1e-12, "{}", chart.name);
+        }
     }
-    // The strongest driver on top with its signed value; a negative one with a true minus sign.
+    // Titles and category names, not identifiers; the swing in percentage points.
     let svg = &drivers[0].svg;
-    assert!(svg.contains("russia_war_exit=collapse") && svg.contains("+0.80"), "{}", drivers[0].name);
-    assert!(svg.contains("−0.48"));
-    assert!(svg.contains("top 8 of 10 driver indicators"));
+    assert!(svg.contains("Russia war exit") && !svg.contains("russia_war_exit"), "{}", drivers[0].name);
+    assert!(svg.contains("middle third (0.681–0.796)") && svg.contains("swing") && svg.contains(" pp"));
     // A stem already taken gets a suffix rather than overwriting another chart.
-    let mut clash = sample::sensitivity();
+    let mut clash = sample::effects();
     clash.outcomes[0].outcome = "any_clash".to_string();
-    let again = charts::write_driver_charts(&summary, &clash, dir.path(), &drivers).unwrap();
+    let again = charts::write_driver_charts(&summary, &clash, &names, dir.path(), &drivers).unwrap();
     assert_eq!(again[0].name, "any_clash_drivers_2");
-    // A single bar, ρ = ±1 intervals and a bar at 0 still draw cleanly.
-    let mut one = sample::sensitivity().outcomes.remove(0);
+    // A single driver with an empty bin still draws cleanly.
+    let mut one = sample::effects().outcomes.remove(0);
     one.drivers.truncate(1);
-    if let Some(c) = &mut one.drivers[0].correlation {
-        (c.lower, c.spearman, c.upper) = (-1.0, -1.0, -1.0);
-    }
-    let figure = charts::drivers_for(&summary, &one).unwrap();
+    one.drivers[0].bins[1].runs = 0;
+    one.drivers[0].bins[1].mean = f64::NAN;
+    let figure = charts::drivers_for(&summary, &one, span, &names).unwrap();
     assert_eq!(overlaps(&figure), Vec::<String>::new());
-    assert!(charts::render_svg(&figure).unwrap().contains("the one driver indicator that varies"));
+    assert!(charts::render_svg(&figure).unwrap().contains("no runs"));
 }

@@ -14,6 +14,7 @@ mod common;
 use common::sample;
 use crossroads::report::charts;
 use crossroads::report::html::{self, RunMetadata, RunReport};
+use crossroads::report::words::DriverNames;
 use scraper::{Html, Selector};
 
 fn metadata(date: Option<&str>, wall_time: Option<f64>) -> RunMetadata {
@@ -32,8 +33,9 @@ fn page(metadata: &RunMetadata) -> (String, usize) {
     let dir = tempfile::tempdir().unwrap();
     let summary = sample::summary();
     let charts = charts::write_run_charts(&summary, dir.path()).unwrap();
-    let sensitivity = sample::sensitivity();
-    let driver_charts = charts::write_driver_charts(&summary, &sensitivity, dir.path(), &charts).unwrap();
+    let effects = sample::effects();
+    let names = DriverNames::default();
+    let driver_charts = charts::write_driver_charts(&summary, &effects, &names, dir.path(), &charts).unwrap();
     let register = sample::register();
     let report = RunReport {
         summary: &summary,
@@ -41,7 +43,7 @@ fn page(metadata: &RunMetadata) -> (String, usize) {
         register: &register,
         scenario_toml: sample::SCENARIO_TOML,
         charts: &charts,
-        drivers: Some(html::DriversSection { sensitivity: &sensitivity, charts: &driver_charts }),
+        drivers: Some(html::DriversSection { effects: &effects, names: &names, charts: &driver_charts }),
     };
     (html::render_run_report(&report), charts.len() + driver_charts.len())
 }
@@ -72,20 +74,49 @@ fn report_is_valid_html_with_every_part() {
     let treaty: Vec<String> =
         select(&document, "#outcome-peace_treaty td").iter().map(|td| td.text().collect()).collect();
     assert_eq!(&treaty[..3], &["37.2%", "36.3–38.2%", "0.483 pp"]);
-    // What drives each outcome: a row per outcome with its three strongest drivers, ρ signed and
-    // the interval given; a constant outcome says why it has none; a tornado chart per other outcome.
-    let sensitivity = sample::sensitivity();
+    // What drives each outcome: a row per outcome with its largest clear swings, by title, in
+    // percentage points; a constant outcome says plainly that no driver explains it; a driver-effect
+    // chart per other outcome.
+    let effects = sample::effects();
     let rows = select(&document, "#drivers tbody tr");
-    assert_eq!(rows.len(), sensitivity.outcomes.len());
+    assert_eq!(rows.len(), effects.outcomes.len());
     let cells: Vec<String> =
         select(&document, "#drivers tbody tr:first-child td").iter().map(|td| td.text().collect()).collect();
-    assert_eq!(cells[0], "10,000");
-    assert_eq!(cells[1], "russia_war_exit=collapseρ +0.80 (+0.79 to +0.81)");
-    assert!(cells[2].starts_with("turkey_guarantee_credibilityρ −0.48"), "{}", cells[2]);
+    assert!(cells[0].starts_with("Russia war exitswing 80.0 pp · explains"), "{}", cells[0]);
+    assert!(cells[1].starts_with("Turkey guarantee credibilityswing 30.0 pp"), "{}", cells[1]);
+    assert!(cells[1].contains("in middle third (0.681–0.796)"), "{}", cells[1]);
     let last: String = rows.last().unwrap().text().collect();
-    assert!(last.contains("No coefficient"), "{last}");
-    assert_eq!(select(&document, "#drivers figure > svg").len(), sensitivity.outcomes.len() - 1);
-    assert_eq!(select(&document, "nav a[href=\"#drivers\"]").len(), 1);
+    assert!(last.contains("No driver varies"), "{last}");
+    assert_eq!(select(&document, "#drivers figure > svg").len(), effects.outcomes.len() - 1);
+    for anchor in ["#summary", "#outcomes", "#drivers", "#register", "#scenario"] {
+        assert_eq!(select(&document, &format!("nav a[href=\"{anchor}\"]")).len(), 1, "{anchor}");
+    }
+    // The summary: the scenario in a sentence, every 0/1 outcome with its date in words, the
+    // strongest effects, and the note that intervals are Monte Carlo error.
+    let summary: String = select(&document, "#summary").iter().flat_map(|e| e.text()).collect();
+    assert!(summary.contains("10,000 Monte Carlo runs"), "{summary}");
+    assert!(summary.contains("Peace treaty signed37.2%36.3–38.2%by December 2033"), "{summary}");
+    assert!(
+        summary.contains("when Russia war exit is “collapse with a rather long category name”"),
+        "{summary}"
+    );
+    assert!(summary.contains("not the real world's uncertainty"), "{summary}");
+    // Every table wraps its cells rather than overflowing the page.
+    assert!(page.contains("table.wrap td,table.wrap tbody th{overflow-wrap:anywhere}"));
+    for table in select(&document, "table") {
+        assert!(table.value().classes().any(|c| c == "wrap"), "a table without its wrapping style");
+    }
+    // An outcome measured given a condition: the runs left out counted, the scale's ends named.
+    let terms: Vec<String> =
+        select(&document, "#outcome-return_terms td").iter().map(|td| td.text().collect()).collect();
+    assert_eq!(terms.last().unwrap(), "4,000 (40.0%)");
+    let header: String =
+        select(&document, "#outcome-return_terms th").iter().flat_map(|e| e.text()).collect();
+    assert!(header.contains("given agreed(karabakh_return)"), "{header}");
+    assert!(
+        header.contains("0 = Return only as Azerbaijani citizens, 100 = Return under international control"),
+        "{header}"
+    );
     // The register: one row per entry, its source kept as text.
     assert_eq!(select(&document, "#register tbody tr").len(), sample::register().len());
     // Metadata as given.

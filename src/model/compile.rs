@@ -264,6 +264,48 @@ pub struct OutcomeSpec {
     pub series: bool,
     /// 0/1, count, value or first time: how it is summarised and shown.
     pub kind: OutcomeKind,
+    /// The compiled `given` condition: the outcome is undefined (NaN) where it is 0.
+    pub given: Option<Term>,
+    /// The `given` condition as written.
+    pub given_text: Option<String>,
+    /// What its values mean when it measures an issue's position (`settlement(i)`, `forecast(i)`)
+    /// and the issue says what its ends mean.
+    pub scale: Option<PositionScale>,
+    /// `headline = true` in the file: shown in the summary.
+    pub headline: bool,
+}
+
+/// An issue's position scale with the meanings of its ends (`low`, `high` in the file).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PositionScale {
+    /// The low end's position (0 unless `scale` says otherwise).
+    pub low: f64,
+    /// The high end's position (100 unless `scale` says otherwise).
+    pub high: f64,
+    /// What the low end means.
+    pub low_means: String,
+    /// What the high end means.
+    pub high_means: String,
+}
+
+/// The position scale an outcome of `measure` is read on: the issue of a lone `settlement(i)` or
+/// `forecast(i)` whose ends have meanings.
+fn position_scale(measure: &scenario::Term, scenario: &Scenario) -> Option<PositionScale> {
+    let [factor] = measure.factors.as_slice() else { return None };
+    let issue = match factor {
+        scenario::Factor::Call(
+            scenario::term::Function::Settlement | scenario::term::Function::Forecast,
+            name,
+        ) => name,
+        _ => return None,
+    };
+    let issue = scenario.issues.iter().find(|i| &i.name == issue)?;
+    Some(PositionScale {
+        low: issue.scale.0,
+        high: issue.scale.1,
+        low_means: issue.low.clone()?,
+        high_means: issue.high.clone()?,
+    })
 }
 
 /// Name → index tables of one scenario.
@@ -519,6 +561,10 @@ impl Model {
                     month: o.at.unwrap_or(horizon - 1).min(horizon - 1),
                     series: o.series,
                     kind: outcome_kind(&o.measure, scenario),
+                    given: o.given.as_ref().map(|g| compile_term(&g.term)).transpose()?,
+                    given_text: o.given.as_ref().map(|g| g.text.clone()),
+                    scale: position_scale(&o.measure, scenario),
+                    headline: o.headline,
                 })
             })
             .collect::<Result<_, CompileError>>()?;

@@ -52,7 +52,7 @@ pub mod trace;
 #[allow(clippy::indexing_slicing, reason = "hot loops over compiled indices")]
 pub mod world;
 
-pub use compile::{CompileError, Model};
+pub use compile::{CompileError, Model, PositionScale};
 pub use term::OutcomeKind;
 pub use trace::{BargainTrace, Round};
 pub use world::{Fault, RunValues, Site, State, World};

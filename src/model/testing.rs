@@ -130,6 +130,8 @@ pub fn outcome(name: &str, factors: Vec<Factor>, series: bool) -> Outcome {
         measure,
         at: None,
         series,
+        given: None,
+        headline: false,
     }
 }
 

@@ -465,7 +465,12 @@ impl<'m> World<'m> {
             let mut series = out.series.chunks_exact_mut(horizon);
             for (index, (outcome, slot)) in model.outcomes.iter().zip(out.outcomes.iter_mut()).enumerate() {
                 let value = if outcome.series || outcome.month == month {
+                    // Outside its `given` condition an outcome is undefined, like a `first(...)`
+                    // whose event has not happened.
+                    let holds =
+                        outcome.given.as_ref().is_none_or(|g| g.value(&self.state).is_some_and(|v| v > 0.5));
                     match outcome.measure.value(&self.state) {
+                        _ if !holds => f64::NAN,
                         Some(value) if !value.is_finite() => {
                             return Err(Fault { site: Site::Outcome(index), month });
                         }

@@ -1,5 +1,5 @@
-//! report.html: one self-contained page per run — title, run metadata, the outcome table, every
-//! chart as inline SVG, what drives each outcome (Spearman's ρ and tornado charts), the assumptions
+//! report.html: one self-contained page per run — title, navigation, a one-screen summary, run metadata, the outcome table, every
+//! chart as inline SVG, what drives each outcome (swings by driver bin and their charts), the assumptions
 //! register and the resolved scenario (DESIGN.md §7).
 //!
 //! Nothing in the page is fetched: the CSS is inline, the charts are inline SVG, there are no scripts
@@ -12,10 +12,11 @@ use std::fmt::Write as _;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::report::charts::{Chart, format};
+use crate::report::words::{self, DriverNames};
 use crate::scenario::{RegisterEntry, SourcesPage, citations};
 use crate::stats::tally::Approximation;
 use crate::stats::{
-    NumericStatistics, OutcomeStatistics, OutcomeSummary, ProbabilityStatistics, Sensitivity, Summary,
+    Effects, NumericStatistics, OutcomeStatistics, OutcomeSummary, ProbabilityStatistics, Summary,
 };
 
 /// How a run was made, as the report states it.
@@ -71,16 +72,18 @@ pub struct RunReport<'a> {
     pub scenario_toml: &'a str,
     /// The charts written for the run, in the order to show them.
     pub charts: &'a [Chart],
-    /// Driver importance and its tornado charts; the section is left out when `None`.
+    /// Driver effects and their charts; the summary's effects and this section are left out when `None`.
     pub drivers: Option<DriversSection<'a>>,
 }
 
 /// What the "What drives each outcome" section is made from.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DriversSection<'a> {
-    /// Every outcome's Spearman correlations with every driver indicator.
-    pub sensitivity: &'a Sensitivity,
-    /// The tornado charts (`<outcome>_drivers`), in outcome order.
+    /// Every outcome's effects by driver bin.
+    pub effects: &'a Effects,
+    /// The drivers' titles.
+    pub names: &'a DriverNames,
+    /// The driver-effect charts (`<outcome>_drivers`), in outcome order.
     pub charts: &'a [Chart],
 }
 
@@ -104,9 +107,14 @@ pub fn render_run_report(input: &RunReport<'_>) -> String {
         escape(&summary.start),
         format::count(input.metadata.runs)
     );
-    metadata(&mut page, summary, input.metadata);
-    page.push_str("</header>\n");
     contents(&mut page, input);
+    page.push_str("</header>\n");
+    crate::report::headline::in_html(
+        &mut page,
+        summary,
+        input.drivers.as_ref().map(|d| (d.effects, d.names)),
+    );
+    metadata(&mut page, summary, input.metadata);
     outcome_table(&mut page, summary);
     charts(&mut page, input.charts);
     if let Some(section) = &input.drivers {
@@ -159,12 +167,14 @@ pub(crate) fn metadata_list(page: &mut String, mut rows: Vec<(&str, String)>, me
 }
 
 fn contents(page: &mut String, input: &RunReport<'_>) {
-    page.push_str("<nav><ul>\n<li><a href=\"#outcomes\">Outcomes</a></li>\n");
+    page.push_str(
+        "<nav><ul>\n<li><a href=\"#summary\">Summary</a></li>\n<li><a href=\"#outcomes\">Outcomes</a></li>\n",
+    );
     if !input.charts.is_empty() {
         page.push_str("<li><a href=\"#charts\">Charts</a></li>\n");
     }
     if input.drivers.is_some() {
-        page.push_str("<li><a href=\"#drivers\">What drives each outcome</a></li>\n");
+        page.push_str("<li><a href=\"#drivers\">Drivers</a></li>\n");
     }
     page.push_str("<li><a href=\"#register\">Assumptions</a></li>\n");
     if !cited_anchors(input.register, &SourcesPage::bundled()).is_empty() {
@@ -175,23 +185,28 @@ fn contents(page: &mut String, input: &RunReport<'_>) {
 
 fn outcome_table(page: &mut String, summary: &Summary) {
     page.push_str(
-        "<section id=\"outcomes\">\n<h2>Outcomes</h2>\n<div class=\"scroll\"><table class=\"numbers\">\n<thead>\
+        "<section id=\"outcomes\">\n<h2>Outcomes</h2>\n<div class=\"scroll\"><table class=\"numbers wrap\">\n<thead>\
          <tr><th scope=\"col\">Outcome</th><th scope=\"col\">Estimate</th><th scope=\"col\">95% interval</th>\
          <th scope=\"col\">MC s.e.</th><th scope=\"col\">p5</th><th scope=\"col\">p25</th><th scope=\"col\">p50</th>\
-         <th scope=\"col\">p75</th><th scope=\"col\">p95</th><th scope=\"col\">Undefined runs</th></tr></thead>\n<tbody>\n",
+         <th scope=\"col\">p75</th><th scope=\"col\">p95</th><th scope=\"col\">Runs left out</th></tr></thead>\n<tbody>\n",
     );
     for outcome in &summary.outcomes {
         let _ = write!(
             page,
-            "<tr id=\"outcome-{}\"><th scope=\"row\">{}<span class=\"measure\"><code>{}</code> · {}{}</span></th>",
+            "<tr id=\"outcome-{}\"><th scope=\"row\">{}<span class=\"measure\"><code>{}</code> · {}{}{}{}</span></th>",
             escape(&outcome.name),
             escape(&outcome.title),
             escape(&outcome.measure),
             escape(&outcome.measured_at),
-            unit_note(outcome)
+            unit_note(outcome),
+            outcome
+                .given
+                .as_deref()
+                .map_or_else(String::new, |g| format!(" · given <code>{}</code>", escape(g))),
+            scale_note(outcome)
         );
         match &outcome.statistics {
-            OutcomeStatistics::Probability(stats) => probability_cells(page, stats),
+            OutcomeStatistics::Probability(stats) => probability_cells(page, summary.runs, stats),
             OutcomeStatistics::Numeric(stats) => numeric_cells(page, outcome, stats),
         }
         page.push_str("</tr>\n");
@@ -200,8 +215,10 @@ fn outcome_table(page: &mut String, summary: &Summary) {
         "</tbody>\n</table></div>\n<p class=\"note\">Estimate: the probability for 0/1 outcomes, the mean \
          otherwise. 95% interval: of the estimate — Wilson for probabilities, mean ± 1.96 standard errors \
          otherwise. MC s.e.: the Monte Carlo standard error (in percentage points for probabilities). \
-         p5…p95: percentiles of the outcome over runs. Undefined runs: runs where a <code>first(…)</code> \
-         event never happened; they are left out of that outcome's statistics.</p>\n",
+         p5…p95: percentiles of the outcome over runs. Runs left out: runs where a <code>first(…)</code> \
+         event never happened, or where the outcome's <code>given</code> condition did not hold; they are \
+         left out of that outcome's statistics. Intervals are Monte Carlo error of the estimate, not the \
+         real world's uncertainty (which is the spread p5…p95).</p>\n",
     );
     if let Some(stopping) = &summary.stopping {
         let _ = writeln!(
@@ -227,14 +244,35 @@ fn unit_note(outcome: &OutcomeSummary) -> String {
     }
 }
 
-fn probability_cells(page: &mut String, stats: &ProbabilityStatistics) {
+/// What the ends of an outcome's position scale mean: ` · 0 = Yerevan's terms, 100 = Baku's terms`.
+fn scale_note(outcome: &OutcomeSummary) -> String {
+    outcome.scale.as_ref().map_or_else(String::new, |s| {
+        format!(
+            " · {} = {}, {} = {}",
+            format::number(s.low),
+            escape(&s.low_means),
+            format::number(s.high),
+            escape(&s.high_means)
+        )
+    })
+}
+
+/// Runs left out of an outcome, with their share: `4,000 (40.0%)`.
+fn left_out(left: u64, total: u64) -> String {
+    let share = if total > 0 { left as f64 / total as f64 } else { 0.0 };
+    format!("<td>{} ({})</td>", format::count(left), format::percent(share))
+}
+
+fn probability_cells(page: &mut String, runs: u64, stats: &ProbabilityStatistics) {
+    let left = runs.saturating_sub(stats.runs);
     let _ = write!(
         page,
-        "<td>{}</td><td>{}</td><td>{} pp</td>{}<td class=\"none\">—</td>",
+        "<td>{}</td><td>{}</td><td>{} pp</td>{}{}",
         format::percent(stats.probability),
         format::percent_interval(stats.lower, stats.upper),
         format::number(stats.standard_error * 100.0),
-        "<td class=\"none\">—</td>".repeat(5)
+        "<td class=\"none\">—</td>".repeat(5),
+        if left > 0 { left_out(left, runs) } else { "<td class=\"none\">—</td>".to_string() }
     );
 }
 
@@ -256,9 +294,8 @@ fn numeric_cells(page: &mut String, outcome: &OutcomeSummary, stats: &NumericSta
         }
     }
     let total = stats.runs + stats.undefined;
-    if stats.undefined > 0 || outcome.kind.is_first_time() {
-        let share = if total > 0 { stats.undefined as f64 / total as f64 } else { 0.0 };
-        let _ = write!(page, "<td>{} ({})</td>", format::count(stats.undefined), format::percent(share));
+    if stats.undefined > 0 || outcome.kind.is_first_time() || outcome.given.is_some() {
+        page.push_str(&left_out(stats.undefined, total));
     } else {
         page.push_str("<td>0</td>");
     }
@@ -274,74 +311,88 @@ pub(crate) fn charts(page: &mut String, charts: &[Chart]) {
     page.push_str("</section>\n");
 }
 
-/// The "What drives each outcome" section: per outcome its strongest drivers with ρ and interval,
-/// then the tornado charts.
+/// The "What drives each outcome" section: per outcome its drivers with the largest swing, in
+/// words, then the driver-effect charts.
 fn drivers(page: &mut String, section: &DriversSection<'_>, approximation: Option<&Approximation>) {
+    page.push_str("<section id=\"drivers\">\n<h2>What drives each outcome</h2>\n");
     if let Some(approximation) = approximation {
         let _ = writeln!(
             page,
-            "<section id=\"drivers\">\n<h2>What drives each outcome</h2>\n<p class=\"note\"><strong>Over the \
-             first {} runs:</strong> ranks need every value, so driver importance is computed exactly over the \
-             first {} runs of this {}-run experiment (its intervals are those of that many runs).</p>",
+            "<p class=\"note\"><strong>Over the first {} runs:</strong> a driver's effect needs each run's \
+             draws next to its outcomes, so driver effects (and Spearman's ρ) are computed exactly over the \
+             first {} runs of this {}-run experiment (their intervals are those of that many runs).</p>",
             format::count(approximation.driver_importance_runs),
             format::count(approximation.driver_importance_runs),
             format::count(approximation.total_runs)
         );
-    } else {
-        page.push_str("<section id=\"drivers\">\n<h2>What drives each outcome</h2>\n");
     }
     page.push_str(
         "<p>For each outcome, the drivers \
-         whose drawn values go together most with it over the runs: Spearman's rank correlation ρ \
-         (from −1 to +1; + means a higher driver goes with a higher outcome) with its 95% interval. A \
-         categorical driver counts once per category (<code>driver=category</code>: 1 in the runs that \
-         drew it). All coefficients are in <code>sensitivity.csv</code>.</p>\n<div class=\"scroll\">\
-         <table class=\"drivers\">\n<thead><tr><th scope=\"col\">Outcome</th><th scope=\"col\" class=\"num\">Runs \
-         used</th>",
+         that move it most. The runs are split by each driver's draw — into the thirds of its declared \
+         distribution (lowest, middle, highest), or by category — and the outcome is estimated in each \
+         part. The <em>swing</em> is the largest part's estimate minus the smallest's: in percentage points \
+         (pp) for probabilities, in the outcome's unit otherwise, so swings compare across drivers. It sees \
+         effects a correlation misses (an outcome high only in the middle third). Explained: the share \
+         of the outcome's variation across runs that lies between the parts. Every part's numbers are \
+         in <code>drivers.csv</code>; Spearman's ρ is in <code>sensitivity.csv</code>.</p>\n\
+         <table class=\"drivers wrap\">\n<thead><tr><th scope=\"col\">Outcome</th>",
     );
     for rank in 1..=TABLE_DRIVERS {
         let _ = write!(page, "<th scope=\"col\">Driver {rank}</th>");
     }
     page.push_str("</tr></thead>\n<tbody>\n");
-    for outcome in &section.sensitivity.outcomes {
+    for outcome in &section.effects.outcomes {
         let _ = write!(
             page,
-            "<tr><th scope=\"row\">{}<span class=\"measure\"><code>{}</code></span></th><td class=\"num\">{}</td>",
+            "<tr><th scope=\"row\">{}<span class=\"measure\">{}</span></th>",
             escape(&outcome.title),
-            escape(&outcome.outcome),
-            format::count(outcome.runs)
+            format::counted(outcome.runs, "run", "runs")
         );
-        let mut shown = 0;
-        for (driver, c) in outcome.ranked().take(TABLE_DRIVERS) {
-            let class = if c.is_distinguishable_from_zero() { "" } else { " class=\"none\"" };
-            let _ = write!(
-                page,
-                "<td{class}><code>{}</code><span class=\"rho\">ρ {} ({} to {})</span></td>",
-                escape(driver),
-                crate::format::signed_rho(c.spearman),
-                crate::format::signed_rho(c.lower),
-                crate::format::signed_rho(c.upper)
-            );
-            shown += 1;
-        }
-        if shown == 0 {
-            let _ = write!(
-                page,
-                "<td colspan=\"{TABLE_DRIVERS}\" class=\"none\">No coefficient: the outcome does not vary over \
-                 these runs.</td>"
-            );
+        let clear: Vec<_> = outcome.clear().take(TABLE_DRIVERS).collect();
+        if clear.is_empty() {
+            let strongest = outcome.drivers.first().and_then(|d| d.swing.map(|s| (d, s)));
+            let text = match strongest {
+                Some((driver, swing)) => format!(
+                    "No driver explains much: the largest swing, {} ({}), is within Monte Carlo error.",
+                    words::swing_value(swing, outcome.probability),
+                    escape(&section.names.title(&driver.driver))
+                ),
+                None => "No driver varies in these runs.".to_string(),
+            };
+            let _ = write!(page, "<td colspan=\"{TABLE_DRIVERS}\" class=\"none\">{text}</td>");
         } else {
-            page.push_str(&"<td class=\"none\">—</td>".repeat(TABLE_DRIVERS - shown));
+            for driver in &clear {
+                let (low, high) = (driver.bins.get(driver.lowest), driver.bins.get(driver.highest));
+                let estimate = |mean: f64| {
+                    if outcome.probability { format::percent(mean) } else { format::number(mean) }
+                };
+                let detail = match (low, high) {
+                    (Some(low), Some(high)) => format!(
+                        "{} in {}, {} in {}",
+                        estimate(high.mean),
+                        escape(&words::bin_label(&high.label)),
+                        estimate(low.mean),
+                        escape(&words::bin_label(&low.label))
+                    ),
+                    _ => String::new(),
+                };
+                let _ = write!(
+                    page,
+                    "<td>{}<span class=\"rho\">{} · explains {}</span><span class=\"measure\">{detail}</span></td>",
+                    escape(&section.names.title(&driver.driver)),
+                    escape(&words::swing_label(driver, outcome.probability)),
+                    format::percent(driver.explained)
+                );
+            }
+            page.push_str(&"<td class=\"none\">—</td>".repeat(TABLE_DRIVERS - clear.len()));
         }
         page.push_str("</tr>\n");
     }
     page.push_str(
-        "</tbody>\n</table></div>\n<p class=\"note\">Runs used: runs where the outcome is defined (a \
-         <code>first(…)</code> event that never happened leaves its run out). Greyed: the 95% interval \
-         contains 0, so these runs cannot tell the driver's effect from none. Interval: Fisher's z with \
-         standard error 1.06/√(n − 3) (Fieller, Hartley &amp; Pearson 1957). ρ measures a monotone \
-         association within this scenario's ranges; it says nothing of drivers held fixed, and two \
-         drivers that move together share the credit.</p>\n",
+        "</tbody>\n</table>\n<p class=\"note\">Only swings larger than 1.96 Monte Carlo standard errors are \
+         listed (the largest of several noisy parts is biased upwards). The estimates are within this \
+         scenario's ranges; a swing says nothing of drivers held fixed, and two drivers drawn together \
+         share the credit.</p>\n",
     );
     figures(page, section.charts);
     page.push_str("</section>\n");
@@ -382,7 +433,7 @@ pub fn inline_svg(svg: &str, title: &str) -> String {
 fn register(page: &mut String, entries: &[RegisterEntry]) {
     page.push_str(
         "<section id=\"register\">\n<h2>Assumptions register</h2>\n<p>Every assumption of the scenario with \
-         its distribution and where it comes from.</p>\n<div class=\"scroll\"><table>\n<thead><tr>\
+         its distribution and where it comes from.</p>\n<div class=\"scroll\"><table class=\"wrap\">\n<thead><tr>\
          <th scope=\"col\">Kind</th><th scope=\"col\">Name</th><th scope=\"col\">Distribution</th>\
          <th scope=\"col\" class=\"num\">Mean</th><th scope=\"col\" class=\"num\">p5</th>\
          <th scope=\"col\" class=\"num\">p95</th><th scope=\"col\">Unit</th><th scope=\"col\">Source</th>\
@@ -553,21 +604,35 @@ main{max-width:1240px;margin:0 auto;padding:24px}
 h1{font-size:1.9rem;line-height:1.25;margin:0 0 .4rem}
 h2{font-size:1.35rem;margin:2.2rem 0 .8rem;padding-bottom:.3rem;border-bottom:2px solid var(--rule)}
 .lede{color:var(--muted);margin:0 0 1rem}
-.metadata{display:flex;flex-wrap:wrap;gap:.4rem 1.6rem;margin:0;padding:.8rem 1rem;background:var(--band);border-radius:6px}
+.metadata{display:flex;flex-wrap:wrap;gap:.4rem 1.6rem;margin:1rem 0 0;padding:.8rem 1rem;background:var(--band);border-radius:6px}
 .metadata div{display:flex;gap:.4rem}
 .metadata dt{color:var(--muted)}
 .metadata dd{margin:0;font-weight:600;font-variant-numeric:tabular-nums}
-nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:1.2rem;padding:0;margin:1rem 0 0}
+nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:1.2rem;padding:0;margin:.6rem 0 0}
 a{color:var(--accent)}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:.92rem}
 th,td{padding:.4rem .6rem;border-bottom:1px solid var(--rule);text-align:left;vertical-align:top}
-thead th{background:var(--band);white-space:nowrap}
-table.numbers td,td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+table.wrap td,table.wrap tbody th{overflow-wrap:anywhere}
+thead th{background:var(--band)}
+table.numbers td,td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;overflow-wrap:normal}
+.summary{background:var(--band);border-radius:6px;padding:.2rem 1rem .6rem;margin-top:1rem}
+.summary h2{margin:.6rem 0 .4rem;border:0;padding:0}
+.sentence{margin:0 0 .5rem}
+.summary-grid{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:1.4rem;align-items:start}
+@media (max-width:900px){.summary-grid{grid-template-columns:minmax(0,1fr)}}
+table.headline{background:#fff}
+table.headline th,table.headline td{padding:.2rem .5rem;line-height:1.35}
+table.headline td.num{white-space:nowrap}
+table.headline th[scope=row]{min-width:11em}
+.strong{font-weight:700}
+.effects-title{font-weight:600;margin:0 0 .3rem}
+ul.effects{margin:0 0 .6rem;padding-left:1.2rem}
+ul.effects li{margin-bottom:.3rem}
 tbody tr:nth-child(even){background:#fafafa}
 .measure{display:block;color:var(--muted);font-size:.85em;font-weight:normal}
 .none{color:#888}
-#register td:last-child{min-width:16rem}
+#register td:last-child{min-width:12rem}
 .note{color:var(--muted);font-size:.9rem}
 .rho{display:block;font-size:.85em;font-variant-numeric:tabular-nums;white-space:nowrap}
 figure{margin:0 0 2rem}

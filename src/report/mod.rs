@@ -8,24 +8,26 @@
 
 pub mod charts;
 pub mod compare;
+pub mod csv_writer;
 pub mod folder;
+pub mod headline;
 pub mod html;
 pub mod shard;
 pub mod table;
+pub mod words;
 
-use std::fmt::Write as _;
 use std::fs;
 use std::io::{BufWriter, Write as _};
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
+pub use csv_writer::CsvWriter;
 pub use folder::{PendingOutput, Replacing};
 
 use crate::engine::Simulation;
-use crate::format::write_shortest;
 use crate::model::Model;
-use crate::stats::{Sensitivity, Summary};
+use crate::stats::{BinLabel, Effects, Sensitivity, Summary};
 
 /// Why a result could not be written.
 #[derive(Debug, Error)]
@@ -98,26 +100,29 @@ pub fn write_run(target: &Path, output: &RunOutput, extra: Extra) -> Result<Path
 /// Writes summary.json, runs.csv, series.csv, sensitivity.csv and scenario.toml into `folder`.
 pub fn write_files(folder: &Path, output: &RunOutput) -> Result<(), ReportError> {
     let sensitivity = crate::stats::sensitivity(output.model, output.simulation);
-    write_files_with(folder, output, &sensitivity)
+    let effects = crate::stats::effects(output.model, output.simulation);
+    write_files_with(folder, output, &sensitivity, &effects)
 }
 
-/// [`write_files`] with the driver importance already computed (`stats::sensitivity` of the same
-/// run), so that the charts and report.html can reuse it.
+/// [`write_files`] with the driver importance and effects already computed (`stats::sensitivity`
+/// and `stats::effects` of the same run), so that the charts and report.html can reuse them.
 pub fn write_files_with(
     folder: &Path,
     output: &RunOutput,
     sensitivity: &Sensitivity,
+    effects: &Effects,
 ) -> Result<(), ReportError> {
     write_file(&folder.join("runs.csv"), |w| Ok(write_runs(w, output.model, output.simulation)?))?;
-    write_statistics(folder, output.summary, sensitivity, output.resolved)
+    write_statistics(folder, output.summary, sensitivity, effects, output.resolved)
 }
 
-/// Writes summary.json, series.csv, sensitivity.csv and scenario.toml into `folder`: everything
-/// but runs.csv, which a streamed run writes as it goes ([`RunsCsv`]).
+/// Writes summary.json, series.csv, sensitivity.csv, drivers.csv and scenario.toml into `folder`:
+/// everything but runs.csv, which a streamed run writes as it goes ([`RunsCsv`]).
 pub fn write_statistics(
     folder: &Path,
     summary: &Summary,
     sensitivity: &Sensitivity,
+    effects: &Effects,
     resolved: &str,
 ) -> Result<(), ReportError> {
     write_file(&folder.join("summary.json"), |w| {
@@ -127,6 +132,7 @@ pub fn write_statistics(
     })?;
     write_file(&folder.join("series.csv"), |w| Ok(write_series(w, summary)?))?;
     write_file(&folder.join("sensitivity.csv"), |w| Ok(write_sensitivity(w, sensitivity)?))?;
+    write_file(&folder.join("drivers.csv"), |w| Ok(write_effects(w, effects)?))?;
     write_file(&folder.join("scenario.toml"), |w| Ok(w.write_all(resolved.as_bytes())?))?;
     Ok(())
 }
@@ -135,22 +141,20 @@ pub fn write_statistics(
 #[derive(Debug)]
 pub struct RunsCsv {
     path: PathBuf,
-    writer: BufWriter<fs::File>,
-    line: String,
+    csv: CsvWriter<fs::File>,
     /// Per driver: its categories' names (categorical drivers).
     categories: Vec<Option<Vec<String>>>,
 }
 
 impl RunsCsv {
-    /// Creates `path`, with the header row when `header` (a shard's part has it too).
+    /// Creates `path` and writes the header row.
     pub fn create(path: &Path, model: &Model) -> Result<Self, ReportError> {
         let io = |source| ReportError::Io { path: path.to_path_buf(), source };
-        let mut writer = BufWriter::new(fs::File::create(path).map_err(io)?);
-        writer.write_all(runs_header(model).as_bytes()).map_err(io)?;
+        let mut csv = CsvWriter::new(fs::File::create(path).map_err(io)?);
+        write_runs_header(&mut csv, model).map_err(|e| io(e.into()))?;
         Ok(RunsCsv {
             path: path.to_path_buf(),
-            writer,
-            line: String::new(),
+            csv,
             categories: model.drivers.iter().map(|d| d.outcomes.clone()).collect(),
         })
     }
@@ -164,10 +168,8 @@ impl RunsCsv {
                 let run = chunk.first_run + offset as u64;
                 let d = chunk.drivers.get(offset * drivers..(offset + 1) * drivers).unwrap_or(&[]);
                 let o = chunk.outcomes.get(offset * outcomes..(offset + 1) * outcomes).unwrap_or(&[]);
-                runs_row(&mut self.line, run, d, o, &self.categories);
-                self.writer
-                    .write_all(self.line.as_bytes())
-                    .map_err(|source| ReportError::Io { path: self.path.clone(), source })?;
+                write_runs_row(&mut self.csv, run, d, o, &self.categories)
+                    .map_err(|e| ReportError::Io { path: self.path.clone(), source: e.into() })?;
             }
         }
         Ok(())
@@ -175,43 +177,36 @@ impl RunsCsv {
 
     /// Flushes the file.
     pub fn finish(mut self) -> Result<(), ReportError> {
-        self.writer.flush().map_err(|source| ReportError::Io { path: self.path.clone(), source })
+        self.csv.flush().map_err(|source| ReportError::Io { path: self.path.clone(), source })
     }
 }
 
 /// runs.csv's header row: `run`, the drivers' names, the outcomes' names.
-pub fn runs_header(model: &Model) -> String {
-    let mut line = String::from("run");
-    for name in model.drivers.iter().map(|d| &d.name).chain(model.outcomes.iter().map(|o| &o.name)) {
-        line.push(',');
-        field(&mut line, name);
-    }
-    line.push('\n');
-    line
+fn write_runs_header<W: std::io::Write>(csv: &mut CsvWriter<W>, model: &Model) -> csv::Result<()> {
+    let names =
+        model.drivers.iter().map(|d| d.name.as_str()).chain(model.outcomes.iter().map(|o| o.name.as_str()));
+    csv.row(std::iter::once("run").chain(names))
 }
 
-/// One row of runs.csv into `line` (cleared first).
-fn runs_row(
-    line: &mut String,
+/// One row of runs.csv.
+fn write_runs_row<W: std::io::Write>(
+    csv: &mut CsvWriter<W>,
     run: u64,
     drivers: &[f64],
     outcomes: &[f64],
     categories: &[Option<Vec<String>>],
-) {
-    line.clear();
-    let _ = write!(line, "{run}");
+) -> csv::Result<()> {
+    csv.integer(run)?;
     for (value, names) in drivers.iter().zip(categories) {
-        line.push(',');
         match names {
-            Some(names) => field(line, names.get(*value as usize).map_or("", String::as_str)),
-            None => write_shortest(line, *value),
+            Some(names) => csv.text(names.get(*value as usize).map_or("", String::as_str))?,
+            None => csv.number(*value)?,
         }
     }
     for value in outcomes {
-        line.push(',');
-        write_shortest(line, *value);
+        csv.number(*value)?;
     }
-    line.push('\n');
+    csv.end_row()
 }
 
 /// A failure inside a file writer: I/O or JSON.
@@ -248,17 +243,6 @@ fn write_file(
     Ok(())
 }
 
-/// A CSV field: quoted when it holds a comma, quote or line break.
-fn field(buffer: &mut String, text: &str) {
-    if text.contains([',', '"', '\n', '\r']) {
-        buffer.push('"');
-        buffer.push_str(&text.replace('"', "\"\""));
-        buffer.push('"');
-    } else {
-        buffer.push_str(text);
-    }
-}
-
 /// runs.csv: `run`, each driver's value (categorical: the outcome's name), each outcome's value
 /// (empty where undefined). One row per run, in run order.
 pub fn write_runs(
@@ -266,40 +250,37 @@ pub fn write_runs(
     model: &Model,
     simulation: &Simulation,
 ) -> std::io::Result<()> {
-    w.write_all(runs_header(model).as_bytes())?;
+    let mut csv = CsvWriter::new(w);
+    write_runs_header(&mut csv, model)?;
     let categories: Vec<Option<Vec<String>>> = model.drivers.iter().map(|d| d.outcomes.clone()).collect();
-    let mut line = String::new();
     for run in 0..simulation.runs as usize {
-        runs_row(
-            &mut line,
+        write_runs_row(
+            &mut csv,
             run as u64,
             simulation.run_drivers(run),
             simulation.run_outcomes(run),
             &categories,
-        );
-        w.write_all(line.as_bytes())?;
+        )?;
     }
-    Ok(())
+    csv.flush()
 }
 
 /// series.csv: `outcome,month,date,mean,p5,p25,p50,p75,p95`, one row per series outcome and month.
 pub fn write_series(w: &mut impl std::io::Write, summary: &Summary) -> std::io::Result<()> {
-    w.write_all(b"outcome,month,date,mean,p5,p25,p50,p75,p95\n")?;
-    let mut line = String::new();
+    let mut csv = CsvWriter::new(w);
+    csv.row(["outcome", "month", "date", "mean", "p5", "p25", "p50", "p75", "p95"])?;
     for outcome in &summary.outcomes {
         for point in outcome.series.iter().flatten() {
-            line.clear();
-            field(&mut line, &outcome.name);
-            let _ = write!(line, ",{},{}", point.month, point.date);
+            csv.text(&outcome.name)?;
+            csv.integer(u64::from(point.month))?;
+            csv.text(&point.date)?;
             for x in [point.mean, point.p5, point.p25, point.p50, point.p75, point.p95] {
-                line.push(',');
-                write_shortest(&mut line, x);
+                csv.number(x)?;
             }
-            line.push('\n');
-            w.write_all(line.as_bytes())?;
+            csv.end_row()?;
         }
     }
-    Ok(())
+    csv.flush()
 }
 
 /// sensitivity.csv: `outcome,driver,spearman,lower,upper,runs`, one row per outcome and driver
@@ -308,28 +289,96 @@ pub fn write_series(w: &mut impl std::io::Write, summary: &Summary) -> std::io::
 /// descending (ties in driver order); an indicator without a coefficient (constant over those runs)
 /// has empty `spearman,lower,upper` and comes last.
 pub fn write_sensitivity(w: &mut impl std::io::Write, sensitivity: &Sensitivity) -> std::io::Result<()> {
-    w.write_all(b"outcome,driver,spearman,lower,upper,runs\n")?;
-    let mut line = String::new();
+    let mut csv = CsvWriter::new(w);
+    csv.row(["outcome", "driver", "spearman", "lower", "upper", "runs"])?;
     for outcome in &sensitivity.outcomes {
         for effect in &outcome.drivers {
-            line.clear();
-            field(&mut line, &outcome.outcome);
-            line.push(',');
-            field(&mut line, &effect.driver);
+            csv.text(&outcome.outcome)?;
+            csv.text(&effect.driver)?;
             match &effect.correlation {
                 Some(c) => {
                     for x in [c.spearman, c.lower, c.upper] {
-                        line.push(',');
-                        write_shortest(&mut line, x);
+                        csv.number(x)?;
                     }
                 }
-                None => line.push_str(",,,"),
+                None => {
+                    for _ in 0..3 {
+                        csv.empty()?;
+                    }
+                }
             }
-            let _ = writeln!(line, ",{}", outcome.runs);
-            w.write_all(line.as_bytes())?;
+            csv.integer(outcome.runs)?;
+            csv.end_row()?;
         }
     }
-    Ok(())
+    csv.flush()
+}
+
+/// drivers.csv: `outcome,driver,bin,above,up_to,runs,mean,lower,upper,swing,swing_se,explained`,
+/// one row per outcome, driver and bin: the outcome's mean (probability for 0/1 outcomes) over the
+/// `runs` of the bin with its 95% interval. A numeric driver's bins are the thirds of its declared
+/// distribution (`lowest third`, `middle third`, `highest third`; values in `above < x ≤ up_to`), a
+/// categorical driver's its categories. `swing` (largest bin mean minus smallest), its Monte Carlo
+/// standard error `swing_se` and `explained` (the share of the outcome's variance between the bins,
+/// η²) repeat on each of the driver's rows. Outcomes in file order, drivers by swing descending.
+pub fn write_effects(w: &mut impl std::io::Write, effects: &Effects) -> std::io::Result<()> {
+    let mut csv = CsvWriter::new(w);
+    csv.row([
+        "outcome",
+        "driver",
+        "bin",
+        "above",
+        "up_to",
+        "runs",
+        "mean",
+        "lower",
+        "upper",
+        "swing",
+        "swing_se",
+        "explained",
+    ])?;
+    for outcome in &effects.outcomes {
+        for driver in &outcome.drivers {
+            for bin in &driver.bins {
+                csv.text(&outcome.outcome)?;
+                csv.text(&driver.driver)?;
+                match &bin.label {
+                    BinLabel::Range { index, count, above, up_to } => {
+                        csv.text(range_name(*index, *count))?;
+                        csv.number(above.unwrap_or(f64::NAN))?;
+                        csv.number(up_to.unwrap_or(f64::NAN))?;
+                    }
+                    BinLabel::Category(name) => {
+                        csv.text(name)?;
+                        csv.empty()?;
+                        csv.empty()?;
+                    }
+                }
+                csv.integer(bin.runs)?;
+                for x in
+                    [bin.mean, bin.lower, bin.upper, driver.swing.unwrap_or(f64::NAN), driver.swing_error]
+                {
+                    csv.number(x)?;
+                }
+                csv.number(driver.explained)?;
+                csv.end_row()?;
+            }
+        }
+    }
+    csv.flush()
+}
+
+/// A numeric driver's bin in words: `lowest third`, `middle third`, `highest third` (`low`/`high`
+/// when its distribution has only two, `all runs` when one).
+pub fn range_name(index: usize, count: usize) -> &'static str {
+    match (count, index) {
+        (1, _) => "all runs",
+        (2, 0) => "low",
+        (2, _) => "high",
+        (_, 0) => "lowest third",
+        (_, 1) => "middle third",
+        _ => "highest third",
+    }
 }
 
 #[cfg(test)]

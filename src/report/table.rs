@@ -25,7 +25,12 @@ pub fn outcome_table(summary: &Summary) -> String {
             OutcomeStatistics::Numeric(n) => {
                 let half = crate::stats::describe::Z95 * n.standard_error;
                 let unit = outcome.unit.clone().unwrap_or_else(|| "mean".into());
-                let note = if n.undefined > 0 {
+                let note = if let Some(given) = &outcome.given {
+                    format!(
+                        "{unit}; given {given}: {} left out",
+                        crate::report::charts::format::counted(n.undefined, "run", "runs")
+                    )
+                } else if n.undefined > 0 {
                     let share = 100.0 * n.undefined as f64 / (n.runs + n.undefined) as f64;
                     format!("{unit}; never in {}% of runs", compact(share, 3))
                 } else {

@@ -294,6 +294,22 @@ pub struct Outcome {
     pub at: Option<u32>,
     /// Also recorded at the end of every month (fan chart).
     pub series: bool,
+    /// `given = "agreed(issue)"`: the outcome is measured only over the runs where this 0/1 term is
+    /// 1 in its month; in the other runs it is undefined and counted apart, like a `first(...)`
+    /// whose event never happened.
+    pub given: Option<Given>,
+    /// `headline = true`: the outcome is one of the summary's headline outcomes (when no outcome
+    /// says so, the summary shows every 0/1 outcome).
+    pub headline: bool,
+}
+
+/// The condition of an outcome measured only over some runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Given {
+    /// The term as written in the file.
+    pub text: String,
+    /// The parsed term, every name resolved; 0/1 (an indicator).
+    pub term: Term,
 }
 
 impl Outcome {

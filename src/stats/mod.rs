@@ -1,9 +1,11 @@
 //! Accumulators, merging and summaries (DESIGN.md §4): Monte Carlo standard errors, Wilson 95%
 //! intervals, exact quantiles over the kept per-run values, deterministic histograms, monthly
-//! bands of series; driver importance (Spearman rank correlations with intervals).
+//! bands of series; driver importance (Spearman rank correlations with intervals) and driver effects
+//! (the outcome by driver bin, and the swing between bins).
 
 pub mod codec;
 pub mod describe;
+pub mod effects;
 pub mod exact_sum;
 pub mod moments;
 pub mod paired;
@@ -14,6 +16,7 @@ pub mod summarize;
 pub mod summary;
 pub mod tally;
 
+pub use effects::{BinEffect, BinLabel, DriverSwing, EffectSums, Effects, OutcomeEffects, effects};
 pub use moments::Moments;
 pub use sensitivity::{Correlation, DriverEffect, OutcomeDrivers, Sensitivity, sensitivity};
 pub use summarize::{summarize, summarize_tally};

@@ -8,6 +8,7 @@ use super::summary::*;
 use super::tally::Tally;
 use crate::engine::{CHUNK_RUNS, Simulation};
 use crate::model::Model;
+use crate::scenario::term::Function;
 
 /// The moments of an outcome's values over the runs (in run order; NaN, undefined, is skipped),
 /// accumulated chunk by chunk and merged in chunk order, so the bits never depend on threads.
@@ -32,19 +33,25 @@ pub fn summarize(model: &Model, simulation: &Simulation) -> Summary {
         .enumerate()
         .map(|(i, outcome)| {
             let values: Vec<f64> = simulation.outcome_values(i).collect();
+            let months: Vec<(f64, u64)> = if outcome.kind.is_first_time() {
+                values.iter().filter(|v| !v.is_nan()).map(|&v| (v, 1)).collect()
+            } else {
+                Vec::new()
+            };
             let statistics = if outcome.kind.is_probability() {
                 OutcomeStatistics::Probability(probability(&values))
             } else {
                 let moments = chunk_order_moments(&values);
                 OutcomeStatistics::Numeric(numeric(values, moments, outcome.kind.is_integer()))
             };
-            let series = outcome.series.then(|| {
+            let series: Option<Vec<SeriesPoint>> = outcome.series.then(|| {
                 let points = (0..model.horizon)
                     .map(|month| series_point(model, month, simulation.series_values(series_index, month)))
                     .collect();
                 series_index += 1;
                 points
             });
+            let by_month = by_month(model, outcome, simulation.runs, months.into_iter(), series.as_deref());
             OutcomeSummary {
                 name: outcome.name.clone(),
                 title: outcome.title.clone(),
@@ -53,8 +60,12 @@ pub fn summarize(model: &Model, simulation: &Simulation) -> Summary {
                 measure: outcome.text.clone(),
                 kind: outcome.kind,
                 measured_at: model.start.plus(outcome.month).to_string(),
+                given: outcome.given_text.clone(),
+                scale: outcome.scale.as_ref().map(scale_of),
                 statistics,
                 series,
+                headline: outcome.headline,
+                by_month,
             }
         })
         .collect();
@@ -98,7 +109,7 @@ pub fn summarize_tally(model: &Model, tally: &Tally) -> Summary {
                     outcome.kind.is_integer(),
                 ))
             };
-            let series = outcome.series.then(|| {
+            let series: Option<Vec<SeriesPoint>> = outcome.series.then(|| {
                 let points = (0..model.horizon)
                     .map(|month| {
                         let point = tally.series_month(series_index, month);
@@ -108,6 +119,7 @@ pub fn summarize_tally(model: &Model, tally: &Tally) -> Summary {
                 series_index += 1;
                 points
             });
+            let by_month = by_month(model, outcome, tally.runs(), sketch.buckets(), series.as_deref());
             OutcomeSummary {
                 name: outcome.name.clone(),
                 title: outcome.title.clone(),
@@ -116,8 +128,12 @@ pub fn summarize_tally(model: &Model, tally: &Tally) -> Summary {
                 measure: outcome.text.clone(),
                 kind: outcome.kind,
                 measured_at: model.start.plus(outcome.month).to_string(),
+                given: outcome.given_text.clone(),
+                scale: outcome.scale.as_ref().map(scale_of),
                 statistics,
                 series,
+                headline: outcome.headline,
+                by_month,
             }
         })
         .collect();
@@ -133,6 +149,71 @@ pub fn summarize_tally(model: &Model, tally: &Tally) -> Summary {
         approximation: tally.approximation(),
         stopping: None,
     }
+}
+
+/// The time-to-event curve of `outcome` over `runs` runs (see [`OutcomeSummary::by_month`]): for
+/// a `first(...)` outcome from its defined values with their counts (`values`: every run's month,
+/// or a sketch's buckets, exact for whole numbers up to 511), for a monthly `ever(...)` or
+/// `agreed(...)` outcome from its monthly means (`series`). `None` for any other outcome and for an
+/// outcome with a `given` condition (its undefined runs mix two reasons).
+fn by_month(
+    model: &Model,
+    outcome: &crate::model::compile::OutcomeSpec,
+    runs: u64,
+    values: impl Iterator<Item = (f64, u64)>,
+    series: Option<&[SeriesPoint]>,
+) -> Option<Vec<CumulativePoint>> {
+    if outcome.given.is_some() || runs == 0 {
+        return None;
+    }
+    let point = |month: u32, happened: u64| {
+        let (lower, upper) = wilson(happened, runs);
+        CumulativePoint {
+            month,
+            date: model.start.plus(month).to_string(),
+            probability: happened as f64 / runs as f64,
+            lower,
+            upper,
+        }
+    };
+    if outcome.kind.is_first_time() {
+        let months = outcome.month as usize + 1;
+        let mut first = vec![0u64; months];
+        for (value, count) in values {
+            let month = (value.round().max(0.0) as usize).min(months - 1);
+            if let Some(slot) = first.get_mut(month) {
+                *slot += count;
+            }
+        }
+        let mut happened = 0;
+        return Some(
+            first
+                .iter()
+                .enumerate()
+                .map(|(month, &count)| {
+                    happened += count;
+                    point(month as u32, happened)
+                })
+                .collect(),
+        );
+    }
+    let cumulative = matches!(
+        outcome.measure.factors.as_slice(),
+        [crate::model::term::Factor::Call(Function::Ever | Function::Agreed, _)]
+    );
+    let series = series.filter(|_| cumulative && outcome.kind.is_probability())?;
+    Some(
+        series
+            .iter()
+            .take(outcome.month as usize + 1)
+            .map(|p| point(p.month, (p.mean * runs as f64).round() as u64))
+            .collect(),
+    )
+}
+
+/// An outcome's position scale as the summary states it.
+fn scale_of(s: &crate::model::PositionScale) -> Scale {
+    Scale { low: s.low, high: s.high, low_means: s.low_means.clone(), high_means: s.high_means.clone() }
 }
 
 /// A numeric outcome from its moments (exact) and sketch (quantiles and histogram).

@@ -77,12 +77,56 @@ pub struct OutcomeSummary {
     pub kind: OutcomeKind,
     /// `YYYY-MM` the outcome is measured at (the horizon's last month unless `at` says otherwise).
     pub measured_at: String,
+    /// `given`: the 0/1 condition the outcome is measured under; runs where it does not hold are
+    /// undefined for this outcome (counted apart).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub given: Option<String>,
+    /// What the ends of its position scale mean, for outcomes that measure an issue's position.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scale: Option<Scale>,
     #[serde(flatten)]
     /// Probability or numeric statistics.
     pub statistics: OutcomeStatistics,
     /// Monthly bands when the outcome is a series.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub series: Option<Vec<SeriesPoint>>,
+    /// `headline = true` in the file: one of the summary's headline outcomes.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub headline: bool,
+    /// The time-to-event curve: for a `first(...)` outcome, and for an `ever(...)` or `agreed(...)`
+    /// outcome recorded monthly (`series = true`), the probability that it has happened by the end
+    /// of each month, from the first month to the outcome's, with its pointwise 95% interval.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_month: Option<Vec<CumulativePoint>>,
+}
+
+/// The probability that an event has happened (or an agreement been reached) by the end of a
+/// month, over all runs, with its Monte Carlo error.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CumulativePoint {
+    /// Months since start (0 is the first simulated month).
+    pub month: u32,
+    /// `YYYY-MM`.
+    pub date: String,
+    /// Runs where it has happened by the end of the month, over all runs.
+    pub probability: f64,
+    /// Wilson 95% interval of that probability, lower end (Monte Carlo error, at this month alone).
+    pub lower: f64,
+    /// Upper end.
+    pub upper: f64,
+}
+
+/// A position scale and what its ends mean (an issue's `low` and `high`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scale {
+    /// Position of the low end.
+    pub low: f64,
+    /// Position of the high end.
+    pub high: f64,
+    /// What the low end means.
+    pub low_means: String,
+    /// What the high end means.
+    pub high_means: String,
 }
 
 /// A 0/1 outcome is a probability; anything else is numeric.

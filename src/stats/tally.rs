@@ -12,8 +12,8 @@
 //! **The switch.** A run of at most [`EXACT_RUNS`] runs keeps every run, and its quantiles,
 //! histograms and series bands are exact (type-7 order statistics). Beyond it they come from the
 //! sketches, within [`sketch::RELATIVE_ERROR`] (2⁻⁸, 0.39%) of the exact value, and series means
-//! from the exact sums; driver importance (ranks need every value) is computed exactly over the
-//! exact prefix, the first [`EXACT_RUNS`] runs. Means, standard deviations, standard errors,
+//! from the exact sums; driver importance (ranks need every value) and driver effects are computed
+//! exactly over the exact prefix, the first [`EXACT_RUNS`] runs. Means, standard deviations, standard errors,
 //! extremes and probabilities are exact at any size. [`Tally::approximation`] states which applies.
 //!
 //! A shard tallies its own range of chunks and also records each chunk's moments, so that
@@ -196,8 +196,8 @@ impl Tally {
             note: format!(
                 "More than {EXACT_RUNS} runs: means, standard deviations, standard errors, extremes and \
                  probabilities are exact; percentiles, histograms and series bands come from log-linear \
-                 histograms and are within {:.2}% (relative) of the exact values; driver importance is \
-                 exact over the first {} runs.",
+                 histograms and are within {:.2}% (relative) of the exact values; driver importance and \
+                 driver effects are exact over the first {} runs.",
                 sketch::RELATIVE_ERROR * 100.0,
                 self.prefix_filled
             ),

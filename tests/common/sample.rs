@@ -118,8 +118,12 @@ fn outcome(
         description: None,
         measure: measure.to_string(),
         measured_at: "2033-12".to_string(),
+        given: None,
+        scale: None,
         statistics,
         series: None,
+        headline: false,
+        by_month: None,
     }
 }
 
@@ -235,6 +239,18 @@ pub fn summary() -> Summary {
             Numeric(numeric(&Distribution::beta_from_moments(0.16, 0.09), RUNS, 0, 40)),
         ),
     ];
+    // Agreed terms: measured over the runs with an agreement, on a scale whose ends mean something.
+    if let Some(terms) = outcomes.iter_mut().find(|o| o.name == "return_terms") {
+        terms.given = Some("agreed(karabakh_return)".to_string());
+        terms.scale = Some(crossroads::stats::Scale {
+            low: 0.0,
+            high: 100.0,
+            low_means: "Return only as Azerbaijani citizens".to_string(),
+            high_means: "Return under international control".to_string(),
+        });
+        terms.statistics =
+            Numeric(numeric(&Distribution::Pert { min: 5.0, mode: 28.0, max: 80.0 }, 6_000, 4_000, 40));
+    }
     outcomes[5].series = Some(armenians_home);
     outcomes[7].series = Some(influence);
     outcomes[7].measured_at = "2030-01".to_string();
@@ -309,54 +325,95 @@ beta = { alpha = 8, beta = 3 }
 source = "<script>alert('not code')</script> & friends"
 "#;
 
-/// Driver importance for the sample's outcomes, by hand: ten indicators per outcome with strengths
-/// from strong to nil, both signs, a long categorical label, intervals at 10,000 runs (wider for the
-/// `first(...)` outcome's fewer runs); the last outcome is constant, so it has no coefficient.
-pub fn sensitivity() -> crossroads::stats::Sensitivity {
-    use crossroads::stats::{Correlation, DriverEffect, OutcomeDrivers, Sensitivity};
+/// Driver effects for the sample's outcomes, by hand: per outcome a categorical driver (four
+/// categories, one with a long name) and four numeric drivers cut in thirds, swings from large to
+/// within Monte Carlo error; the middle third of `turkey_guarantee_credibility` is the high one (an
+/// effect no rank correlation sees). The last outcome is constant: no driver has a swing.
+pub fn effects() -> crossroads::stats::Effects {
+    use crossroads::stats::{BinEffect, BinLabel, DriverSwing, Effects, OutcomeEffects};
     let summary = summary();
-    let labels = [
-        "russia_war_exit=collapse",
-        "turkey_guarantee_credibility",
-        "russia_war_exit=frozen",
-        "iran_posture",
-        "western_engagement_with_a_rather_long_name=sustained_and_growing",
-        "russia_war_exit_month",
-        "israel_partnership",
-        "pakistan_partnership",
-        "china_iran_balance",
-        "russia_war_exit=settlement",
-    ];
     let last = summary.outcomes.len() - 1;
+    let thirds = |cuts: (f64, f64)| {
+        vec![
+            BinLabel::Range { index: 0, count: 3, above: None, up_to: Some(cuts.0) },
+            BinLabel::Range { index: 1, count: 3, above: Some(cuts.0), up_to: Some(cuts.1) },
+            BinLabel::Range { index: 2, count: 3, above: Some(cuts.1), up_to: None },
+        ]
+    };
+    let categories = ["frozen", "settlement", "gains", "collapse_with_a_rather_long_category_name"]
+        .map(|c| BinLabel::Category(c.to_string()))
+        .to_vec();
+    let drivers: Vec<(&str, Vec<BinLabel>, Vec<f64>)> = vec![
+        ("russia_war_exit", categories, vec![0.0, 0.1, -0.3, 0.5]),
+        ("turkey_guarantee_credibility", thirds((0.681, 0.796)), vec![-0.1, 0.2, 0.05]),
+        ("iran_posture", thirds((0.368, 0.514)), vec![-0.05, 0.0, 0.05]),
+        ("western_engagement", thirds((0.43, 0.57)), vec![0.0, 0.01, 0.02]),
+        ("russia_war_exit_month", thirds((27.5, 48.1)), vec![0.002, 0.0, -0.002]),
+    ];
     let outcomes = summary
         .outcomes
         .iter()
         .enumerate()
         .map(|(index, outcome)| {
-            let runs = match &outcome.statistics {
-                OutcomeStatistics::Numeric(stats) => stats.runs,
-                OutcomeStatistics::Probability(stats) => stats.runs,
+            let (probability, runs, centre, spread) = match &outcome.statistics {
+                OutcomeStatistics::Probability(p) => (true, p.runs, p.probability, 1.0),
+                OutcomeStatistics::Numeric(n) => (false, n.runs, n.mean, (n.p95 - n.p5).max(1e-9)),
             };
-            let half = 1.959_963_984_540_054 * 1.06 / ((runs as f64) - 3.0).sqrt();
-            let drivers = labels
+            let mut swings: Vec<DriverSwing> = drivers
                 .iter()
-                .enumerate()
-                .map(|(rank, label)| {
-                    let strength = 0.8 * 0.6f64.powi(rank as i32) * (1.0 - 0.05 * index as f64);
-                    let spearman = if (rank + index) % 3 == 1 { -strength } else { strength };
-                    let z = spearman.atanh();
-                    DriverEffect {
-                        driver: label.to_string(),
-                        correlation: (index != last).then(|| Correlation {
-                            spearman,
-                            lower: (z - half).tanh(),
-                            upper: (z + half).tanh(),
-                        }),
+                .map(|(name, labels, shifts)| {
+                    let per_bin = runs / labels.len() as u64;
+                    let bins: Vec<BinEffect> = labels
+                        .iter()
+                        .zip(shifts)
+                        .map(|(label, shift)| {
+                            let mut mean = centre + shift * spread * if index == last { 0.0 } else { 1.0 };
+                            if probability {
+                                mean = mean.clamp(0.0, 1.0);
+                            }
+                            let se = if probability {
+                                (mean * (1.0 - mean) / per_bin.max(1) as f64).sqrt()
+                            } else {
+                                spread / 4.0 / (per_bin.max(1) as f64).sqrt()
+                            };
+                            BinEffect {
+                                label: label.clone(),
+                                runs: per_bin,
+                                mean,
+                                lower: (mean - 1.96 * se).max(if probability { 0.0 } else { f64::MIN }),
+                                upper: (mean + 1.96 * se).min(if probability { 1.0 } else { f64::MAX }),
+                                standard_error: se,
+                            }
+                        })
+                        .collect();
+                    let lowest =
+                        (0..bins.len()).min_by(|&a, &b| bins[a].mean.total_cmp(&bins[b].mean)).unwrap();
+                    let highest =
+                        (0..bins.len()).max_by(|&a, &b| bins[a].mean.total_cmp(&bins[b].mean)).unwrap();
+                    let swing = bins[highest].mean - bins[lowest].mean;
+                    let swing_error =
+                        (bins[highest].standard_error.powi(2) + bins[lowest].standard_error.powi(2)).sqrt();
+                    DriverSwing {
+                        driver: name.to_string(),
+                        categorical: matches!(labels[0], BinLabel::Category(_)),
+                        bins,
+                        swing: (index != last).then_some(swing),
+                        swing_error,
+                        lowest,
+                        highest,
+                        explained: (swing / spread).powi(2).min(1.0) / 4.0,
                     }
                 })
                 .collect();
-            OutcomeDrivers { outcome: outcome.name.clone(), title: outcome.title.clone(), runs, drivers }
+            swings.sort_by(|a, b| b.swing.unwrap_or(-1.0).total_cmp(&a.swing.unwrap_or(-1.0)));
+            OutcomeEffects {
+                outcome: outcome.name.clone(),
+                title: outcome.title.clone(),
+                probability,
+                runs,
+                drivers: swings,
+            }
         })
         .collect();
-    Sensitivity { outcomes }
+    Effects { outcomes }
 }

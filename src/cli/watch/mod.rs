@@ -277,12 +277,14 @@ fn attempt(
     let sensitivity = stats::sensitivity(&model, &simulation);
     let output =
         RunOutput { model: &model, simulation: &simulation, summary: &summary, resolved: &loaded.resolved };
-    report::write_files_with(pending.path(), &output, &sensitivity).map_err(internal)?;
+    let effects = stats::effects(&model, &simulation);
+    report::write_files_with(pending.path(), &output, &sensitivity, &effects).map_err(internal)?;
     if signals.cancel.load(Ordering::SeqCst) {
         return Ok(Attempt::Cancelled);
     }
     let threads = rayon::current_num_threads();
-    write_charts_and_report(pending.path(), &loaded, (&summary, &sensitivity), threads, started)
+    let names = crate::report::words::DriverNames::of(&model);
+    write_charts_and_report(pending.path(), &loaded, (&summary, &effects), &names, threads, started)
         .map_err(internal)?;
     if signals.cancel.load(Ordering::SeqCst) {
         return Ok(Attempt::Cancelled);

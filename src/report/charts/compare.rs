@@ -6,8 +6,9 @@ use std::path::Path;
 
 use super::run::{Names, is_first, value_axis_from};
 use super::{
-    CdfFigure, Chart, ChartError, ChartKind, DifferenceFigure, DifferenceRow, FanFigure, FanLayer,
-    HistogramFigure, HistogramLayer, ProbabilityFigure, ProbabilityGroup, file_stem, format, write_chart,
+    CdfFigure, Chart, ChartError, ChartKind, CurveLayer, DifferenceFigure, DifferenceRow, FanFigure,
+    FanLayer, HistogramFigure, HistogramLayer, ProbabilityFigure, ProbabilityGroup, TimeToEventFigure,
+    file_stem, format, write_chart,
 };
 use crate::scenario::YearMonth;
 use crate::stats::paired::{Comparison, OutcomeComparison, PairedDifference};
@@ -20,7 +21,9 @@ pub const MAX_ROWS: usize = 24;
 /// `probabilities` (all 0/1 outcomes, a bar per scenario) and `probability_differences` (their
 /// paired differences, percentage points), each split into pages `_2`, `_3`… beyond [`MAX_ROWS`];
 /// then per outcome in comparison order: for numeric outcomes `<outcome>` (overlaid histograms),
-/// `<outcome>_cdf` and `<outcome>_difference`; for series outcomes `<outcome>_series` (overlaid fans).
+/// `<outcome>_cdf` and `<outcome>_difference`; for outcomes with a time-to-event curve
+/// `<outcome>_by_month` (overlaid curves); for other series outcomes `<outcome>_series` (overlaid
+/// fans).
 ///
 /// Returns the charts in that order, each with its SVG text for report.html.
 pub fn write_compare_charts(comparison: &Comparison, dir: &Path) -> Result<Vec<Chart>, ChartError> {
@@ -65,7 +68,13 @@ pub fn write_compare_charts(comparison: &Comparison, dir: &Path) -> Result<Vec<C
                 )?);
             }
         }
-        if let Some(figure) = fan_for(comparison, outcome) {
+        if let Some(figure) = time_to_event_for(comparison, outcome) {
+            let name = names.claim(&format!("{stem}_by_month"));
+            charts.push(write_chart(&figure, &folder, &name, ChartKind::TimeToEvent, Some(&outcome.name))?);
+        }
+        let curve_instead = outcome.probability
+            && outcome.scenarios.iter().any(|s| s.summary.as_ref().is_some_and(|o| o.by_month.is_some()));
+        if let Some(figure) = fan_for(comparison, outcome).filter(|_| !curve_instead) {
             let name = names.claim(&format!("{stem}_series"));
             charts.push(write_chart(&figure, &folder, &name, ChartKind::Fan, Some(&outcome.name))?);
         }
@@ -221,7 +230,13 @@ pub fn histogram_for<'a>(
         subtitle: format!("{} · {}", measured(outcome), runs_and_seed(comparison)),
         axis: axis(comparison, outcome),
         layers,
-        counts_never: outcome.is_first(),
+        left_out: if outcome.is_first() {
+            Some("Never happened")
+        } else if outcome.scenarios.iter().filter_map(|s| s.summary.as_ref()).any(|s| s.given.is_some()) {
+            Some("Condition unmet")
+        } else {
+            None
+        },
     }
 }
 
@@ -280,6 +295,46 @@ pub fn difference_for(comparison: &Comparison, outcome: &OutcomeComparison) -> O
         axis: format!("Scenario − {}{unit}", comparison.baseline),
         rows,
         probabilities: false,
+    })
+}
+
+/// Overlaid time-to-event curves of the scenarios that have one for this outcome (scenarios that
+/// start in another month are left out and named, as in [`fan_for`]).
+pub fn time_to_event_for<'a>(
+    comparison: &Comparison,
+    outcome: &'a OutcomeComparison,
+) -> Option<TimeToEventFigure<'a>> {
+    let mut start = None;
+    let mut layers = Vec::new();
+    let mut left_out = Vec::new();
+    for (s, scenario) in outcome.scenarios.iter().zip(&comparison.scenarios) {
+        let Some(points) = s.summary.as_ref().and_then(|o| o.by_month.as_deref()).filter(|p| !p.is_empty())
+        else {
+            continue;
+        };
+        match start {
+            None => start = Some(scenario.start.as_str()),
+            Some(first) if first != scenario.start => {
+                left_out.push(format!("{} (starts {})", scenario.label, scenario.start));
+                continue;
+            }
+            Some(_) => {}
+        }
+        layers.push(CurveLayer { label: scenario.label.clone(), points });
+    }
+    let start = start?;
+    let mut subtitle = format!(
+        "Probability it has happened by the end of each month, with its 95% Monte Carlo interval · {}",
+        runs_and_seed(comparison)
+    );
+    if !left_out.is_empty() {
+        subtitle.push_str(&format!(" · not shown: {}", left_out.join(", ")));
+    }
+    Some(TimeToEventFigure {
+        title: format!("{}: by when", outcome.title),
+        subtitle,
+        start: YearMonth::parse(start).unwrap_or(YearMonth { year: 2000, month: 1 }),
+        layers,
     })
 }
 

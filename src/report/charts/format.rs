@@ -2,8 +2,8 @@
 //! re-exported here for the chart code.
 
 pub use crate::format::{
-    count, number, percent, percent_decimals, percent_interval, percent_number, significant_decimals,
-    with_separators,
+    count, counted, number, percent, percent_decimals, percent_interval, percent_number, points,
+    significant_decimals, with_separators,
 };
 
 /// Round axis positions covering `[low, high]`: multiples of 1, 2, 2.5 or 5 × 10^k.

@@ -32,8 +32,10 @@ pub struct HistogramFigure<'a> {
     pub axis: String,
     /// One layer per scenario, first drawn first.
     pub layers: Vec<HistogramLayer<'a>>,
-    /// True for a `first(...)` outcome: the runs where the event never happened are stated.
-    pub counts_never: bool,
+    /// How the runs left out of the statistics are named, when they are always stated: "Never
+    /// happened" for a `first(...)` outcome, "Condition unmet" for one with `given`. With `None`
+    /// they are stated (as "Left out") only when there are some.
+    pub left_out: Option<&'static str>,
 }
 
 /// Width of the side panel, pixels.
@@ -168,10 +170,10 @@ impl Figure for HistogramFigure<'_> {
         let panel = Panel { left: width - style::MARGIN - PANEL_WIDTH, right: width - style::MARGIN };
         if single {
             if let Some(layer) = self.layers.first() {
-                panel.single(area, layer.statistics, self.counts_never, style::HEADER_HEIGHT + 20)?;
+                panel.single(area, layer.statistics, self.left_out, style::HEADER_HEIGHT + 20)?;
             }
         } else {
-            panel.layers(area, &self.layers, self.counts_never, style::HEADER_HEIGHT + 20)?;
+            panel.layers(area, &self.layers, self.left_out, style::HEADER_HEIGHT + 20)?;
         }
         Ok(())
     }
@@ -273,7 +275,7 @@ impl Panel {
         &self,
         area: &DrawingArea<DB, Shift>,
         s: &NumericStatistics,
-        counts_never: bool,
+        left_out: Option<&str>,
         top: i32,
     ) -> Result<(), ChartError> {
         let plain = text(text_size::LABEL, palette::INK);
@@ -299,11 +301,11 @@ impl Panel {
         y += LINE / 2;
         let total = s.runs + s.undefined;
         self.line(area, y, None, "Runs counted", &format::count(s.runs), &plain)?;
-        if counts_never || s.undefined > 0 {
+        if let Some(label) = left_out.or((s.undefined > 0).then_some("Left out")) {
             y += LINE;
             let share = if total > 0 { s.undefined as f64 / total as f64 } else { 0.0 };
             let style = bold(text_size::LABEL, palette::INK);
-            self.line(area, y, None, "Never happened", &format::count(s.undefined), &style)?;
+            self.line(area, y, None, label, &format::count(s.undefined), &style)?;
             y += LINE;
             let note = format!("{} of {} runs", format::percent(share), format::count(total));
             self.line(area, y, None, "", &note, &muted)?;
@@ -315,12 +317,12 @@ impl Panel {
         &self,
         area: &DrawingArea<DB, Shift>,
         layers: &[HistogramLayer<'_>],
-        counts_never: bool,
+        left_out: Option<&str>,
         top: i32,
     ) -> Result<(), ChartError> {
         let plain = text(text_size::TICK, palette::INK);
         let bottom = style::SIZE.1 as i32 - style::MARGIN;
-        let per_layer = if counts_never { 5 } else { 4 } * LINE - LINE / 2;
+        let per_layer = if left_out.is_some() { 5 } else { 4 } * LINE - LINE / 2;
         let mut y = top;
         for (index, layer) in layers.iter().enumerate() {
             if y + per_layer > bottom {
@@ -354,11 +356,11 @@ impl Panel {
             y += LINE;
             let spread = format!("{}–{}", format::number(s.p5), format::number(s.p95));
             self.line(area, y, None, "p5–p95", &spread, &plain)?;
-            if counts_never {
+            if let Some(label) = left_out {
                 y += LINE;
                 let total = s.runs + s.undefined;
                 let share = if total > 0 { s.undefined as f64 / total as f64 } else { 0.0 };
-                self.line(area, y, None, "Never happened", &format::percent(share), &plain)?;
+                self.line(area, y, None, label, &format::percent(share), &plain)?;
             }
             y += LINE + LINE / 2;
         }

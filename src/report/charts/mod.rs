@@ -1,6 +1,7 @@
 //! Charts of a run's outcomes, PNG and SVG (DESIGN.md §7): a histogram per numeric outcome, a
 //! probability bar with its Wilson interval per 0/1 outcome, an overview of all 0/1 outcomes and a fan
-//! chart per series outcome, and a tornado chart of its strongest drivers per outcome.
+//! chart per series outcome, and per outcome the effect of its drivers: the outcome in each bin of
+//! a driver's draws, on scales common to every chart of a kind.
 //!
 //! Every chart is a [`Figure`]: plain data that draws itself on any plotters backend, so one figure
 //! gives byte-identical PNG and SVG on every machine (the font is embedded; no system fonts). The
@@ -23,6 +24,7 @@ mod histogram;
 mod probability;
 mod run;
 pub mod style;
+mod time_to_event;
 
 use std::path::{Path, PathBuf};
 
@@ -33,11 +35,14 @@ use rayon::prelude::*;
 pub use cdf::CdfFigure;
 pub use compare::write_compare_charts;
 pub use difference::{DifferenceFigure, DifferenceRow};
-pub use drivers::{DriverBar, DriversFigure, TOP_DRIVERS, drivers_for, write_driver_charts};
+pub use drivers::{
+    BinRow, DriverBlock, DriversFigure, ProbabilitySpan, TOP_DRIVERS, drivers_for, write_driver_charts,
+};
 pub use fan::{FanFigure, FanLayer};
 pub use histogram::{HistogramFigure, HistogramLayer};
 pub use probability::{ProbabilityFigure, ProbabilityGroup};
-pub use run::{fan_for, histogram_for, overview_for, probability_for, write_run_charts};
+pub use run::{fan_for, histogram_for, overview_for, probability_for, time_to_event_for, write_run_charts};
+pub use time_to_event::{CurveLayer, TimeToEventFigure};
 
 use style::drawing;
 
@@ -85,8 +90,11 @@ pub enum ChartKind {
     Cdf,
     /// Paired differences against a baseline (compare).
     Difference,
-    /// An outcome's strongest drivers: Spearman's ρ with intervals (a tornado chart).
+    /// An outcome by the bins of its drivers with the largest swing.
     Drivers,
+    /// The probability that an event has happened by each month (`first(...)`, monthly
+    /// `ever(...)`/`agreed(...)` outcomes), overlaid in compare.
+    TimeToEvent,
 }
 
 /// A chart written to disk.

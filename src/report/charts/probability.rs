@@ -52,7 +52,7 @@ impl Figure for ProbabilityFigure<'_> {
                 .iter()
                 .enumerate()
                 .map(|(i, name)| (Key::Fill(palette::series(i).to_rgba()), name.clone()))
-                .chain([(Key::Whisker(palette::BLACK), "95% Wilson interval".to_string())])
+                .chain([(Key::Whisker(palette::BLACK), "95% Monte Carlo interval (Wilson)".to_string())])
                 .collect();
             top = style::draw_legend(area, &entries, (style::MARGIN, top + 4), width - style::MARGIN)? - 4;
         }
@@ -85,8 +85,11 @@ impl Figure for ProbabilityFigure<'_> {
             format!("{}%", format::percent_number(v, d.saturating_sub(2)))
         })?;
         let frame = Frame { x, y: Scale::new(0.0, rows as f64, top, bottom) };
-        let description =
-            if several { "Probability, with 95% interval" } else { "Probability, with 95% Wilson interval" };
+        let description = if several {
+            "Probability, with 95% Monte Carlo interval"
+        } else {
+            "Probability, with 95% Monte Carlo interval (Wilson)"
+        };
         let x_axis = Axis { ticks: x_ticks, description: description.to_string(), grid: true, line: true };
         let y_axis = Axis { ticks: Vec::new(), description: String::new(), grid: false, line: true };
         frame.draw_axes(area, &x_axis, &y_axis)?;

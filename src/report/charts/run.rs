@@ -4,15 +4,17 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use super::{
-    Chart, ChartError, ChartJob, ChartKind, FanFigure, FanLayer, HistogramFigure, HistogramLayer,
-    ProbabilityFigure, ProbabilityGroup, file_stem, format, write_charts,
+    Chart, ChartError, ChartJob, ChartKind, CurveLayer, FanFigure, FanLayer, HistogramFigure, HistogramLayer,
+    ProbabilityFigure, ProbabilityGroup, TimeToEventFigure, file_stem, format, write_charts,
 };
 use crate::scenario::YearMonth;
 use crate::stats::{NumericStatistics, OutcomeStatistics, OutcomeSummary, ProbabilityStatistics, Summary};
 
 /// Writes every chart of a run into `dir/charts/` (created if missing), PNG and SVG:
 /// `overview` (all 0/1 outcomes, when there are any), then per outcome in file order `<outcome>`
-/// (histogram or probability bar) and `<outcome>_series` (fan chart, for series outcomes).
+/// (a numeric outcome's histogram; a 0/1 outcome is a bar of the overview), `<outcome>_by_month`
+/// (the time-to-event curve, for outcomes that have one) and `<outcome>_series` (fan chart, for
+/// series outcomes other than a monthly 0/1 outcome, whose curve says it all).
 ///
 /// Returns the charts in that order, each with its SVG text for report.html. File stems keep
 /// letters, digits, `_` and `-`; a stem already taken (an outcome named `overview`) gets a numbered
@@ -26,25 +28,48 @@ pub fn write_run_charts(summary: &Summary, dir: &Path) -> Result<Vec<Chart>, Cha
         jobs.push(ChartJob::new(overview, names.claim("overview"), ChartKind::Overview, None));
     }
     for outcome in &summary.outcomes {
-        let name = names.claim(&file_stem(&outcome.name));
         let measured = Some(outcome.name.as_str());
-        jobs.push(match &outcome.statistics {
-            OutcomeStatistics::Probability(stats) => ChartJob::new(
-                probability_for(summary, outcome, stats),
+        // A single probability is one bar: it is read in the overview, not in a chart of its own.
+        if let OutcomeStatistics::Numeric(stats) = &outcome.statistics {
+            let name = names.claim(&file_stem(&outcome.name));
+            jobs.push(ChartJob::new(
+                histogram_for(summary, outcome, stats),
                 name,
-                ChartKind::Probability,
+                ChartKind::Histogram,
                 measured,
-            ),
-            OutcomeStatistics::Numeric(stats) => {
-                ChartJob::new(histogram_for(summary, outcome, stats), name, ChartKind::Histogram, measured)
-            }
-        });
-        if let Some(figure) = fan_for(summary, outcome) {
+            ));
+        }
+        if let Some(figure) = time_to_event_for(summary, outcome) {
+            let name = names.claim(&format!("{}_by_month", file_stem(&outcome.name)));
+            jobs.push(ChartJob::new(figure, name, ChartKind::TimeToEvent, measured));
+        }
+        // A monthly 0/1 outcome's fan is 0 or 1 everywhere: its time-to-event curve says it.
+        let curve_instead = outcome.kind.is_probability() && outcome.by_month.is_some();
+        if let Some(figure) = fan_for(summary, outcome).filter(|_| !curve_instead) {
             let name = names.claim(&format!("{}_series", file_stem(&outcome.name)));
             jobs.push(ChartJob::new(figure, name, ChartKind::Fan, measured));
         }
     }
     write_charts(jobs, &folder)
+}
+
+/// The time-to-event curve of an outcome that has one ([`OutcomeSummary::by_month`]).
+pub fn time_to_event_for<'a>(
+    summary: &Summary,
+    outcome: &'a OutcomeSummary,
+) -> Option<TimeToEventFigure<'a>> {
+    let points = outcome.by_month.as_deref().filter(|p| !p.is_empty())?;
+    Some(TimeToEventFigure {
+        title: format!("{}: by when", outcome.title),
+        subtitle: format!(
+            "{} · probability it has happened by the end of each month, over all {} runs · seed {}",
+            outcome.measure,
+            format::count(summary.runs),
+            summary.seed
+        ),
+        start: YearMonth::parse(&summary.start).unwrap_or(YearMonth { year: 2000, month: 1 }),
+        layers: vec![CurveLayer { label: summary.scenario.clone(), points }],
+    })
 }
 
 /// File stems handed out so far.
@@ -77,10 +102,21 @@ pub(crate) fn value_axis(summary: &Summary, outcome: &OutcomeSummary) -> String 
 
 /// [`value_axis`] for a scenario that starts in `start` (`YYYY-MM`).
 pub(crate) fn value_axis_from(start: &str, outcome: &OutcomeSummary) -> String {
-    match &outcome.unit {
+    let axis = match &outcome.unit {
         Some(unit) if !unit.trim().is_empty() => capitalised(unit),
         _ if is_first(outcome) => format!("Months from {start} to the first time it happened"),
         _ => format!("Value of {}", outcome.measure),
+    };
+    match &outcome.scale {
+        // A position reads by what its ends mean.
+        Some(scale) => format!(
+            "{axis}: {} = {}, {} = {}",
+            format::number(scale.low),
+            scale.low_means,
+            format::number(scale.high),
+            scale.high_means
+        ),
+        None => axis,
     }
 }
 
@@ -103,8 +139,9 @@ pub fn histogram_for<'a>(
         format!("{} · {} runs · seed {}", outcome.measure, format::count(total), summary.seed)
     } else {
         format!(
-            "{} in {} · {} runs · seed {}",
+            "{}{} in {} · {} runs · seed {}",
             outcome.measure,
+            outcome.given.as_deref().map_or_else(String::new, |g| format!(" given {g}")),
             outcome.measured_at,
             format::count(total),
             summary.seed
@@ -115,7 +152,13 @@ pub fn histogram_for<'a>(
         subtitle,
         axis: value_axis(summary, outcome),
         layers: vec![HistogramLayer { label: summary.scenario.clone(), statistics: stats }],
-        counts_never: is_first(outcome),
+        left_out: if is_first(outcome) {
+            Some("Never happened")
+        } else if outcome.given.is_some() {
+            Some("Condition unmet")
+        } else {
+            None
+        },
     }
 }
 
@@ -220,7 +263,7 @@ measure = "first (clash)"
         assert_eq!(value_axis(&summary, outcome), "Months from 2024-01 to the first time it happened");
         let OutcomeStatistics::Numeric(stats) = &outcome.statistics else { panic!("first(...) is numeric") };
         let figure = histogram_for(&summary, outcome, stats);
-        assert!(figure.counts_never);
+        assert_eq!(figure.left_out, Some("Never happened"));
         assert!(!figure.subtitle.contains(" in 2025-12"), "{}", figure.subtitle);
     }
 }

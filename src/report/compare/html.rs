@@ -12,7 +12,7 @@ use crate::format::signed_difference;
 use crate::report::charts::{Chart, format};
 use crate::report::html::{RunMetadata, STYLE, charts, escape, metadata_list};
 use crate::scenario::{AssumptionChange, Change, RegisterEntry};
-use crate::stats::paired::{OutcomeComparison, PairedDifference, VarianceReduction};
+use crate::stats::paired::{OutcomeComparison, PairedDifference, ScenarioDifference, VarianceReduction};
 use crate::stats::{OutcomeStatistics, OutcomeSummary};
 
 /// Everything a comparison's report.html is made from.
@@ -60,24 +60,26 @@ pub fn render_compare_report(input: &CompareReport<'_>) -> String {
         others.join(", "),
         format::count(comparison.runs)
     );
-    metadata(&mut page, input.metadata);
-    page.push_str("</header>\n");
     page.push_str(
-        "<nav><ul>\n<li><a href=\"#scenarios\">Scenarios</a></li>\n<li><a href=\"#outcomes\">Outcomes</a></li>\n\
-         <li><a href=\"#differences\">Differences</a></li>\n",
+        "<nav><ul>\n<li><a href=\"#summary\">Summary</a></li>\n\
+         <li><a href=\"#assumptions\">Assumptions that differ</a></li>\n\
+         <li><a href=\"#differences\">Differences</a></li>\n<li><a href=\"#outcomes\">Outcomes</a></li>\n",
     );
     if !input.charts.is_empty() {
         page.push_str("<li><a href=\"#charts\">Charts</a></li>\n");
     }
     page.push_str(
-        "<li><a href=\"#assumptions\">Assumptions that differ</a></li>\n\
+        "<li><a href=\"#scenarios\">Scenarios</a></li>\n\
          <li><a href=\"#scenario-files\">Scenario files</a></li>\n</ul></nav>\n",
     );
-    scenarios(&mut page, input.output);
-    outcomes(&mut page, input.output);
-    differences(&mut page, input.output);
-    charts(&mut page, input.charts);
+    page.push_str("</header>\n");
+    summary(&mut page, input.output);
+    metadata(&mut page, input.metadata);
     assumptions(&mut page, input.output);
+    differences(&mut page, input.output);
+    outcomes(&mut page, input.output);
+    charts(&mut page, input.charts);
+    scenarios(&mut page, input.output);
     scenario_files(&mut page, input.output);
     let _ = writeln!(
         page,
@@ -87,6 +89,122 @@ pub fn render_compare_report(input: &CompareReport<'_>) -> String {
     page
 }
 
+/// Differences the summary lists.
+const SUMMARY_DIFFERENCES: usize = 12;
+
+/// How large a difference reads, for ordering: percentage points for probabilities, the change
+/// relative to the baseline's mean (in percent) otherwise; the two kinds are listed apart.
+fn size(outcome: &OutcomeComparison, d: &PairedDifference) -> f64 {
+    let size = if outcome.probability {
+        d.difference.abs() * 100.0
+    } else if d.baseline_mean != 0.0 {
+        (d.difference / d.baseline_mean).abs() * 100.0
+    } else {
+        d.difference.abs()
+    };
+    if size.is_finite() { size } else { 0.0 }
+}
+
+/// Every defined difference, probabilities first, each kind largest first (ties in file order).
+fn ranked<'a>(output: &'a CompareOutput<'_>) -> Vec<(&'a OutcomeComparison, &'a str, &'a PairedDifference)> {
+    let mut rows: Vec<(&OutcomeComparison, &str, &PairedDifference)> = output
+        .comparison
+        .outcomes
+        .iter()
+        .flat_map(|o| {
+            o.differences
+                .iter()
+                .filter_map(move |d| d.difference.as_ref().map(|p| (o, d.scenario.as_str(), p)))
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.0.probability.cmp(&a.0.probability).then(size(b.0, b.2).total_cmp(&size(a.0, a.2)))
+    });
+    rows
+}
+
+/// True when the difference's 95% interval excludes 0.
+fn is_clear(d: &PairedDifference) -> bool {
+    d.lower > 0.0 || d.upper < 0.0
+}
+
+/// A difference in words with the baseline's level: `+94.8 (+7.4% of 1,281)`, `+3.2 pp`.
+fn difference_text(outcome: &OutcomeComparison, d: &PairedDifference) -> String {
+    let text = signed_difference(d.difference, outcome.probability, point_decimals(d));
+    if outcome.probability || d.baseline_mean == 0.0 || !d.baseline_mean.is_finite() {
+        return text;
+    }
+    let relative = d.difference / d.baseline_mean;
+    let sign = if relative > 0.0 { "+" } else { "" };
+    format!(
+        "{text} ({sign}{} of {})",
+        format::percent(relative).replace('-', "−"),
+        format::number(d.baseline_mean)
+    )
+}
+
+/// The one-screen summary: the comparison in a sentence and its largest differences, those the
+/// runs tell from none first.
+fn summary(page: &mut String, output: &CompareOutput<'_>) {
+    let comparison = output.comparison;
+    let changed: usize = output.changes.iter().map(Vec::len).sum();
+    let _ = writeln!(
+        page,
+        "<section id=\"summary\" class=\"summary\">\n<h2>Summary</h2>\n<p class=\"sentence\">{} against the \
+         baseline <code>{}</code>, {} each on the same random numbers; {} differ. Largest differences \
+         first (probabilities in percentage points, then other outcomes by their change relative to the \
+         baseline).</p>",
+        comparison
+            .scenarios
+            .iter()
+            .skip(1)
+            .map(|s| format!("<code>{}</code>", escape(&s.label)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        escape(&comparison.baseline),
+        format::counted(comparison.runs, "run", "runs"),
+        format::counted(changed as u64, "assumption", "assumptions")
+    );
+    let several = comparison.scenarios.len() > 2;
+    let rows = ranked(output);
+    let clear: Vec<_> = rows.iter().filter(|r| is_clear(r.2)).take(SUMMARY_DIFFERENCES).collect();
+    if clear.is_empty() {
+        page.push_str("<p>No outcome differs by more than Monte Carlo error.</p>\n");
+    } else {
+        let _ = write!(
+            page,
+            "<table class=\"headline wrap\">\n<thead><tr><th scope=\"col\">Outcome</th>{}\
+             <th scope=\"col\" class=\"num\">Baseline</th><th scope=\"col\" class=\"num\">Scenario</th>\
+             <th scope=\"col\" class=\"num\">Difference</th><th scope=\"col\" class=\"num\">95% interval*</th>\
+             </tr></thead>\n<tbody>\n",
+            if several { "<th scope=\"col\">Scenario</th>" } else { "" }
+        );
+        for (outcome, scenario, d) in &clear {
+            let level = |x: f64| if outcome.probability { format::percent(x) } else { format::number(x) };
+            let _ = writeln!(
+                page,
+                "<tr><th scope=\"row\">{}</th>{}<td class=\"num\">{}</td><td class=\"num\">{}</td>\
+                 <td class=\"num strong\">{}</td><td class=\"num\">{}</td></tr>",
+                escape(&outcome.title),
+                if several { format!("<td><code>{}</code></td>", escape(scenario)) } else { String::new() },
+                level(d.baseline_mean),
+                level(d.scenario_mean),
+                escape(&difference_text(outcome, d)),
+                interval(d, outcome.probability)
+            );
+        }
+        page.push_str("</tbody>\n</table>\n");
+    }
+    let unclear = rows.iter().filter(|r| !is_clear(r.2)).count();
+    let _ = writeln!(
+        page,
+        "<p class=\"note\">{} within Monte Carlo error are left out of this list (all are in \
+         <a href=\"#differences\">Differences</a>). * {}</p>\n</section>",
+        format::counted(unclear as u64, "difference", "differences"),
+        escape(crate::report::headline::MONTE_CARLO_NOTE)
+    );
+}
+
 fn metadata(page: &mut String, metadata: &RunMetadata) {
     let rows = vec![("Seed", metadata.seed.to_string()), ("Runs per scenario", format::count(metadata.runs))];
     metadata_list(page, rows, metadata);
@@ -94,7 +212,7 @@ fn metadata(page: &mut String, metadata: &RunMetadata) {
 
 fn scenarios(page: &mut String, output: &CompareOutput<'_>) {
     page.push_str(
-        "<section id=\"scenarios\">\n<h2>Scenarios</h2>\n<div class=\"scroll\"><table>\n<thead><tr>\
+        "<section id=\"scenarios\">\n<h2>Scenarios</h2>\n<div class=\"scroll\"><table class=\"wrap\">\n<thead><tr>\
          <th scope=\"col\">Scenario</th><th scope=\"col\">Title</th><th scope=\"col\">File</th>\
          <th scope=\"col\">Start</th><th scope=\"col\">Horizon</th><th scope=\"col\">Runs and series</th>\
          </tr></thead>\n<tbody>\n",
@@ -151,7 +269,7 @@ fn outcome_header(outcome: &OutcomeComparison) -> String {
 fn outcomes(page: &mut String, output: &CompareOutput<'_>) {
     let _ = write!(
         page,
-        "<section id=\"outcomes\">\n<h2>Outcomes side by side</h2>\n<div class=\"scroll\"><table class=\"numbers\">\n\
+        "<section id=\"outcomes\">\n<h2>Outcomes side by side</h2>\n<div class=\"scroll\"><table class=\"numbers wrap\">\n\
          <thead><tr><th scope=\"col\">Outcome</th>{}</tr></thead>\n<tbody>\n",
         scenario_headers(output)
     );
@@ -238,14 +356,26 @@ fn differences(page: &mut String, output: &CompareOutput<'_>) {
     let _ = write!(
         page,
         "<section id=\"differences\">\n<h2>Differences against the baseline</h2>\n<div class=\"scroll\">\
-         <table class=\"numbers\">\n<thead><tr><th scope=\"col\">Outcome</th><th scope=\"col\">Scenario</th>\
+         <table class=\"numbers wrap\">\n<thead><tr><th scope=\"col\">Outcome</th><th scope=\"col\">Scenario</th>\
          <th scope=\"col\">Difference (scenario − <code>{}</code>)</th><th scope=\"col\">95% interval</th>\
          <th scope=\"col\">Paired runs</th><th scope=\"col\">± independent runs</th>\
          <th scope=\"col\">Variance reduction</th></tr></thead>\n<tbody>\n",
         escape(&comparison.baseline)
     );
-    for outcome in &comparison.outcomes {
-        for difference in &outcome.differences {
+    // Largest first (probabilities by percentage points, then the rest by relative change); the
+    // outcomes one scenario lacks last.
+    let mut rows: Vec<(&OutcomeComparison, &ScenarioDifference)> =
+        comparison.outcomes.iter().flat_map(|o| o.differences.iter().map(move |d| (o, d))).collect();
+    rows.sort_by(|a, b| match (&a.1.difference, &b.1.difference) {
+        (Some(x), Some(y)) => {
+            b.0.probability.cmp(&a.0.probability).then(size(b.0, y).total_cmp(&size(a.0, x)))
+        }
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+    for (outcome, difference) in rows {
+        {
             let _ = write!(
                 page,
                 "<tr>{}<td><code>{}</code></td>",
@@ -264,7 +394,7 @@ fn differences(page: &mut String, output: &CompareOutput<'_>) {
                     let _ = write!(
                         page,
                         "<td>{}</td><td>{}</td><td>{} of {}</td><td>{}</td><td>{}</td>",
-                        signed_difference(d.difference, p, decimals),
+                        difference_text(outcome, d),
                         interval(d, p),
                         format::count(d.pairs),
                         format::count(d.runs),
@@ -366,7 +496,7 @@ fn assumptions(page: &mut String, output: &CompareOutput<'_>) {
         }
         let _ = write!(
             page,
-            "<div class=\"scroll\"><table>\n<thead><tr><th scope=\"col\">Change</th><th scope=\"col\">Kind</th>\
+            "<div class=\"scroll\"><table class=\"wrap\">\n<thead><tr><th scope=\"col\">Change</th><th scope=\"col\">Kind</th>\
              <th scope=\"col\">Name</th><th scope=\"col\"><code>{}</code></th><th scope=\"col\"><code>{}</code></th>\
              <th scope=\"col\">Keys that differ</th></tr></thead>\n<tbody>\n",
             escape(&comparison.baseline),

@@ -22,8 +22,7 @@ use serde::Serialize;
 
 use super::charts::{self, Chart};
 use super::html::RunMetadata;
-use super::{ReportError, RunOutput, field, write_file};
-use crate::format::write_shortest;
+use super::{CsvWriter, ReportError, RunOutput, write_file};
 use crate::scenario::AssumptionChange;
 use crate::stats::paired::{ComparedScenario, Comparison, OutcomeComparison, VarianceReduction};
 
@@ -181,19 +180,18 @@ difference,standard_error,lower,upper,independent_standard_error,variance_reduct
 /// `pairs` the runs where both are defined; `variance_reduction` a number, `inf`, or empty when not
 /// applicable; `note` says when a scenario lacks the outcome (the numbers are then empty).
 pub fn write_differences(w: &mut impl std::io::Write, comparison: &Comparison) -> std::io::Result<()> {
-    writeln!(w, "{DIFFERENCES_HEADER}")?;
-    let mut line = String::new();
+    let mut csv = CsvWriter::new(w);
+    csv.row(DIFFERENCES_HEADER.split(','))?;
     for outcome in &comparison.outcomes {
         for difference in &outcome.differences {
-            line.clear();
-            field(&mut line, &outcome.name);
-            line.push_str(if outcome.probability { ",probability," } else { ",numeric," });
-            field(&mut line, &difference.scenario);
-            line.push(',');
-            field(&mut line, &comparison.baseline);
+            csv.text(&outcome.name)?;
+            csv.text(if outcome.probability { "probability" } else { "numeric" })?;
+            csv.text(&difference.scenario)?;
+            csv.text(&comparison.baseline)?;
             match &difference.difference {
                 Some(d) => {
-                    line.push_str(&format!(",{},{}", d.runs, d.pairs));
+                    csv.integer(d.runs)?;
+                    csv.integer(d.pairs)?;
                     for x in [
                         d.baseline_mean,
                         d.scenario_mean,
@@ -203,32 +201,31 @@ pub fn write_differences(w: &mut impl std::io::Write, comparison: &Comparison) -
                         d.upper,
                         d.independent_standard_error,
                     ] {
-                        line.push(',');
-                        write_shortest(&mut line, x);
+                        csv.number(x)?;
                     }
-                    line.push(',');
                     match d.variance_reduction {
-                        VarianceReduction::Ratio(x) => write_shortest(&mut line, x),
-                        VarianceReduction::Infinite => line.push_str("inf"),
-                        VarianceReduction::NotApplicable => {}
+                        VarianceReduction::Ratio(x) => csv.number(x)?,
+                        VarianceReduction::Infinite => csv.text("inf")?,
+                        VarianceReduction::NotApplicable => csv.empty()?,
                     }
-                    line.push(',');
+                    csv.empty()?;
                 }
                 None => {
-                    line.push_str(&",".repeat(11));
+                    for _ in 0..10 {
+                        csv.empty()?;
+                    }
                     let missing = if outcome.present_in.contains(&comparison.baseline) {
                         &difference.scenario
                     } else {
                         &comparison.baseline
                     };
-                    field(&mut line, &format!("not in {missing}"));
+                    csv.text(&format!("not in {missing}"))?;
                 }
             }
-            line.push('\n');
-            w.write_all(line.as_bytes())?;
+            csv.end_row()?;
         }
     }
-    Ok(())
+    csv.flush()
 }
 
 /// Writes charts/ and report.html of a comparison into `folder`; returns the charts.

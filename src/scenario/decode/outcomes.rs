@@ -1,6 +1,6 @@
 //! `[outcomes]`.
 
-use crate::scenario::schema::{Meta, Outcome};
+use crate::scenario::schema::{Given, Meta, Outcome};
 use crate::scenario::source::Entry;
 
 use super::{ABOUT, Decoder};
@@ -9,7 +9,7 @@ impl Decoder<'_> {
     pub(super) fn outcome(&mut self, entry: &Entry, meta: Option<&Meta>) -> Option<Outcome> {
         let what = format!("outcome `{}`", entry.key);
         let table = self.table(&entry.node, &what, "[outcomes.x] with measure = \"agreed(issue)\"")?;
-        let mut allowed = vec!["title", "measure", "at", "series"];
+        let mut allowed = vec!["title", "measure", "at", "series", "given", "headline"];
         allowed.extend(ABOUT);
         self.check_keys(table, &allowed, "keys of an outcome");
         let about = self.about(table, &what);
@@ -48,6 +48,23 @@ impl Decoder<'_> {
             (None, _) => Some(None),
         };
         let series = self.optional(table, "series", false, |d, n| d.boolean(n, "`series`"));
+        let headline = self.optional(table, "headline", false, |d, n| d.boolean(n, "`headline`"));
+        let given = match table.get("given") {
+            None => Some(None),
+            Some(e) => self.string(&e.node, "`given`").and_then(|text| {
+                let term = self.term(text, e.node.span)?;
+                if !term.is_indicator() {
+                    self.error(
+                        e.node.span,
+                        format!("`given` of outcome `{}` is not a 0/1 condition: {text:?}", entry.key),
+                        "not 0 or 1 in every run",
+                        "use a condition such as \"agreed(issue)\", \"ever(event)\" or \"driver=category\"",
+                    );
+                    return None;
+                }
+                Some(Some(Given { text: text.to_string(), term }))
+            }),
+        };
         Some(Outcome {
             name: entry.key.clone(),
             title,
@@ -56,6 +73,8 @@ impl Decoder<'_> {
             measure: measure?,
             at: at?,
             series: series?,
+            given: given?,
+            headline: headline?,
         })
     }
 }
