@@ -337,6 +337,13 @@ fn report_is_valid_self_contained_html_with_every_part() {
     assert_eq!(select("#scenario-files details"), 2);
     assert!(page.contains("2023-11-14 22:13 UTC"), "dated from SOURCE_DATE_EPOCH");
     assert!(!page.contains("Wall time"), "no wall time in a reproducible report");
+    // Every table wraps its long cells rather than widening the page (no clipped columns).
+    let tables: Vec<_> = document.select(&Selector::parse("table").unwrap()).collect();
+    assert!(tables.len() >= 5, "{} tables", tables.len());
+    for table in tables {
+        assert!(table.value().classes().any(|c| c == "wrap"), "a table without its wrapping style");
+    }
+    assert!(page.contains("table.wrap td,table.wrap tbody th{overflow-wrap:anywhere}"));
     // The PNGs decode to the chart size.
     let png = fs::File::open(out.join("charts/probabilities.png")).unwrap();
     let info = png::Decoder::new(std::io::BufReader::new(png)).read_info().unwrap().info().clone();

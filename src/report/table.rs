@@ -1,7 +1,9 @@
 //! The compact outcome table `crossroads run` prints: each outcome's estimate with its 95%
-//! Monte Carlo interval, and for numeric outcomes the spread of runs (p5 … p95).
+//! Monte Carlo interval, and for numeric outcomes the spread of runs (p5 … p95). Numbers are in the
+//! report's style (`crate::format`): percentages with the same decimals as report.html, three
+//! significant digits with thousands separators, singular and plural.
 
-use crate::format::compact;
+use crate::format::{counted, number, percent, percent_interval};
 use crate::stats::{OutcomeStatistics, Summary};
 
 /// The table as text, one outcome per line, aligned.
@@ -17,8 +19,8 @@ pub fn outcome_table(summary: &Summary) -> String {
         let row = match &outcome.statistics {
             OutcomeStatistics::Probability(p) => [
                 outcome.name.clone(),
-                format!("{}%", compact(100.0 * p.probability, 3)),
-                format!("{}% – {}%", compact(100.0 * p.lower, 3), compact(100.0 * p.upper, 3)),
+                percent(p.probability),
+                percent_interval(p.lower, p.upper),
                 String::new(),
                 "probability".to_string(),
             ],
@@ -26,30 +28,23 @@ pub fn outcome_table(summary: &Summary) -> String {
                 let half = crate::stats::describe::Z95 * n.standard_error;
                 let unit = outcome.unit.clone().unwrap_or_else(|| "mean".into());
                 let note = if let Some(given) = &outcome.given {
-                    format!(
-                        "{unit}; given {given}: {} left out",
-                        crate::report::charts::format::counted(n.undefined, "run", "runs")
-                    )
+                    format!("{unit}; given {given}: {} left out", counted(n.undefined, "run", "runs"))
                 } else if n.undefined > 0 {
-                    let share = 100.0 * n.undefined as f64 / (n.runs + n.undefined) as f64;
-                    format!("{unit}; never in {}% of runs", compact(share, 3))
+                    let share = n.undefined as f64 / (n.runs + n.undefined) as f64;
+                    format!("{unit}; never in {} of runs", percent(share))
                 } else {
                     unit
                 };
                 let defined = n.runs > 0;
                 [
                     outcome.name.clone(),
-                    compact(n.mean, 4),
+                    if defined { number(n.mean) } else { "–".into() },
                     if defined {
-                        format!("{} – {}", compact(n.mean - half, 4), compact(n.mean + half, 4))
+                        format!("{}–{}", number(n.mean - half), number(n.mean + half))
                     } else {
                         "–".into()
                     },
-                    if defined {
-                        format!("{} … {}", compact(n.p5, 3), compact(n.p95, 3))
-                    } else {
-                        "–".into()
-                    },
+                    if defined { format!("{} … {}", number(n.p5), number(n.p95)) } else { "–".into() },
                     note,
                 ]
             }

@@ -128,17 +128,24 @@ fn is_clear(d: &PairedDifference) -> bool {
     d.lower > 0.0 || d.upper < 0.0
 }
 
-/// A difference in words with the baseline's level: `+94.8 (+7.4% of 1,281)`, `+3.2 pp`.
+/// A difference in words with the baseline's level: `+94.8 (+7.40% of 1,281)`, `+3.2 pp`.
 fn difference_text(outcome: &OutcomeComparison, d: &PairedDifference) -> String {
     let text = signed_difference(d.difference, outcome.probability, point_decimals(d));
     if outcome.probability || d.baseline_mean == 0.0 || !d.baseline_mean.is_finite() {
         return text;
     }
+    // A relative change to three significant digits, so a small one never reads 0%.
     let relative = d.difference / d.baseline_mean;
-    let sign = if relative > 0.0 { "+" } else { "" };
+    let sign = if relative > 0.0 {
+        "+"
+    } else if relative < 0.0 {
+        "−"
+    } else {
+        ""
+    };
     format!(
-        "{text} ({sign}{} of {})",
-        format::percent(relative).replace('-', "−"),
+        "{text} ({sign}{}% of {})",
+        format::number(relative.abs() * 100.0),
         format::number(d.baseline_mean)
     )
 }
@@ -151,7 +158,7 @@ fn summary(page: &mut String, output: &CompareOutput<'_>) {
     let _ = writeln!(
         page,
         "<section id=\"summary\" class=\"summary\">\n<h2>Summary</h2>\n<p class=\"sentence\">{} against the \
-         baseline <code>{}</code>, {} each on the same random numbers; {} differ. Largest differences \
+         baseline <code>{}</code>, {} each on the same random numbers; {}. Largest differences \
          first (probabilities in percentage points, then other outcomes by their change relative to the \
          baseline).</p>",
         comparison
@@ -163,7 +170,7 @@ fn summary(page: &mut String, output: &CompareOutput<'_>) {
             .join(", "),
         escape(&comparison.baseline),
         format::counted(comparison.runs, "run", "runs"),
-        format::counted(changed as u64, "assumption", "assumptions")
+        format::counted(changed as u64, "assumption differs", "assumptions differ")
     );
     let several = comparison.scenarios.len() > 2;
     let rows = ranked(output);
