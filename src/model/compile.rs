@@ -273,6 +273,8 @@ pub struct OutcomeSpec {
     pub scale: Option<PositionScale>,
     /// `headline = true` in the file: shown in the summary.
     pub headline: bool,
+    /// The measure is a share 0–1 (`home_share(p)`): tables show it as a percentage.
+    pub share: bool,
 }
 
 /// An issue's position scale with the meanings of its ends (`low`, `high` in the file).
@@ -565,6 +567,10 @@ impl Model {
                     given_text: o.given.as_ref().map(|g| g.text.clone()),
                     scale: position_scale(&o.measure, scenario),
                     headline: o.headline,
+                    share: matches!(
+                        o.measure.factors.as_slice(),
+                        [scenario::Factor::Call(scenario::term::Function::HomeShare, _)]
+                    ),
                 })
             })
             .collect::<Result<_, CompileError>>()?;

@@ -30,8 +30,8 @@ pub const MONTE_CARLO_NOTE: &str = "Intervals are Monte Carlo error: how far the
 /// A headline outcome's estimate.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Estimate {
-    /// A probability (a 0/1 outcome, or a `first(...)` event happening by its month) and its 95%
-    /// interval.
+    /// A probability (a 0/1 outcome, or a `first(...)` event happening by its month) or a share,
+    /// and its 95% interval: read as percentages.
     Probability(f64, f64, f64),
     /// A mean and its 95% interval, with the outcome's unit (left out for a position, whose scale
     /// the note explains).
@@ -139,6 +139,11 @@ fn headline_outcome(outcome: &OutcomeSummary) -> HeadlineOutcome {
                 }
             }
             _ if n.runs == 0 => Estimate::Undefined,
+            // A share reads as a percentage.
+            _ if outcome.share => match mean_of(outcome, n) {
+                Estimate::Mean(mean, lower, upper, _) => Estimate::Probability(mean, lower, upper),
+                other => other,
+            },
             _ => mean_of(outcome, n),
         },
     };

@@ -281,16 +281,28 @@ fn numeric_cells(page: &mut String, outcome: &OutcomeSummary, stats: &NumericSta
         page.push_str(&"<td class=\"none\">—</td>".repeat(9));
     } else {
         let half = 1.959_963_984_540_054 * stats.standard_error;
-        let _ = write!(
-            page,
-            "<td>{}</td><td>{}–{}</td><td>{}</td>",
-            format::number(stats.mean),
-            format::number(stats.mean - half),
-            format::number(stats.mean + half),
-            format::number(stats.standard_error)
-        );
+        if outcome.share {
+            // A share reads as a percentage, its error in percentage points.
+            let _ = write!(
+                page,
+                "<td>{}</td><td>{}</td><td>{} pp</td>",
+                format::percent(stats.mean),
+                format::percent_interval(stats.mean - half, stats.mean + half),
+                format::number(stats.standard_error * 100.0)
+            );
+        } else {
+            let _ = write!(
+                page,
+                "<td>{}</td><td>{}–{}</td><td>{}</td>",
+                format::number(stats.mean),
+                format::number(stats.mean - half),
+                format::number(stats.mean + half),
+                format::number(stats.standard_error)
+            );
+        }
         for value in [stats.p5, stats.p25, stats.p50, stats.p75, stats.p95] {
-            let _ = write!(page, "<td>{}</td>", format::number(value));
+            let text = if outcome.share { format::percent(value) } else { format::number(value) };
+            let _ = write!(page, "<td>{text}</td>");
         }
     }
     let total = stats.runs + stats.undefined;

@@ -36,15 +36,18 @@ pub fn outcome_table(summary: &Summary) -> String {
                     unit
                 };
                 let defined = n.runs > 0;
+                // A share reads as a percentage, as in report.html.
+                let value = |x: f64| if outcome.share { percent(x) } else { number(x) };
+                let interval = if outcome.share {
+                    percent_interval(n.mean - half, n.mean + half)
+                } else {
+                    format!("{}–{}", number(n.mean - half), number(n.mean + half))
+                };
                 [
                     outcome.name.clone(),
-                    if defined { number(n.mean) } else { "–".into() },
-                    if defined {
-                        format!("{}–{}", number(n.mean - half), number(n.mean + half))
-                    } else {
-                        "–".into()
-                    },
-                    if defined { format!("{} … {}", number(n.p5), number(n.p95)) } else { "–".into() },
+                    if defined { value(n.mean) } else { "–".into() },
+                    if defined { interval } else { "–".into() },
+                    if defined { format!("{} … {}", value(n.p5), value(n.p95)) } else { "–".into() },
                     note,
                 ]
             }

@@ -65,6 +65,7 @@ pub fn summarize(model: &Model, simulation: &Simulation) -> Summary {
                 statistics,
                 series,
                 headline: outcome.headline,
+                share: outcome.share,
                 by_month,
             }
         })
@@ -133,6 +134,7 @@ pub fn summarize_tally(model: &Model, tally: &Tally) -> Summary {
                 statistics,
                 series,
                 headline: outcome.headline,
+                share: outcome.share,
                 by_month,
             }
         })

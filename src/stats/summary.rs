@@ -90,6 +90,10 @@ pub struct OutcomeSummary {
     /// Monthly bands when the outcome is a series.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub series: Option<Vec<SeriesPoint>>,
+    /// The measure is a share 0–1 (`home_share(p)`), shown as a percentage in tables (not written to
+    /// summary.json, whose numbers stay 0–1).
+    #[serde(skip)]
+    pub share: bool,
     /// `headline = true` in the file: one of the summary's headline outcomes.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub headline: bool,

@@ -123,6 +123,7 @@ fn outcome(
         statistics,
         series: None,
         headline: false,
+        share: measure.starts_with("home_share("),
         by_month: None,
     }
 }

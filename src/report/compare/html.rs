@@ -128,7 +128,7 @@ fn is_clear(d: &PairedDifference) -> bool {
     d.lower > 0.0 || d.upper < 0.0
 }
 
-/// A difference in words with the baseline's level: `+94.8 (+7.40% of 1,281)`, `+3.2 pp`.
+/// A difference in words with the baseline's level: `+94.8 (+7.40% of 1,281)`, `-0.0298 (-0.0857% of 34.8)`, `+3.2 pp`.
 fn difference_text(outcome: &OutcomeComparison, d: &PairedDifference) -> String {
     let text = signed_difference(d.difference, outcome.probability, point_decimals(d));
     if outcome.probability || d.baseline_mean == 0.0 || !d.baseline_mean.is_finite() {
@@ -139,7 +139,7 @@ fn difference_text(outcome: &OutcomeComparison, d: &PairedDifference) -> String 
     let sign = if relative > 0.0 {
         "+"
     } else if relative < 0.0 {
-        "−"
+        "-"
     } else {
         ""
     };
