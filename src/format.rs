@@ -140,9 +140,15 @@ pub fn percent_number(probability: f64, decimals: usize) -> String {
     with_separators(probability * 100.0, decimals)
 }
 
-/// A 95% interval of probabilities, both ends to the same precision: `36.3–38.2%`.
+/// A 95% interval of probabilities, both ends to the same precision: `36.3–38.2%`; with more
+/// decimals (up to 4) when that precision would print two different ends alike (`1.17–1.21%`,
+/// not `1.2–1.2%`).
 pub fn percent_interval(lower: f64, upper: f64) -> String {
-    let decimals = percent_decimals(lower).max(percent_decimals(upper)).max(1);
+    let mut decimals = percent_decimals(lower).max(percent_decimals(upper)).max(1);
+    while decimals < 4 && lower != upper && percent_number(lower, decimals) == percent_number(upper, decimals)
+    {
+        decimals += 1;
+    }
     format!("{}–{}%", percent_number(lower, decimals), percent_number(upper, decimals))
 }
 
@@ -228,6 +234,8 @@ mod tests {
         assert_eq!(percent(1.0), "100%");
         assert_eq!(percent_interval(0.3628, 0.3817), "36.3–38.2%");
         assert_eq!(percent_interval(0.0, 0.00038), "0.000–0.038%");
+        assert_eq!(percent_interval(0.01167, 0.01208), "1.17–1.21%");
+        assert_eq!(percent_interval(0.5, 0.5), "50.0–50.0%");
     }
 
     #[test]
