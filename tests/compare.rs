@@ -79,7 +79,7 @@ fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
         summary["scenarios"].as_array().unwrap().iter().map(|s| s["label"].as_str().unwrap()).collect();
     assert_eq!(labels, ["small_complete", "small_complete-2"]);
     let outcomes = summary["outcomes"].as_array().unwrap();
-    assert_eq!(outcomes.len(), 11);
+    assert_eq!(outcomes.len(), 12);
     for outcome in outcomes {
         let d = &outcome["differences"][0];
         assert_eq!(d["difference"], 0.0, "{outcome}");
@@ -331,8 +331,8 @@ fn report_is_valid_self_contained_html_with_every_part() {
     let chart_count = charts.count();
     assert!(chart_count >= 20, "{chart_count}");
     assert_eq!(select("figure > svg"), chart_count, "every chart inline");
-    assert_eq!(select("#outcomes tbody tr"), 11);
-    assert_eq!(select("#differences tbody tr"), 11);
+    assert_eq!(select("#outcomes tbody tr"), 12);
+    assert_eq!(select("#differences tbody tr"), 12);
     assert_eq!(select("#assumptions tbody tr"), 1);
     assert_eq!(select("#scenario-files details"), 2);
     assert!(page.contains("2023-11-14 22:13 UTC"), "dated from SOURCE_DATE_EPOCH");

@@ -10,7 +10,7 @@
 use std::path::Path;
 
 use crossroads::scenario::{
-    Distribution, Factor, Quantity, Trigger, load_file, load_str, register, render_register,
+    Distribution, Factor, Function, Quantity, Trigger, Window, load_file, load_str, register, render_register,
 };
 
 const SMALL: &str = "scenarios/examples/small_complete.toml";
@@ -45,12 +45,13 @@ fn examples_load_and_use_every_term_kind() {
         .chain(s.outcomes.iter().map(|o| &o.measure));
     for term in terms {
         for factor in &term.factors {
-            // A factor kind: its variant, and for `function(name)` the function.
-            let function = if let Factor::Call(function, _) = factor { Some(*function) } else { None };
-            kinds.insert((std::mem::discriminant(factor), function));
+            // A factor kind: its variant, and for a call the function.
+            kinds.insert((std::mem::discriminant(factor), factor.function()));
         }
     }
-    assert_eq!(kinds.len(), 14, "every one of the 14 factor kinds is used");
+    // Driver, driver=outcome, variable, active event, month, and each function.
+    let all = 5 + Function::ALL.len();
+    assert_eq!(kinds.len(), all, "every one of the {all} factor kinds is used");
     let forms: std::collections::HashSet<_> =
         s.drivers.iter().map(|d| std::mem::discriminant(&d.distribution)).collect();
     assert_eq!(forms.len(), 10, "every distribution form is used");
@@ -74,6 +75,12 @@ fn bare_names_resolve_by_kind() {
     );
     let tension = s.outcomes.iter().find(|o| o.name == "tension_end").expect("outcome");
     assert_eq!(tension.measure.factors, vec![Factor::Variable("tension".into())]);
+    let window = s.outcomes.iter().find(|o| o.name == "skirmish_months_2025").expect("outcome");
+    assert_eq!(
+        window.measure.factors,
+        vec![Factor::Within(Function::CountWithin, "skirmish".into(), Window { from: 0, to: 11 })]
+    );
+    assert_eq!(window.measure.to_string(), "count(skirmish, 0, 11)");
     let share = s.outcomes.iter().find(|o| o.name == "share_home_2026").expect("outcome");
     assert_eq!(share.at, Some(17), "2026-06 is 17 months after 2025-01");
 }

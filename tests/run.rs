@@ -357,3 +357,27 @@ fn each_subcommand_help_describes_itself() {
         "{check}"
     );
 }
+
+/// `count(e, from, to)` from the CLI: small_complete's `skirmish_months_2025` counts the months of
+/// 2025 (months 0–11) with a skirmish: a whole number from 0 to 12, never more than the skirmishes
+/// over the whole horizon, and not 0 in all 50 runs at a 4% monthly hazard.
+#[test]
+fn a_windowed_count_reaches_runs_csv() {
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("result");
+    run_small(&out, &[]).success();
+    let mut reader = csv::Reader::from_path(out.join("runs.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (window, all) = (column("skirmish_months_2025"), column("skirmishes"));
+    let mut total = 0.0;
+    for row in reader.records() {
+        let row = row.unwrap();
+        let in_window: f64 = row[window].parse().unwrap();
+        let over_horizon: f64 = row[all].parse().unwrap();
+        assert!(in_window.fract() == 0.0 && (0.0..=12.0).contains(&in_window), "{row:?}");
+        assert!(in_window <= over_horizon, "{row:?}");
+        total += in_window;
+    }
+    assert!(total > 0.0, "no skirmish in 2025 in 50 runs");
+}

@@ -361,7 +361,7 @@ impl<'s> Names<'s> {
     /// The index of a term function's argument, by the kind the function takes.
     fn argument(&self, argument: Argument, name: &str) -> Result<usize, CompileError> {
         match argument {
-            Argument::Event => self.event(name),
+            Argument::Event | Argument::EventWindow => self.event(name),
             Argument::NumericDriver => self.driver(name),
             Argument::Issue | Argument::AgreedIssue => self.issue(name),
             Argument::Population => self.population(name),
@@ -620,7 +620,7 @@ fn is_integer_valued(term: &scenario::Term, scenario: &Scenario) -> bool {
     use scenario::Factor as F;
     term.factors.iter().all(|factor| match factor {
         F::Month => true,
-        F::Call(function, _) => function.spec().value != OutcomeKind::Value,
+        F::Call(function, _) | F::Within(function, _, _) => function.spec().value != OutcomeKind::Value,
         F::Driver(name) => scenario.drivers.iter().any(|d| &d.name == name && d.distribution.is_discrete()),
         other => other.is_indicator(),
     })
@@ -654,6 +654,20 @@ fn compile_term(term: &scenario::Term, scenario: &Scenario, names: &Names) -> Re
                 F::Active(name) => Factor::Active(names.event(name)?),
                 F::Call(function, name) => {
                     Factor::Call(*function, names.argument(function.spec().argument, name)?)
+                }
+                F::Within(function, name, window) => {
+                    if window.from > window.to || window.to >= scenario.meta.horizon {
+                        return Err(CompileError::Invalid {
+                            what: format!("the term `{term}`"),
+                            problem: format!(
+                                "its window of months {} to {} is not within the horizon (months 0 to {})",
+                                window.from,
+                                window.to,
+                                scenario.meta.horizon.saturating_sub(1)
+                            ),
+                        });
+                    }
+                    Factor::Within(*function, names.argument(function.spec().argument, name)?, *window)
                 }
                 F::Month => Factor::Month,
             })

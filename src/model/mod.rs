@@ -28,6 +28,9 @@
 //!   positions). Agreements are drawn every month (not only in round months), after the rounds.
 //! * **Undefined terms.** `first(e)` is undefined until e fires: an outcome of it is undefined in
 //!   that run (counted apart); in a link it contributes 0.
+//! * **Windows.** `count(e, from, to)` counts the months of the window in which e fired (a month
+//!   counts once: an event fires at most once a month); before `to` it counts the months so far,
+//!   and before `from` it is 0.
 //! * **Outcomes** are measured at the end of their month: the last month (horizon − 1) unless
 //!   `at` names another; series record the end of every month 0 … horizon − 1.
 //! * **Populations.** Flights happen first (only in a month the `flee.on` event fires, not while

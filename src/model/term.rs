@@ -2,7 +2,7 @@
 //! a run's [`State`] without looking up a name or allocating.
 
 use super::world::State;
-pub use crate::scenario::term::{Function, OutcomeKind};
+pub use crate::scenario::term::{Function, OutcomeKind, Window};
 
 /// A compiled term: the product of its factors, each name an index into the model's list of that
 /// kind (file order).
@@ -14,8 +14,7 @@ pub type Factor = crate::scenario::term::Factor<usize>;
 
 impl Factor {
     /// The factor's value in `state`, or `None` when it is undefined (`first` of an event that has
-    /// not fired). The evaluation of each term function is here, its definition in
-    /// `scenario/term.rs`.
+    /// not fired).
     #[inline]
     pub fn value(self, state: &State) -> Option<f64> {
         let flag = |b: bool| if b { 1.0 } else { 0.0 };
@@ -24,18 +23,32 @@ impl Factor {
             Factor::DriverIs { driver, outcome } => flag(state.drivers[driver] == outcome as f64),
             Factor::Variable(v) => state.variables[v],
             Factor::Active(e) => flag(state.events[e].is_active(state.month)),
-            Factor::Call(function, i) => match function {
-                Function::Ever => flag(state.events[i].count > 0),
-                Function::Count => f64::from(state.events[i].count),
-                Function::First => f64::from(state.events[i].first?),
-                Function::After => flag(f64::from(state.month) >= state.drivers[i].floor()),
-                Function::Agreed => flag(state.issues[i].agreed),
-                Function::Settlement => state.issues[i].settlement,
-                Function::Forecast => state.issues[i].forecast,
-                Function::Home => state.populations[i].persons_at_home(),
-                Function::HomeShare => state.populations[i].home_share(),
-            },
+            Factor::Call(function, i) => function.value(i, Window::WHOLE, state)?,
+            Factor::Within(function, i, window) => function.value(i, window, state)?,
             Factor::Month => f64::from(state.month),
+        })
+    }
+}
+
+impl Function {
+    /// The function's value in `state` for the argument of index `i` (the model's list of the
+    /// kind [`Function::spec`] names) over `window` (whole for functions that take none); `None`
+    /// when undefined. The evaluation of each term function is here, its definition in
+    /// `scenario/term.rs`.
+    #[inline]
+    fn value(self, i: usize, window: Window, state: &State) -> Option<f64> {
+        let flag = |b: bool| if b { 1.0 } else { 0.0 };
+        Some(match self {
+            Function::Ever => flag(state.events[i].count > 0),
+            Function::Count => f64::from(state.events[i].count),
+            Function::CountWithin => f64::from(state.events[i].months.count(window.from, window.to)),
+            Function::First => f64::from(state.events[i].first?),
+            Function::After => flag(f64::from(state.month) >= state.drivers[i].floor()),
+            Function::Agreed => flag(state.issues[i].agreed),
+            Function::Settlement => state.issues[i].settlement,
+            Function::Forecast => state.issues[i].forecast,
+            Function::Home => state.populations[i].persons_at_home(),
+            Function::HomeShare => state.populations[i].home_share(),
         })
     }
 }

@@ -43,6 +43,56 @@ pub struct EventState {
     pub first: Option<u32>,
     /// Fired in the current month.
     pub fired: bool,
+    /// The months it fired in (for windowed terms, `count(e, from, to)`).
+    pub months: FiringMonths,
+}
+
+/// The months in which an event fired this run: one bit a month since start, so a window's count
+/// is a few popcounts. Allocated with the world (`horizon` bits) and cleared for each run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FiringMonths {
+    words: Vec<u64>,
+}
+
+impl FiringMonths {
+    /// No firing yet, room for months 0 to `horizon − 1`.
+    pub fn new(horizon: u32) -> Self {
+        FiringMonths { words: vec![0; horizon.div_ceil(64) as usize] }
+    }
+
+    /// Forgets every firing.
+    fn clear(&mut self) {
+        self.words.fill(0);
+    }
+
+    /// Notes a firing in `month` (a month beyond the horizon is not kept).
+    #[inline]
+    fn insert(&mut self, month: u32) {
+        if let Some(word) = self.words.get_mut((month / 64) as usize) {
+            *word |= 1 << (month % 64);
+        }
+    }
+
+    /// How many of the months `from` to `to` (both included) saw a firing; 0 when `from > to`.
+    #[inline]
+    pub fn count(&self, from: u32, to: u32) -> u32 {
+        if from > to {
+            return 0;
+        }
+        let (first, last) = (from / 64, to / 64);
+        let mut total = 0;
+        for (k, word) in (first..=last).zip(self.words.iter().skip(first as usize)) {
+            let mut bits = *word;
+            if k == first {
+                bits &= u64::MAX << (from % 64);
+            }
+            if k == last {
+                bits &= u64::MAX >> (63 - to % 64);
+            }
+            total += bits.count_ones();
+        }
+        total
+    }
 }
 
 impl EventState {
@@ -287,7 +337,10 @@ impl<'m> World<'m> {
                 month: 0,
                 drivers: vec![0.0; model.drivers.len()],
                 variables: vec![0.0; model.variables.len()],
-                events: vec![EventState::default(); model.events.len()],
+                events: vec![
+                    EventState { months: FiringMonths::new(model.horizon), ..EventState::default() };
+                    model.events.len()
+                ],
                 capabilities: vec![0.0; model.actors.len()],
                 issues: model
                     .issues
@@ -358,7 +411,9 @@ impl<'m> World<'m> {
                     (month < f64::from(model.horizon)).then(|| month.max(0.0) as u32)
                 }
             };
-            *event = EventState { scheduled, ..EventState::default() };
+            let mut months = std::mem::take(&mut event.months);
+            months.clear();
+            *event = EventState { scheduled, months, ..EventState::default() };
         }
         for (capability, actor) in state.capabilities.iter_mut().zip(&model.actors) {
             *capability = match &actor.capability {
@@ -704,5 +759,6 @@ fn fire(event: &mut EventState, month: u32, duration: u32) {
     event.fired = true;
     event.count += 1;
     event.first.get_or_insert(month);
+    event.months.insert(month);
     event.active_until = month.saturating_add(duration);
 }

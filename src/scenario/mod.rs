@@ -28,4 +28,4 @@ pub use distribution::Distribution;
 pub use load::{Loaded, load_file, load_str};
 pub use register::{RegisterEntry, describe, register, render_register, render_register_to_width};
 pub use schema::*;
-pub use term::{Factor, Function, OutcomeKind, Term};
+pub use term::{Factor, Function, OutcomeKind, Term, Window};

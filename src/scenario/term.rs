@@ -5,11 +5,12 @@
 //! model then compiles names to indices. No other expression language exists: no code runs from a
 //! scenario file.
 //!
-//! One definition of each term function: [`Function::spec`] is the table of their names, the kind
-//! of name each takes and the kind of value each gives. The parser's function names, the decoder's
-//! resolution, the compiler's indices, `Display` and the outcome kinds all work from it; the model
-//! evaluates each function in `model/term.rs`. Adding a function is its variant and line here and
-//! its evaluation there. [`Term`] and [`Factor`] are generic over how a name is held: `String` as
+//! One definition of each term function: `function_table!` below is the table of their names,
+//! the kind of arguments each takes (a name, perhaps followed by a window of months) and the kind
+//! of value each gives ([`Function::spec`]). The parser's function names, the decoder's resolution
+//! and checks, the compiler's indices, `Display` and the outcome kinds all work from it; the model
+//! evaluates each function in `model/term.rs`. Adding a function is one entry of the table here
+//! and one line of evaluation there. [`Term`] and [`Factor`] are generic over how a name is held: `String` as
 //! written here, an index once the model compiles (`model::term`).
 
 use std::fmt;
@@ -39,32 +40,26 @@ pub enum Factor<N = String> {
     Active(N),
     /// A function of one name: `ever(armed_clash)`, `forecast(issue)`, … (see [`Function`]).
     Call(Function, N),
+    /// A function of one name over a window of months, for the functions whose argument kind
+    /// takes one ([`Argument::months`]): `count(armed_clash, 0, 11)`.
+    Within(Function, N, Window),
     /// Months since start: `month`.
     Month,
 }
 
-/// A term function (DESIGN.md §2.3). What each means is in its [`Function::spec`] line and its
-/// evaluation in `model/term.rs`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Function {
-    /// 1 once the event has fired at least once: `ever(armed_clash)`.
-    Ever,
-    /// Times the event has fired: `count(armed_clash)`.
-    Count,
-    /// Month (since start) of the event's first firing; undefined while it has not fired.
-    First,
-    /// 1 from the month a driver names on (driver value in months since start): `after(d)`.
-    After,
-    /// 1 once the issue is agreed: `agreed(issue)`.
-    Agreed,
-    /// The agreed position of the issue (0 while not agreed): `settlement(issue)`.
-    Settlement,
-    /// The issue's current forecast Σ c·s·x / Σ c·s: `forecast(issue)`.
-    Forecast,
-    /// Persons of the population at home: `home(population)`.
-    Home,
-    /// Share of the population's agents at home, 0–1: `home_share(population)`.
-    HomeShare,
+/// The months `from` to `to` (since start, both included) of a windowed function call: checked
+/// when the file is loaded to lie within the horizon, `from` ≤ `to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    /// First month of the window (months since start).
+    pub from: u32,
+    /// Last month of the window (months since start), included.
+    pub to: u32,
+}
+
+impl Window {
+    /// Every month: what a function without a window sees.
+    pub const WHOLE: Window = Window { from: 0, to: u32::MAX };
 }
 
 /// The kind of name a function takes.
@@ -72,6 +67,8 @@ pub enum Function {
 pub enum Argument {
     /// An event.
     Event,
+    /// An event, then the first and last month of a window (months since start): `e, from, to`.
+    EventWindow,
     /// A numeric driver.
     NumericDriver,
     /// An issue.
@@ -80,6 +77,27 @@ pub enum Argument {
     AgreedIssue,
     /// A population.
     Population,
+}
+
+impl Argument {
+    /// How many month numbers follow the name: 2 for a window (`from, to`), else 0.
+    pub fn months(self) -> usize {
+        match self {
+            Argument::EventWindow => 2,
+            _ => 0,
+        }
+    }
+
+    /// The arguments as a help text writes them: `event`, `event, from, to`.
+    pub fn usage(self) -> &'static str {
+        match self {
+            Argument::Event => "event",
+            Argument::EventWindow => "event, from, to",
+            Argument::NumericDriver => "driver",
+            Argument::Issue | Argument::AgreedIssue => "issue",
+            Argument::Population => "population",
+        }
+    }
 }
 
 /// What kind of value a term gives: how an outcome of it is summarised and shown. Decided when
@@ -127,62 +145,105 @@ pub struct FunctionSpec {
     pub value: OutcomeKind,
 }
 
+/// Declares [`Function`], [`Function::ALL`] and [`Function::spec`] from one table, so that a
+/// function is one entry: its doc, variant, name, argument kind and value kind.
+macro_rules! function_table {
+    ($($(#[doc = $doc:literal])+ $variant:ident => ($name:literal, $argument:ident, $value:ident),)+) => {
+        /// A term function (DESIGN.md §2.3). What each means is in its line of the table below
+        /// and its evaluation in `model/term.rs`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Function {
+            $($(#[doc = $doc])+ $variant,)+
+        }
+
+        impl Function {
+            /// Every function, in the order help texts list them.
+            pub const ALL: [Function; [$($name),+].len()] = [$(Function::$variant),+];
+
+            /// The function table: name, argument kind and value kind of each function.
+            pub fn spec(self) -> FunctionSpec {
+                match self {
+                    $(Function::$variant => FunctionSpec {
+                        name: $name,
+                        argument: Argument::$argument,
+                        value: OutcomeKind::$value,
+                    },)+
+                }
+            }
+        }
+    };
+}
+
+function_table! {
+    /// 1 once the event has fired at least once: `ever(armed_clash)`.
+    Ever => ("ever", Event, Indicator),
+    /// Times the event has fired: `count(armed_clash)`.
+    Count => ("count", Event, Count),
+    /// Months of a window in which the event fired: `count(armed_clash, 0, 11)` (so far, while
+    /// the window is still running).
+    CountWithin => ("count", EventWindow, Count),
+    /// Month (since start) of the event's first firing; undefined while it has not fired.
+    First => ("first", Event, FirstTime),
+    /// 1 from the month a driver names on (driver value in months since start): `after(d)`.
+    After => ("after", NumericDriver, Indicator),
+    /// 1 once the issue is agreed: `agreed(issue)`.
+    Agreed => ("agreed", AgreedIssue, Indicator),
+    /// The agreed position of the issue (0 while not agreed): `settlement(issue)`.
+    Settlement => ("settlement", AgreedIssue, Value),
+    /// The issue's current forecast Σ c·s·x / Σ c·s: `forecast(issue)`.
+    Forecast => ("forecast", Issue, Value),
+    /// Persons of the population at home: `home(population)`.
+    Home => ("home", Population, Value),
+    /// Share of the population's agents at home, 0–1: `home_share(population)`.
+    HomeShare => ("home_share", Population, Value),
+}
+
 impl Function {
-    /// Every function, in the order help texts list them.
-    pub const ALL: [Function; 9] = [
-        Function::Ever,
-        Function::Count,
-        Function::First,
-        Function::After,
-        Function::Agreed,
-        Function::Settlement,
-        Function::Forecast,
-        Function::Home,
-        Function::HomeShare,
-    ];
-
-    /// The function table: name, argument kind and value kind of each function.
-    pub fn spec(self) -> FunctionSpec {
-        use Argument as A;
-        use OutcomeKind as V;
-        let (name, argument, value) = match self {
-            Function::Ever => ("ever", A::Event, V::Indicator),
-            Function::Count => ("count", A::Event, V::Count),
-            Function::First => ("first", A::Event, V::FirstTime),
-            Function::After => ("after", A::NumericDriver, V::Indicator),
-            Function::Agreed => ("agreed", A::AgreedIssue, V::Indicator),
-            Function::Settlement => ("settlement", A::AgreedIssue, V::Value),
-            Function::Forecast => ("forecast", A::Issue, V::Value),
-            Function::Home => ("home", A::Population, V::Value),
-            Function::HomeShare => ("home_share", A::Population, V::Value),
-        };
-        FunctionSpec { name, argument, value }
-    }
-
     /// The name a term calls it by.
     pub fn name(self) -> &'static str {
         self.spec().name
     }
 
-    /// The function called `name`, if any.
+    /// A function called `name`, if any (the first of its forms).
     pub fn named(name: &str) -> Option<Function> {
         Function::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// The form of the function called `name` that takes `months` month numbers after its name
+    /// (`count(e)` and `count(e, from, to)` are two functions of one name).
+    pub fn named_with(name: &str, months: usize) -> Option<Function> {
+        Function::ALL.into_iter().find(|f| f.name() == name && f.spec().argument.months() == months)
+    }
+
+    /// How the function is called: `count(event, from, to)`.
+    pub fn usage(self) -> String {
+        format!("{}({})", self.name(), self.spec().argument.usage())
     }
 }
 
 impl<N> Factor<N> {
+    /// The function the factor calls, if it is a call.
+    pub fn function(&self) -> Option<Function> {
+        match self {
+            Factor::Call(function, _) | Factor::Within(function, _, _) => Some(*function),
+            _ => None,
+        }
+    }
+
     /// True when the factor only takes the values 0 and 1.
     pub fn is_indicator(&self) -> bool {
         match self {
             Factor::DriverIs { .. } | Factor::Active(_) => true,
-            Factor::Call(function, _) => function.spec().value == OutcomeKind::Indicator,
+            Factor::Call(function, _) | Factor::Within(function, _, _) => {
+                function.spec().value == OutcomeKind::Indicator
+            }
             Factor::Driver(_) | Factor::Variable(_) | Factor::Month => false,
         }
     }
 
     /// True for `first(...)`, undefined until its event fires.
     pub fn may_be_undefined(&self) -> bool {
-        matches!(self, Factor::Call(function, _) if function.spec().value == OutcomeKind::FirstTime)
+        self.function().is_some_and(|function| function.spec().value == OutcomeKind::FirstTime)
     }
 }
 
@@ -211,6 +272,9 @@ impl<N: fmt::Display> fmt::Display for Factor<N> {
             Factor::Driver(n) | Factor::Variable(n) | Factor::Active(n) => write!(f, "{n}"),
             Factor::DriverIs { driver, outcome } => write!(f, "{driver}={outcome}"),
             Factor::Call(function, n) => write!(f, "{}({n})", function.name()),
+            Factor::Within(function, n, Window { from, to }) => {
+                write!(f, "{}({n}, {from}, {to})", function.name())
+            }
             Factor::Month => write!(f, "month"),
         }
     }

@@ -1,7 +1,8 @@
 //! The term syntax of DESIGN.md §2.3, before names are resolved: `factor * factor * …` where a
-//! factor is `name`, `driver=outcome` or `function(name)` (the functions are `term::Function`'s
-//! table; the decoder looks the name up). Every piece remembers its byte offset
-//! in the term text so errors can point at the exact column.
+//! factor is `name`, `driver=outcome` or `function(name)`, a call perhaps with numbers after its
+//! name, `function(name, 0, 11)` (the functions are `term::Function`'s table; the decoder looks the
+//! name up and checks the numbers). Every piece remembers its byte offset in the term text so
+//! errors can point at the exact column.
 
 /// A name and its byte offset in the term text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,15 +18,24 @@ impl Word {
     }
 }
 
+/// A number as written in a call (`12`, `-1`, `2.5`) and its byte offset in the term text.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Number {
+    pub value: f64,
+    pub at: usize,
+    /// Length in bytes as written.
+    pub len: usize,
+}
+
 /// One factor as written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum RawFactor {
     /// `name`: a numeric driver, a variable, an event, or `month`.
     Name(Word),
     /// `driver=outcome`.
     Is { driver: Word, outcome: Word },
-    /// `function(name)`.
-    Call { function: Word, argument: Word },
+    /// `function(name)` or `function(name, number, …)`.
+    Call { function: Word, argument: Word, numbers: Vec<Number> },
 }
 
 /// A syntax error in a term: message, byte offset and length in the term text, help.
@@ -72,6 +82,32 @@ impl<'a> Lexer<'a> {
             .then(|| Word { text: self.text.get(start..self.pos).unwrap_or("").to_string(), at: start })
     }
 
+    /// A number: the longest run of digits, signs, `.`, `e` and `E`, read as a finite float.
+    fn number(&mut self) -> Result<Number, SyntaxError> {
+        const HELP: &str = "write months since start as numbers, e.g. `count(armed_clash, 0, 11)`";
+        self.skip_space();
+        let start = self.pos;
+        while self
+            .text
+            .as_bytes()
+            .get(self.pos)
+            .is_some_and(|&b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
+        {
+            self.pos += 1;
+        }
+        let text = self.text.get(start..self.pos).unwrap_or("");
+        match text.parse::<f64>() {
+            Ok(value) if value.is_finite() => Ok(Number { value, at: start, len: self.pos - start }),
+            _ if text.is_empty() => Err(self.unexpected("a number after `,`", HELP)),
+            _ => Err(SyntaxError {
+                message: format!("`{text}` is not a finite number"),
+                at: start,
+                len: text.len(),
+                help: HELP.to_string(),
+            }),
+        }
+    }
+
     /// Length in bytes of the character at the current position (1 at the end).
     fn char_len(&self) -> usize {
         self.text.get(self.pos..).and_then(|s| s.chars().next()).map_or(1, char::len_utf8)
@@ -92,7 +128,7 @@ impl<'a> Lexer<'a> {
     }
 }
 
-const FORMS: &str = "a factor is `name`, `driver=outcome` or `function(name)`, and factors multiply with `*`";
+const FORMS: &str = "a factor is `name`, `driver=outcome`, `function(name)` or `function(name, from, to)`, and factors multiply with `*`";
 
 /// Parses a term's text into its factors.
 pub(crate) fn parse(text: &str) -> Result<Vec<RawFactor>, SyntaxError> {
@@ -126,11 +162,19 @@ pub(crate) fn parse(text: &str) -> Result<Vec<RawFactor>, SyntaxError> {
                 let Some(argument) = lexer.word() else {
                     return Err(lexer.unexpected("a name inside `(…)`", "write e.g. `ever(armed_clash)`"));
                 };
+                let mut numbers = Vec::new();
+                while lexer.peek() == Some(b',') {
+                    lexer.pos += 1;
+                    numbers.push(lexer.number()?);
+                }
                 if lexer.peek() != Some(b')') {
-                    return Err(lexer.unexpected("`)`", "close the call with `)`, e.g. `ever(armed_clash)`"));
+                    return Err(lexer.unexpected(
+                        "`,` or `)`",
+                        "close the call with `)`, e.g. `ever(armed_clash)` or `count(armed_clash, 0, 11)`",
+                    ));
                 }
                 lexer.pos += 1;
-                RawFactor::Call { function: head, argument }
+                RawFactor::Call { function: head, argument, numbers }
             }
             _ => RawFactor::Name(head),
         };
@@ -158,10 +202,35 @@ mod tests {
             factors,
             vec![
                 RawFactor::Is { driver: word("russia_war_exit", 0), outcome: word("collapse", 16) },
-                RawFactor::Call { function: word("after", 27), argument: word("exit_month", 33) },
+                RawFactor::Call {
+                    function: word("after", 27),
+                    argument: word("exit_month", 33),
+                    numbers: vec![]
+                },
                 RawFactor::Name(word("tension", 45)),
             ]
         );
+    }
+
+    #[test]
+    fn calls_take_numbers_after_the_name() {
+        let factors = parse("count(clash, 0,11 ) * count( clash ,-1, 2.5e1)").unwrap();
+        let numbers = |factor: &RawFactor| match factor {
+            RawFactor::Call { numbers, .. } => {
+                numbers.iter().map(|n| (n.value, n.at, n.len)).collect::<Vec<_>>()
+            }
+            _ => panic!("{factor:?}"),
+        };
+        assert_eq!(numbers(&factors[0]), vec![(0.0, 13, 1), (11.0, 15, 2)]);
+        assert_eq!(numbers(&factors[1]), vec![(-1.0, 36, 2), (25.0, 40, 5)]);
+        let error = parse("count(clash, x)").unwrap_err();
+        assert_eq!((error.at, error.message.as_str()), (13, "expected a number after `,`, found `x`"));
+        let error = parse("count(clash, 1 2)").unwrap_err();
+        assert_eq!(error.at, 15);
+        let error = parse("count(clash, 1e999)").unwrap_err();
+        assert_eq!((error.at, error.len, error.message.as_str()), (13, 5, "`1e999` is not a finite number"));
+        assert_eq!(parse("count(clash, 1.5.3)").unwrap_err().message, "`1.5.3` is not a finite number");
+        assert!(parse("count(clash,)").is_err());
     }
 
     #[test]
@@ -181,7 +250,9 @@ mod tests {
 
     #[test]
     fn multibyte_text_never_panics() {
-        for text in ["é", "a * é", "ever(é)", "a=é", "a(b)é", "*", "(", ")", "a="] {
+        for text in
+            ["é", "a * é", "ever(é)", "a=é", "a(b)é", "*", "(", ")", "a=", "a(b, é)", "a(b, 1é)", "a(b,"]
+        {
             let _ = parse(text);
         }
     }

@@ -3,10 +3,10 @@
 use crate::scenario::diagnostic::{Problem, closest, suggestion};
 use crate::scenario::schema::Link;
 use crate::scenario::source::{Entry, Node, Span, Table, Value, content_span};
-use crate::scenario::term::{Argument, Factor, Function, Term};
-use crate::scenario::term_parser::{RawFactor, Word, parse};
+use crate::scenario::term::{Argument, Factor, Function, Term, Window};
+use crate::scenario::term_parser::{Number, RawFactor, Word, parse};
 
-use super::{Decoder, Items};
+use super::{Decoder, Items, MAX_HORIZON};
 
 /// What a name in the shared namespace of terms is.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,7 +64,7 @@ pub(super) enum Wanted {
 impl From<Argument> for Wanted {
     fn from(argument: Argument) -> Self {
         match argument {
-            Argument::Event => Wanted::Event,
+            Argument::Event | Argument::EventWindow => Wanted::Event,
             Argument::NumericDriver => Wanted::NumericDriver,
             Argument::Issue | Argument::AgreedIssue => Wanted::Issue,
             Argument::Population => Wanted::Population,
@@ -291,8 +291,8 @@ impl Decoder<'_> {
                 }
                 Some(Factor::DriverIs { driver: driver.text.clone(), outcome: outcome.text.clone() })
             }
-            RawFactor::Call { function, argument } => {
-                let Some(called) = Function::named(&function.text) else {
+            RawFactor::Call { function, argument, numbers } => {
+                let Some(named) = Function::named(&function.text) else {
                     let names = Function::ALL.map(Function::name);
                     let help = match closest(&function.text, names) {
                         Some(best) => format!("did you mean `{best}(…)`?"),
@@ -306,9 +306,37 @@ impl Decoder<'_> {
                     );
                     return None;
                 };
+                let Some(called) = Function::named_with(&function.text, numbers.len()) else {
+                    let forms: Vec<String> = Function::ALL
+                        .into_iter()
+                        .filter(|f| f.name() == named.name())
+                        .map(Function::usage)
+                        .collect();
+                    let (start, end) = match (numbers.first(), numbers.last()) {
+                        (Some(first), Some(last)) => (first.at, last.at + last.len),
+                        _ => (argument.at, argument.at + argument.len()),
+                    };
+                    self.error(
+                        at(start, end - start),
+                        format!(
+                            "{}(…) does not take {} number{} after its argument",
+                            named.name(),
+                            numbers.len(),
+                            if numbers.len() == 1 { "" } else { "s" }
+                        ),
+                        "wrong arguments",
+                        format!("write {}", forms.join(" or ")),
+                    );
+                    return None;
+                };
                 let argument_kind = called.spec().argument;
                 let usage = format!("{}(…)", function.text);
-                let kind = self.resolve(argument, Wanted::from(argument_kind), at, &usage)?;
+                let kind = self.resolve(argument, Wanted::from(argument_kind), at, &usage);
+                let window = match numbers.as_slice() {
+                    [from, to] => self.window(from, to, at).map(Some),
+                    _ => Some(None),
+                };
+                let (kind, window) = (kind?, window?);
                 let name = argument.text.clone();
                 if argument_kind == Argument::AgreedIssue && kind == Kind::Issue(false) {
                     self.error(
@@ -319,9 +347,55 @@ impl Decoder<'_> {
                     );
                     return None;
                 }
-                Some(Factor::Call(called, name))
+                Some(match window {
+                    Some(window) => Factor::Within(called, name, window),
+                    None => Factor::Call(called, name),
+                })
             }
         }
+    }
+
+    /// A window of months `from, to` written in a call: each a whole month since start within
+    /// the horizon, `from` ≤ `to`.
+    fn window(&mut self, from: &Number, to: &Number, at: &dyn Fn(usize, usize) -> Span) -> Option<Window> {
+        let last = self.horizon.map_or(MAX_HORIZON - 1, |h| i64::from(h) - 1);
+        let mut month = |number: &Number, which: &str| {
+            let span = at(number.at, number.len);
+            let value = number.value;
+            if value.fract() != 0.0 {
+                self.error(
+                    span,
+                    format!("the window's `{which}` month must be a whole number of months since start, found {value}"),
+                    "not a whole month",
+                    format!("write a month from 0 to {last} (months since start)"),
+                );
+                return None;
+            }
+            if value < 0.0 || value > last as f64 {
+                self.error(
+                    span,
+                    format!(
+                        "the window's `{which}` month {value} is outside the simulated months 0 to {last}"
+                    ),
+                    "outside the horizon",
+                    format!("choose a month from 0 to {last} (months since start), or lengthen `horizon`"),
+                );
+                return None;
+            }
+            Some(value as u32)
+        };
+        let (from_month, to_month) = (month(from, "from"), month(to, "to"));
+        let (from_month, to_month) = (from_month?, to_month?);
+        if from_month > to_month {
+            self.error(
+                at(from.at, to.at + to.len - from.at),
+                format!("the window ends (month {to_month}) before it starts (month {from_month})"),
+                "an empty window",
+                format!("write the first month first: {to_month}, {from_month}"),
+            );
+            return None;
+        }
+        Some(Window { from: from_month, to: to_month })
     }
 
     /// The kind of a declared name.
