@@ -917,7 +917,11 @@ fn weigh_compared(
         return Ok(None);
     }
     let items = |model: &Model| -> Vec<String> {
-        model.evidence.iter().map(|e| format!("{} {} {} {:?}", e.name, e.text, e.month, e.likelihood)).collect()
+        model
+            .evidence
+            .iter()
+            .map(|e| format!("{} {} {} {:?}", e.name, e.text, e.month, e.likelihood))
+            .collect()
     };
     let baseline = models.first().map(items).unwrap_or_default();
     for (model, l) in models.iter().zip(loaded).skip(1) {

@@ -191,7 +191,11 @@ fn the_evidence_file_only_adds_sourced_evidence_before_2026_06() {
         });
         assert!(item.at.is_some_and(|at| at <= 28) || (item.at.is_none() && windows_end), "{}", item.name);
         assert!(item.about.description.is_some() && item.about.unit.is_some(), "{}", item.name);
-        assert!(item.about.source.as_deref().is_some_and(|s| s.contains("docs/sources.md#")), "{}", item.name);
+        assert!(
+            item.about.source.as_deref().is_some_and(|s| s.contains("docs/sources.md#")),
+            "{}",
+            item.name
+        );
     }
 }
 

@@ -329,6 +329,7 @@ fn observed_text(likelihood: Likelihood) -> String {
 
 /// Weighted statistics of `values` (NaN: undefined, left out) under `weights`; `None` when no
 /// defined value has weight above 0.
+/// A 0/1 quantity's interval is clipped to [0, 1].
 fn weighted(values: &[f64], weights: &[f64]) -> Option<WeightedStatistics> {
     let mut pairs: Vec<(f64, f64)> =
         values.iter().zip(weights).filter(|(x, w)| !x.is_nan() && **w > 0.0).map(|(&x, &w)| (x, w)).collect();
@@ -352,11 +353,16 @@ fn weighted(values: &[f64], weights: &[f64]) -> Option<WeightedStatistics> {
         }
         pairs.last().map_or(f64::NAN, |&(x, _)| x)
     };
+    let indicator = pairs.iter().all(|(x, _)| *x == 0.0 || *x == 1.0);
+    let (mut lower, mut upper) = (mean - Z95 * standard_error, mean + Z95 * standard_error);
+    if indicator {
+        (lower, upper) = (lower.max(0.0), upper.min(1.0));
+    }
     Some(WeightedStatistics {
         mean,
         standard_error,
-        lower: mean - Z95 * standard_error,
-        upper: mean + Z95 * standard_error,
+        lower,
+        upper,
         p5: quantile(0.05),
         p50: quantile(0.5),
         p95: quantile(0.95),
@@ -521,9 +527,9 @@ pub struct WeightedStatistics {
     pub mean: f64,
     /// Its Monte Carlo standard error (delta method).
     pub standard_error: f64,
-    /// mean − 1.96 standard errors.
+    /// mean − 1.96 standard errors (at least 0 for a 0/1 quantity).
     pub lower: f64,
-    /// mean + 1.96 standard errors.
+    /// mean + 1.96 standard errors (at most 1 for a 0/1 quantity).
     pub upper: f64,
     /// Weighted 5th percentile.
     pub p5: f64,
@@ -619,11 +625,11 @@ mod tests {
             outcomes: Vec::new(),
         };
         let doubled: Vec<f64> = w.iter().map(|x| x * 2.0).collect();
-        let result = bayes_factors(&["a", "b", "c"], &[summary(0.4375), summary(0.4375), summary(0.875)], &[
-            w.clone(),
-            w.clone(),
-            doubled,
-        ]);
+        let result = bayes_factors(
+            &["a", "b", "c"],
+            &[summary(0.4375), summary(0.4375), summary(0.875)],
+            &[w.clone(), w.clone(), doubled],
+        );
         let b = &result.scenarios[1];
         assert_eq!((b.bayes_factor, b.lower, b.upper), (Some(1.0), Some(1.0), Some(1.0)));
         // Twice every weight: a factor of 2, exactly (perfectly correlated runs).
@@ -650,7 +656,12 @@ mod tests {
 pub fn run_weights(model: &Model, simulation: &Simulation) -> Vec<f64> {
     (0..simulation.runs as usize)
         .map(|run| {
-            model.evidence.iter().zip(simulation.run_evidence(run)).map(|(e, &v)| e.likelihood.weight(v)).product()
+            model
+                .evidence
+                .iter()
+                .zip(simulation.run_evidence(run))
+                .map(|(e, &v)| e.likelihood.weight(v))
+                .product()
         })
         .collect()
 }
@@ -694,7 +705,11 @@ pub const BAYES_FACTOR_METHOD: &str = "Bayes factor = the scenario's evidence pr
 
 /// The Bayes factors of scenarios against the first, from each one's evidence summary and run
 /// weights (the same runs in the same order).
-pub fn bayes_factors(labels: &[&str], summaries: &[EvidenceSummary], weights: &[Vec<f64>]) -> EvidenceComparison {
+pub fn bayes_factors(
+    labels: &[&str],
+    summaries: &[EvidenceSummary],
+    weights: &[Vec<f64>],
+) -> EvidenceComparison {
     let baseline = weights.first().map(Vec::as_slice).unwrap_or(&[]);
     let n = baseline.len() as f64;
     let mean = |w: &[f64]| if w.is_empty() { 0.0 } else { w.iter().sum::<f64>() / w.len() as f64 };
@@ -734,7 +749,10 @@ pub fn bayes_factors(labels: &[&str], summaries: &[EvidenceSummary], weights: &[
         .collect();
     EvidenceComparison {
         method: BAYES_FACTOR_METHOD.to_string(),
-        items: summaries.first().map(|s| s.items.iter().map(|i| i.name.clone()).collect()).unwrap_or_default(),
+        items: summaries
+            .first()
+            .map(|s| s.items.iter().map(|i| i.name.clone()).collect())
+            .unwrap_or_default(),
         scenarios,
     }
 }

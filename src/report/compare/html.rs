@@ -60,9 +60,7 @@ pub fn render_compare_report(input: &CompareReport<'_>) -> String {
         others.join(", "),
         format::count(comparison.runs)
     );
-    page.push_str(
-        "<nav><ul>\n<li><a href=\"#summary\">Summary</a></li>\n",
-    );
+    page.push_str("<nav><ul>\n<li><a href=\"#summary\">Summary</a></li>\n");
     if comparison.evidence.is_some() {
         page.push_str("<li><a href=\"#evidence\">Evidence</a></li>\n");
     }
@@ -121,12 +119,17 @@ fn evidence_section(page: &mut String, evidence: &crate::stats::evidence::Eviden
             crate::format::number(s.effective_sample_size),
             s.bayes_factor.map_or_else(|| "– (no run matched)".into(), |b| crate::format::compact(b, 3)),
             match (s.lower, s.upper) {
-                (Some(lower), Some(upper)) => format!("{}–{}", crate::format::compact(lower, 3), crate::format::compact(upper, 3)),
+                (Some(lower), Some(upper)) =>
+                    format!("{}–{}", crate::format::compact(lower, 3), crate::format::compact(upper, 3)),
                 _ => String::new(),
             }
         );
     }
-    let _ = writeln!(page, "</tbody>\n</table></div>\n<p class=\"note\">{}</p>\n</section>", escape(&evidence.method));
+    let _ = writeln!(
+        page,
+        "</tbody>\n</table></div>\n<p class=\"note\">{}</p>\n</section>",
+        escape(&evidence.method)
+    );
 }
 
 /// Differences the summary lists.
