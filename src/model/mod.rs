@@ -44,6 +44,7 @@
 #[allow(clippy::indexing_slicing, reason = "hot loops over compiled indices")]
 pub mod bargaining;
 pub mod compile;
+pub mod copula;
 #[allow(clippy::indexing_slicing, reason = "hot loops over compiled indices")]
 pub mod population;
 #[allow(clippy::indexing_slicing, reason = "hot loops over compiled indices")]
