@@ -47,6 +47,8 @@ pub enum Command {
     Merge(MergeArgs),
     /// Run a scenario, serve its report on 127.0.0.1 and rerun on every save.
     Watch(watch::WatchArgs),
+    /// Print the JSON Schema of scenario files (for editors: Taplo / Even Better TOML).
+    Schema,
 }
 
 /// Flags shared by the commands that run replications. The help texts are run's; compare's are
@@ -255,6 +257,7 @@ pub fn main() -> ExitCode {
         Command::Bargain(args) => bargain(args),
         Command::Merge(args) => merge(args),
         Command::Watch(args) => watch::watch(args),
+        Command::Schema => schema(),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -648,6 +651,14 @@ fn write_charts_and_report(
     });
     let path = folder.join("report.html");
     std::fs::write(&path, page).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(())
+}
+
+/// `crossroads schema`: the JSON Schema of scenario files, generated from the loader's key tables
+/// (the repository ships it as schema/crossroads.schema.json).
+fn schema() -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(&scenario::json_schema::json_schema()).map_err(internal)?;
+    println!("{text}");
     Ok(())
 }
 

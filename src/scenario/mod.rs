@@ -12,6 +12,8 @@ mod decode;
 pub mod diagnostic;
 pub mod diff;
 pub mod distribution;
+pub mod json_schema;
+mod keys;
 mod load;
 pub mod register;
 pub mod schema;

@@ -4,6 +4,7 @@ use statrs::distribution::ContinuousCDF;
 
 use crate::scenario::diagnostic::{Problem, closest};
 use crate::scenario::distribution::Distribution;
+use crate::scenario::keys;
 use crate::scenario::load::DISTRIBUTION_FORMS;
 use crate::scenario::source::{Entry, Node, Span, Table, Value};
 
@@ -119,7 +120,7 @@ impl Decoder<'_> {
             "bernoulli" => self.probability(node, "`bernoulli` probability").map(Distribution::Bernoulli),
             "uniform" => {
                 let example = "uniform = { min = 0.2, max = 0.6 }";
-                let p = self.params(node, form, &["min", "max"], example)?;
+                let p = self.params(node, form, keys::parameters(form), example)?;
                 let [Some((min, _)), Some((max, max_span))] = p[..] else {
                     return self.missing(node, form, &p, &["min", "max"], example);
                 };
@@ -128,7 +129,7 @@ impl Decoder<'_> {
             }
             "normal" => {
                 let example = "normal = { mean = 0, sd = 1 } (optional min and max truncate it)";
-                let p = self.params(node, form, &["mean", "sd", "min", "max"], example)?;
+                let p = self.params(node, form, keys::parameters(form), example)?;
                 let [Some((mean, _)), Some((sd, sd_span)), min, max] = p[..] else {
                     return self.missing(node, form, p.get(..2).unwrap_or(&[]), &["mean", "sd"], example);
                 };
@@ -160,7 +161,7 @@ impl Decoder<'_> {
             }
             "lognormal" => {
                 let example = "lognormal = { p5 = 10, p95 = 40 } or lognormal = { mu = 2.5, sigma = 0.4 }";
-                let p = self.params(node, form, &["p5", "p95", "mu", "sigma"], example)?;
+                let p = self.params(node, form, keys::parameters(form), example)?;
                 match p[..] {
                     [Some((p5, p5_span)), Some((p95, p95_span)), None, None] => {
                         self.positive(
@@ -208,7 +209,7 @@ impl Decoder<'_> {
             }
             "beta" => {
                 let example = "beta = { alpha = 8, beta = 3 } or beta = { mean = 0.7, sd = 0.1 }";
-                let p = self.params(node, form, &["alpha", "beta", "mean", "sd"], example)?;
+                let p = self.params(node, form, keys::parameters(form), example)?;
                 match p[..] {
                     [Some((alpha, alpha_span)), Some((beta, beta_span)), None, None] => {
                         let help = "beta shape parameters are positive, e.g. alpha = 8, beta = 3";
@@ -252,7 +253,7 @@ impl Decoder<'_> {
             }
             "triangular" | "pert" => {
                 let example = format!("{form} = {{ min = 6, mode = 30, max = 96 }}");
-                let p = self.params(node, form, &["min", "mode", "max"], &example)?;
+                let p = self.params(node, form, keys::parameters(form), &example)?;
                 let [Some((min, _)), Some((mode, mode_span)), Some((max, max_span))] = p[..] else {
                     return self.missing(node, form, &p, &["min", "mode", "max"], &example);
                 };
@@ -274,7 +275,7 @@ impl Decoder<'_> {
             }
             "poisson" => {
                 let example = "poisson = { mean = 3 }";
-                let p = self.params(node, form, &["mean"], example)?;
+                let p = self.params(node, form, keys::parameters(form), example)?;
                 let [Some((mean, span))] = p[..] else {
                     return self.missing(node, form, &p, &["mean"], example);
                 };

@@ -1,6 +1,7 @@
 //! `[drivers]` and `[variables]`.
 
 use crate::scenario::distribution::Distribution;
+use crate::scenario::keys;
 use crate::scenario::load::DISTRIBUTION_FORMS;
 use crate::scenario::schema::{About, Driver, Variable};
 use crate::scenario::source::{Entry, Value};
@@ -34,9 +35,9 @@ impl Decoder<'_> {
 
     pub(super) fn variable(&mut self, entry: &Entry) -> Option<Variable> {
         let what = format!("variable `{}`", entry.key);
-        let keys = ["initial", "min", "max", "target", "speed", "noise", "links"];
+        let allowed = keys::names(keys::VARIABLE);
         let example = "[variables.x] with initial = 0.5";
-        let (table, about) = self.assumption(entry, &what, example, &keys, "keys of a variable")?;
+        let (table, about) = self.assumption(entry, &what, example, &allowed, "keys of a variable")?;
         let initial_node = self.required(table, "initial", entry.key_span, &what, "initial = 0.5");
         let initial = initial_node.and_then(|n| self.numeric_distribution(n, &format!("{what}'s `initial`")));
         let min = self.optional(table, "min", f64::NEG_INFINITY, |d, n| d.number_or_infinite(n, "`min`"));

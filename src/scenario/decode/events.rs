@@ -1,6 +1,7 @@
 //! `[events]`: triggers and effects.
 
 use crate::scenario::diagnostic::suggestion;
+use crate::scenario::keys;
 use crate::scenario::schema::{Effect, Event, Operation, Trigger};
 use crate::scenario::source::{Entry, Node, Table, Value};
 
@@ -10,9 +11,9 @@ use super::{Decoder, MAX_HORIZON};
 impl Decoder<'_> {
     pub(super) fn event(&mut self, entry: &Entry) -> Option<Event> {
         let what = format!("event `{}`", entry.key);
-        let keys = ["probability", "links", "at", "duration", "once", "effects"];
+        let allowed = keys::names(keys::EVENT);
         let example = "[events.x] with probability = 0.03";
-        let (table, about) = self.assumption(entry, &what, example, &keys, "keys of an event")?;
+        let (table, about) = self.assumption(entry, &what, example, &allowed, "keys of an event")?;
         let trigger = match (table.get("probability"), table.get("at")) {
             (Some(p), None) => {
                 let probability = self.probability(&p.node, &format!("{what}'s monthly `probability`"));
@@ -120,7 +121,7 @@ impl Decoder<'_> {
                 ok = false;
                 continue;
             };
-            self.check_keys(operation, &["set", "add", "mul"], "effect operations");
+            self.check_keys(operation, &keys::names(keys::EFFECT), "effect operations");
             let operation = match operation.entries.as_slice() {
                 [op] => {
                     let value = self.number(&op.node, &format!("`{}`", op.key));

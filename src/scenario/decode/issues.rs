@@ -1,17 +1,19 @@
 //! `[actors]` and `[issues]`: stakes, scales and agreements.
 
 use crate::scenario::diagnostic::suggestion;
+use crate::scenario::keys;
 use crate::scenario::schema::{Actor, Agreement, BargainingModel, Issue, Quantity, Stake};
 use crate::scenario::source::{Entry, Node, Value};
 
 use super::names::Wanted;
-use super::{ABOUT, DEFAULT_CONCESSION, Decoder, MAX_HORIZON, num};
+use super::{DEFAULT_CONCESSION, Decoder, MAX_HORIZON, num};
 
 impl Decoder<'_> {
     pub(super) fn actor(&mut self, entry: &Entry) -> Option<Actor> {
         let what = format!("actor `{}`", entry.key);
         let example = "[actors.x] with capability = 0.3";
-        let (table, about) = self.assumption(entry, &what, example, &["capability"], "keys of an actor")?;
+        let allowed = keys::names(keys::ACTOR);
+        let (table, about) = self.assumption(entry, &what, example, &allowed, "keys of an actor")?;
         let node = self.required(table, "capability", entry.key_span, &what, "capability = 0.3")?;
         let capability = self.quantity(node, &format!("{what}'s `capability`"), 0.0, f64::INFINITY)?;
         Some(Actor { name: entry.key.clone(), about, capability })
@@ -30,9 +32,9 @@ impl Decoder<'_> {
 
     pub(super) fn issue(&mut self, entry: &Entry) -> Option<Issue> {
         let what = format!("issue `{}`", entry.key);
-        let keys = ["low", "high", "scale", "model", "concession", "every", "agreement", "stakes"];
+        let allowed = keys::names(keys::ISSUE);
         let example = "[issues.x] with model = \"bdm\"";
-        let (table, about) = self.assumption(entry, &what, example, &keys, "keys of an issue")?;
+        let (table, about) = self.assumption(entry, &what, example, &allowed, "keys of an issue")?;
         let low = self.optional_string(table, "low", &what);
         let high = self.optional_string(table, "high", &what);
         let scale = self.optional(table, "scale", (0.0, 100.0), Self::scale);
@@ -178,9 +180,7 @@ impl Decoder<'_> {
         let what = format!("`{actor}`'s stake in {issue}");
         let table =
             self.table(&entry.node, &what, &format!("{actor} = {{ position = 50, salience = 0.5 }}"))?;
-        let mut allowed = vec!["position", "salience"];
-        allowed.extend(ABOUT);
-        self.check_keys(table, &allowed, "keys of a stake");
+        self.check_keys(table, &keys::assumption_names(keys::STAKE), "keys of a stake");
         let example = "position = 50, salience = 0.5";
         let position = self.required(table, "position", entry.key_span, &what, example).and_then(|node| {
             let (lo, hi) = scale;
@@ -195,7 +195,7 @@ impl Decoder<'_> {
     pub(super) fn agreement(&mut self, entry: &Entry, what: &str, stakes: &[Stake]) -> Option<Agreement> {
         let example = "agreement = { parties = [\"a\", \"b\"], within = 15, probability = 0.1 }";
         let table = self.table(&entry.node, "`agreement`", example)?;
-        self.check_keys(table, &["parties", "within", "probability", "links"], "keys of an agreement");
+        self.check_keys(table, &keys::names(keys::AGREEMENT), "keys of an agreement");
         let owner = entry.key_span;
         let parties = self.required(table, "parties", owner, "`agreement`", "parties = [\"armenia\", \"azerbaijan\"]").and_then(|node| {
             let Value::Array(items) = &node.value else {

@@ -1,5 +1,6 @@
 //! The `[scenario]` table.
 
+use crate::scenario::keys;
 use crate::scenario::schema::Meta;
 use crate::scenario::source::{Entry, Node};
 
@@ -8,8 +9,7 @@ use super::{DEFAULT_RUNS, DEFAULT_SEED, Decoder, MAX_HORIZON, MAX_RUNS};
 impl Decoder<'_> {
     pub(super) fn meta(&mut self, entry: &Entry) -> Option<Meta> {
         let table = self.table(&entry.node, "`[scenario]`", "[scenario] with name = \"…\"")?;
-        let allowed = ["name", "title", "description", "start", "horizon", "runs", "seed", "extends"];
-        self.check_keys(table, &allowed, "keys of [scenario]");
+        self.check_keys(table, &keys::names(keys::SCENARIO), "keys of [scenario]");
         let owner = entry.key_span;
         let name = self.required(table, "name", owner, "[scenario]", "name = \"my_scenario\"").and_then(|node| {
             let name = self.string(node, "the scenario's `name`")?;

@@ -48,8 +48,6 @@ pub const DEFAULT_SEED: u64 = 1;
 /// Default share of the way to the forecast a `compromise` actor moves per round, before salience.
 pub const DEFAULT_CONCESSION: f64 = 0.2;
 
-const ABOUT: [&str; 3] = ["description", "unit", "source"];
-
 const FORM_EXAMPLES: &str = "`fixed = 0.4`, `uniform = { min = 0.2, max = 0.6 }`, `normal = { mean = 0, sd = 1 }`, \
 `lognormal = { p5 = 10, p95 = 40 }`, `beta = { alpha = 8, beta = 3 }`, `triangular = { min = 6, mode = 30, max = 96 }`, \
 `pert = { min, mode, max }`, `bernoulli = 0.3`, `categorical = { a = 0.6, b = 0.4 }` or `poisson = { mean = 3 }`";

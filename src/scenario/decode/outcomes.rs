@@ -1,17 +1,16 @@
 //! `[outcomes]`.
 
+use crate::scenario::keys;
 use crate::scenario::schema::{Given, Meta, Outcome};
 use crate::scenario::source::Entry;
 
-use super::{ABOUT, Decoder};
+use super::Decoder;
 
 impl Decoder<'_> {
     pub(super) fn outcome(&mut self, entry: &Entry, meta: Option<&Meta>) -> Option<Outcome> {
         let what = format!("outcome `{}`", entry.key);
         let table = self.table(&entry.node, &what, "[outcomes.x] with measure = \"agreed(issue)\"")?;
-        let mut allowed = vec!["title", "measure", "at", "series", "given", "headline"];
-        allowed.extend(ABOUT);
-        self.check_keys(table, &allowed, "keys of an outcome");
+        self.check_keys(table, &keys::assumption_names(keys::OUTCOME), "keys of an outcome");
         let about = self.about(table, &what);
         let title = self.optional_string(table, "title", &what).unwrap_or_else(|| entry.key.clone());
         let measure_node =

@@ -1,5 +1,6 @@
 //! `[populations]`.
 
+use crate::scenario::keys;
 use crate::scenario::schema::{Flee, Population};
 use crate::scenario::source::{Entry, Node};
 
@@ -9,9 +10,9 @@ use super::{Decoder, MAX_AGENTS, MAX_TOTAL_AGENTS};
 impl Decoder<'_> {
     pub(super) fn population(&mut self, entry: &Entry) -> Option<Population> {
         let what = format!("population `{}`", entry.key);
-        let keys = ["persons", "agents", "at_home", "threshold", "utility", "peer", "noise", "links", "flee"];
+        let allowed = keys::names(keys::POPULATION);
         let example = "[populations.x] with persons = 100000, agents = 2000";
-        let (table, about) = self.assumption(entry, &what, example, &keys, "keys of a population")?;
+        let (table, about) = self.assumption(entry, &what, example, &allowed, "keys of a population")?;
         let owner = entry.key_span;
         let persons = self.required(table, "persons", owner, &what, "persons = 100000").and_then(|node| {
             let d = self.numeric_distribution(node, "`persons`")?;
@@ -79,7 +80,7 @@ impl Decoder<'_> {
     pub(super) fn flee(&mut self, node: &Node) -> Option<Flee> {
         let example = "flee = { on = \"armed_clash\", probability = 0.5 }";
         let table = self.table(node, "`flee`", example)?;
-        self.check_keys(table, &["on", "probability"], "keys of `flee`");
+        self.check_keys(table, &keys::names(keys::FLEE), "keys of `flee`");
         let on = self.required(table, "on", node.span, "`flee`", "on = \"armed_clash\"").and_then(|on| {
             let name = self.string(on, "`flee.on`")?;
             self.resolve_string(on, name, Wanted::Event, "`flee.on`")?;

@@ -3,10 +3,11 @@
 
 use crate::scenario::calendar::YearMonth;
 use crate::scenario::diagnostic::suggestion;
+use crate::scenario::keys;
 use crate::scenario::schema::About;
 use crate::scenario::source::{Entry, Node, Span, Table, Value};
 
-use super::{ABOUT, Decoder, num, range_text};
+use super::{Decoder, num, range_text};
 
 impl Decoder<'_> {
     pub(super) fn check_keys(&mut self, table: &Table, allowed: &[&str], what: &str) {
@@ -203,7 +204,7 @@ impl Decoder<'_> {
         keys: &[&str],
         keys_what: &str,
     ) -> About {
-        let allowed: Vec<&str> = ABOUT.iter().chain(keys).copied().collect();
+        let allowed: Vec<&str> = keys::ABOUT.iter().map(|k| k.name).chain(keys.iter().copied()).collect();
         self.check_keys(table, &allowed, keys_what);
         self.about(table, what)
     }
