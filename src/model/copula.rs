@@ -10,25 +10,23 @@
 //! mixes the normals of drivers 0..=k. So appending a pair that brings in a new driver changes only
 //! that driver's values, run by run; drivers in no pair are never touched.
 //!
-//! Not wired into the decoder or the world yet (the rest of issue 13 is on this branch's to-do).
-//! A hand-written Cholesky (≤ ~20 drivers in a scenario, n³/6 flops once per model) rather than a
-//! linear-algebra crate: it is fifteen lines, and its failing row names the conflicting pairs.
+//! Drivers in no pair never go through the copula; neither does the first driver of the group, nor
+//! any driver whose row of L is the identity's (uncorrelated with every driver before it): their
+//! uniforms stay bit for bit the stream's.
+//!
+//! The matrix was checked by the loader (`scenario::correlation`: positive definite, or repaired);
+//! the Cholesky factor is that module's, computed once per model.
 
 use statrs::distribution::{ContinuousCDF, Normal};
 
-/// A correlation matrix that is not positive definite: the first driver (in copula order) whose
-/// row cannot be completed, so the pairs among drivers 0..=row conflict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct NotPositiveDefinite {
-    /// The row (copula order) where the factorisation failed.
-    pub row: usize,
-}
+pub use crate::scenario::correlation::{NotPositiveDefinite, pearson_of_spearman};
+use crate::scenario::correlation::{cholesky, pearson_matrix};
 
-/// The Pearson correlation of the normals that gives Spearman's `spearman` under a Gaussian
-/// copula: 2 sin(π ρ_s / 6).
-pub fn pearson_of_spearman(spearman: f64) -> f64 {
-    2.0 * (std::f64::consts::PI * spearman / 6.0).sin()
-}
+/// The most extreme uniforms a copula hands back: the smallest a stream draws (½·2⁻⁵³) and
+/// 1 − 2⁻⁵², where `Distribution::quantile` clamps; every distribution is checked at both
+/// (`scenario::distribution::CHECKED_PROBABILITIES`).
+const LOWEST: f64 = 0.5 / 9_007_199_254_740_992.0;
+const HIGHEST: f64 = 1.0 - f64::EPSILON;
 
 /// The copula of a group of correlated drivers.
 #[derive(Debug, Clone)]
@@ -36,18 +34,24 @@ pub struct Copula {
     /// Lower-triangular Cholesky factor, row-major, `size × size`.
     lower: Vec<f64>,
     size: usize,
+    /// Per row: whether it mixes in any earlier driver (else its uniform is left alone).
+    mixes: Vec<bool>,
 }
 
 impl Copula {
     /// The copula for a symmetric matrix of target Spearman correlations (`size × size`,
     /// row-major, ones on the diagonal), in copula order.
     pub fn new(spearman: &[f64], size: usize) -> Result<Self, NotPositiveDefinite> {
-        let pearson: Vec<f64> = spearman
-            .iter()
-            .enumerate()
-            .map(|(k, &s)| if k / size == k % size { 1.0 } else { pearson_of_spearman(s) })
+        let lower = cholesky(&pearson_matrix(spearman, size), size)?;
+        let mixes = (0..size)
+            .map(|row| lower.get(row * size..row * size + row).is_some_and(|l| l.iter().any(|&x| x != 0.0)))
             .collect();
-        Ok(Copula { lower: cholesky(&pearson, size)?, size })
+        Ok(Copula { lower, size, mixes })
+    }
+
+    /// The number of drivers in the group.
+    pub fn size(&self) -> usize {
+        self.size
     }
 
     /// Replaces the group's uniforms (copula order) by their correlated versions; `normals` is
@@ -58,37 +62,14 @@ impl Copula {
             *z = unit.inverse_cdf(u);
         }
         for (row, u) in uniforms.iter_mut().enumerate().take(self.size) {
+            if !self.mixes.get(row).copied().unwrap_or(false) {
+                continue;
+            }
             let coefficients = self.lower.get(row * self.size..=row * self.size + row).unwrap_or(&[]);
             let x: f64 = coefficients.iter().zip(normals.iter()).map(|(l, z)| l * z).sum();
-            // Φ(x) of a finite x stays in [0, 1]; keep it inside (0, 1) like a stream's uniform.
-            *u = unit.cdf(x).clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0);
+            *u = unit.cdf(x).clamp(LOWEST, HIGHEST);
         }
     }
-}
-
-/// The lower Cholesky factor of a symmetric `size × size` matrix (row-major), or the first row
-/// where it is not positive definite.
-fn cholesky(matrix: &[f64], size: usize) -> Result<Vec<f64>, NotPositiveDefinite> {
-    let at = |m: &[f64], i: usize, j: usize| m.get(i * size + j).copied().unwrap_or(0.0);
-    let mut lower = vec![0.0; size * size];
-    for i in 0..size {
-        for j in 0..=i {
-            let dot: f64 = (0..j).map(|k| at(&lower, i, k) * at(&lower, j, k)).sum();
-            let value = at(matrix, i, j) - dot;
-            let entry = if i == j {
-                if value <= 1e-12 {
-                    return Err(NotPositiveDefinite { row: i });
-                }
-                value.sqrt()
-            } else {
-                value / at(&lower, j, j)
-            };
-            if let Some(cell) = lower.get_mut(i * size + j) {
-                *cell = entry;
-            }
-        }
-    }
-    Ok(lower)
 }
 
 #[cfg(test)]
@@ -173,13 +154,6 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn a_matrix_that_is_not_positive_definite_names_its_row() {
-        // a~b = 0.9, a~c = 0.9, b~c = −0.9 cannot hold together.
-        let target = [1.0, 0.9, 0.9, 0.9, 1.0, -0.9, 0.9, -0.9, 1.0];
-        assert_eq!(Copula::new(&target, 3).unwrap_err(), NotPositiveDefinite { row: 2 });
     }
 
     #[test]
