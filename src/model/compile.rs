@@ -77,6 +77,8 @@ pub struct Model {
     pub outcomes: Vec<OutcomeSpec>,
     /// The drivers `[correlations]` mixes, when any.
     pub correlated: Option<CorrelatedDrivers>,
+    /// Evidence items in file order (empty: every run weighs 1).
+    pub evidence: Vec<super::evidence::EvidenceSpec>,
 }
 
 /// The drivers of `[correlations]` and the Gaussian copula their uniforms go through.
@@ -603,6 +605,25 @@ impl Model {
                 })?;
             Some(CorrelatedDrivers { drivers, copula })
         };
+        let evidence = scenario
+            .evidence
+            .iter()
+            .map(|e| {
+                Ok(super::evidence::EvidenceSpec {
+                    name: e.name.clone(),
+                    text: e.text.clone(),
+                    measure: compile_term(&e.observe)?,
+                    month: e.at.unwrap_or(horizon - 1).min(horizon - 1),
+                    likelihood: match e.observation {
+                        scenario::Observation::Equals(k) => super::evidence::Likelihood::Equals(k),
+                        scenario::Observation::Normal { value, sd } => {
+                            super::evidence::Likelihood::Normal { value, sd }
+                        }
+                    },
+                    base_rate: e.base_rate.unwrap_or(0.5),
+                })
+            })
+            .collect::<Result<_, CompileError>>()?;
 
         Ok(Model {
             name: scenario.meta.name.clone(),
@@ -617,6 +638,7 @@ impl Model {
             populations,
             outcomes,
             correlated,
+            evidence,
         })
     }
 

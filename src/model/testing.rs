@@ -23,6 +23,7 @@ pub fn scenario(horizon: u32) -> Scenario {
         populations: vec![],
         outcomes: vec![],
         correlations: Correlations::default(),
+        evidence: vec![],
     }
 }
 

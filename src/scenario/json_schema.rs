@@ -12,8 +12,8 @@
 use serde_json::{Map, Value, json};
 
 use super::keys::{
-    ABOUT, ACTOR, CORRELATION, CORRELATIONS, EFFECT, EVENT, FORMS, Form, ISSUE, Key, NAME_PATTERN, OUTCOME,
-    PAIR_PATTERN, POPULATION, Parameters, SCENARIO, STAKE, Shape, VARIABLE,
+    ABOUT, ACTOR, CORRELATION, CORRELATIONS, EFFECT, EVENT, EVIDENCE, FORMS, Form, ISSUE, Key, NAME_PATTERN,
+    OUTCOME, PAIR_PATTERN, POPULATION, Parameters, SCENARIO, STAKE, Shape, VARIABLE,
 };
 
 /// The JSON Schema draft the schema is written in.
@@ -43,7 +43,7 @@ enum Entry {
     Correlations,
 }
 
-const SECTION_TABLE: [Section; 9] = [
+const SECTION_TABLE: [Section; 10] = [
     Section {
         name: "scenario",
         entry: Entry::Meta,
@@ -83,6 +83,11 @@ const SECTION_TABLE: [Section; 9] = [
         name: "outcomes",
         entry: Entry::Assumption(OUTCOME),
         doc: "Outcomes: what is measured in every run.",
+    },
+    Section {
+        name: "evidence",
+        entry: Entry::Assumption(EVIDENCE),
+        doc: "Evidence: what is known to have happened; each run is weighed by how well it matches.",
     },
     Section {
         name: "correlations",

@@ -43,7 +43,7 @@ pub(crate) const DISTRIBUTION_FORMS: [&str; 10] = [
 const EXCLUSIVE: [&[&str]; 2] = [&DISTRIBUTION_FORMS, &["probability", "at"]];
 
 /// The top-level sections of a scenario file.
-pub(crate) const SECTIONS: [&str; 9] = [
+pub(crate) const SECTIONS: [&str; 10] = [
     "scenario",
     "drivers",
     "variables",
@@ -52,6 +52,7 @@ pub(crate) const SECTIONS: [&str; 9] = [
     "issues",
     "populations",
     "outcomes",
+    "evidence",
     "correlations",
 ];
 
