@@ -161,9 +161,9 @@ mod tests {
         assert!(page.contains("class=\"cw-first-look\""), "{page}");
         assert!(page.contains("refining to 1000 runs"), "{page}");
         assert!(page.contains("Monte Carlo error"), "{page}");
-        assert!(!page.contains("cw-fresh"), "a first look is not the live result: {page}");
+        assert!(!page.contains("class=\"cw-fresh\""), "a first look is not the live result: {page}");
         let done = render(&PageState { refining: None, ..state });
-        assert!(done.contains("cw-fresh") && !done.contains("cw-first-look"), "{done}");
+        assert!(done.contains("class=\"cw-fresh\"") && !done.contains("class=\"cw-first-look\""), "{done}");
     }
 
     #[test]
