@@ -51,14 +51,76 @@ pub struct BdmScratch {
     risk: Vec<f64>,
     /// danger_i.
     danger: Vec<f64>,
-    /// ln d, ln(0.5 − 0.5·d), ln(0.5 + 0.5·d) for d = |v_a − v_b|/R between distinct positions a
-    /// and b (symmetric, row-major over the distinct positions).
-    log_distance: Vec<f64>,
-    log_success: Vec<f64>,
-    log_failure: Vec<f64>,
+    /// This round's logs between distinct positions.
+    logs: Logs,
+    /// The previous round's (of any issue): positions that did not move keep their logs.
+    previous_logs: Logs,
     /// One actor's U_s and U_f against each distinct position (step 5).
     success: Vec<f64>,
     failure: Vec<f64>,
+}
+
+/// ln d, ln(0.5 − 0.5·d), ln(0.5 + 0.5·d) for d = |v_a − v_b|/R between distinct positions a
+/// and b (symmetric, row-major over the distinct positions), with the positions and R they were
+/// taken for. Bargaining moves a few actors a round; the logs between positions that stayed are the
+/// same numbers, so a round copies them from the previous round's table instead of taking them
+/// again.
+#[derive(Debug, Clone, Default)]
+struct Logs {
+    /// The distinct positions, as in [`Classes::values`].
+    values: Vec<f64>,
+    /// R.
+    range: f64,
+    distance: Vec<f64>,
+    success: Vec<f64>,
+    failure: Vec<f64>,
+}
+
+impl Logs {
+    /// Fills the tables for `values` and `range`, copying the entries between positions that
+    /// `previous` has for the same R (compared bit for bit: the same inputs give the same logs).
+    fn fill(&mut self, values: &[f64], range: f64, previous: &Logs, was: &mut Vec<Option<usize>>) {
+        let m = values.len();
+        let pm = previous.values.len();
+        let same_range = previous.range.to_bits() == range.to_bits();
+        self.values.clear();
+        self.values.extend_from_slice(values);
+        self.range = range;
+        was.clear();
+        was.extend(values.iter().map(|v| {
+            if same_range { previous.values.iter().position(|p| p.to_bits() == v.to_bits()) } else { None }
+        }));
+        for a in 0..m {
+            for b in a..m {
+                let logs = match (was[a], was[b]) {
+                    (Some(pa), Some(pb)) => {
+                        let k = pa * pm + pb;
+                        [previous.distance[k], previous.success[k], previous.failure[k]]
+                    }
+                    _ => {
+                        let d = scaled_distance(values[a], values[b], range);
+                        [d.ln(), (0.5 - 0.5 * d).ln(), (0.5 + 0.5 * d).ln()]
+                    }
+                };
+                for (table, value) in
+                    [&mut self.distance, &mut self.success, &mut self.failure].into_iter().zip(logs)
+                {
+                    table[a * m + b] = value;
+                    table[b * m + a] = value;
+                }
+            }
+        }
+    }
+
+    /// Room for `n` positions. Never shrinks: a smaller issue's round must not cut the tables the
+    /// next round may copy from.
+    fn resize(&mut self, n: usize) {
+        for table in [&mut self.distance, &mut self.success, &mut self.failure] {
+            if table.len() < n * n {
+                table.resize(n * n, 0.0);
+            }
+        }
+    }
 }
 
 /// The distinct positions of a round. Every quantity of a round except the actors' own weights,
@@ -72,6 +134,16 @@ struct Classes {
     values: Vec<f64>,
     /// Each actor's index into `values`.
     of: Vec<usize>,
+    /// Actors at each distinct position.
+    size: Vec<usize>,
+    /// For each distinct position c, row c: every distinct position by distance from c, nearest
+    /// first (the order of a voter's utilities there, up to the rounding of the powers).
+    nearest: Vec<usize>,
+    /// The distinct positions in ascending order, and each one's rank in it (for `nearest`).
+    ascending: Vec<usize>,
+    rank: Vec<usize>,
+    /// Which of this round's positions the previous round's logs had (see [`Logs::fill`]).
+    was: Vec<Option<usize>>,
 }
 
 impl Classes {
@@ -89,7 +161,65 @@ impl Classes {
             };
             self.of.push(class);
         }
-        self.values.len()
+        let m = self.values.len();
+        self.size.clear();
+        self.size.resize(m, 0);
+        for &class in &self.of {
+            self.size[class] += 1;
+        }
+        self.order_by_distance();
+        m
+    }
+
+    /// Fills `nearest`: from each position, walking out to both sides of it in ascending order and
+    /// taking the nearer neighbour first.
+    fn order_by_distance(&mut self) {
+        let m = self.values.len();
+        let values = &self.values;
+        self.ascending.clear();
+        self.ascending.extend(0..m);
+        insertion_sort_by(&mut self.ascending, |&a, &b| values[a].total_cmp(&values[b]).is_gt());
+        self.rank.resize(m, 0);
+        for (rank, &class) in self.ascending.iter().enumerate() {
+            self.rank[class] = rank;
+        }
+        self.nearest.resize(m * m, 0);
+        for c in 0..m {
+            let here = values[c];
+            let row = &mut self.nearest[c * m..(c + 1) * m];
+            row[0] = c;
+            // The next candidates: ascending[left − 1] below, ascending[right] above.
+            let (mut left, mut right) = (self.rank[c], self.rank[c] + 1);
+            for slot in &mut row[1..] {
+                let go_left = match (left.checked_sub(1), self.ascending.get(right)) {
+                    (Some(l), Some(&r)) => here - values[self.ascending[l]] <= values[r] - here,
+                    (Some(_), None) => true,
+                    (None, _) => false,
+                };
+                if go_left {
+                    left -= 1;
+                    *slot = self.ascending[left];
+                } else {
+                    *slot = self.ascending[right];
+                    right += 1;
+                }
+            }
+        }
+    }
+}
+
+/// Sorts a short, nearly sorted slice in place (`greater(a, b)`: a belongs after b): insertion sort,
+/// n − 1 comparisons when it is already sorted.
+#[inline]
+fn insertion_sort_by<T: Copy>(v: &mut [T], greater: impl Fn(&T, &T) -> bool) {
+    for i in 1..v.len() {
+        let x = v[i];
+        let mut j = i;
+        while j > 0 && greater(&v[j - 1], &x) {
+            v[j] = v[j - 1];
+            j -= 1;
+        }
+        v[j] = x;
     }
 }
 
@@ -132,9 +262,8 @@ impl BdmScratch {
         self.votes.spread.resize(n, 0.0);
         self.risk.resize(n, 1.0);
         self.danger.resize(n, 0.0);
-        self.log_distance.resize(n * n, 0.0);
-        self.log_success.resize(n * n, 0.0);
-        self.log_failure.resize(n * n, 0.0);
+        self.logs.resize(n);
+        self.previous_logs.resize(n);
         self.success.resize(n, 0.0);
         self.failure.resize(n, 0.0);
     }
@@ -165,18 +294,7 @@ pub fn bdm_round(
         return;
     }
     scratch.resize(n);
-    let BdmScratch {
-        weight,
-        classes,
-        votes,
-        risk,
-        danger,
-        log_distance,
-        log_success,
-        log_failure,
-        success,
-        failure,
-    } = scratch;
+    let BdmScratch { weight, classes, votes, risk, danger, logs, previous_logs, success, failure } = scratch;
     for k in 0..n {
         weight[k] = capabilities[k] * saliences[k];
     }
@@ -186,20 +304,11 @@ pub fn bdm_round(
     let (x, s) = (&positions[..n], &saliences[..n]);
     let m = classes.assign(x);
     // Powers are exp(r · ln base): the logs depend only on the pair of positions, so they are taken
-    // once per unordered pair of distinct positions and each power costs one exp (powf would redo
-    // the log every time).
-    for a in 0..m {
-        for b in a..m {
-            let d = scaled_distance(classes.values[a], classes.values[b], range);
-            let logs = [d.ln(), (0.5 - 0.5 * d).ln(), (0.5 + 0.5 * d).ln()];
-            for (table, value) in
-                [&mut *log_distance, &mut *log_success, &mut *log_failure].into_iter().zip(logs)
-            {
-                table[a * m + b] = value;
-                table[b * m + a] = value;
-            }
-        }
-    }
+    // once per unordered pair of distinct positions (or copied from the previous round's) and each
+    // power costs one exp (powf would redo the log every time).
+    std::mem::swap(logs, previous_logs);
+    logs.fill(&classes.values, range, previous_logs, &mut classes.was);
+    let (log_distance, log_success, log_failure) = (&logs.distance, &logs.success, &logs.failure);
 
     // Step 1: risk exponents from the dangers computed with every r = 1.
     risk[..n].fill(1.0);
@@ -300,11 +409,18 @@ fn win_probabilities(
         spread[k] = match twin {
             Some(t) => spread[t],
             None => {
+                // Every actor's utility, laid out nearest position first: ascending but for the
+                // rare rounding of a power against its neighbour's, which the insertion sort
+                // puts right. The sorted values are the same whatever the sort.
                 let column = &mut sorted[..n];
-                for (a, slot) in column.iter_mut().enumerate() {
-                    *slot = distance_utility[classes.of[a] * n + k];
+                let mut slots = column.iter_mut();
+                for &a in &classes.nearest[classes.of[k] * m..(classes.of[k] + 1) * m] {
+                    let u = distance_utility[a * n + k];
+                    for slot in slots.by_ref().take(classes.size[a]) {
+                        *slot = u;
+                    }
                 }
-                column.sort_unstable_by(f64::total_cmp);
+                insertion_sort_by(column, |a, b| a.total_cmp(b).is_gt());
                 column.iter().enumerate().map(|(i, u)| u * (2.0 * i as f64 - (n - 1) as f64)).sum()
             }
         };

@@ -48,12 +48,15 @@ pub struct Agents {
     home: Vec<u64>,
     /// Agents at home.
     at_home: usize,
+    /// Where the last month's searches ended (agents certain to return, end of the direct band):
+    /// the utility moves little from month to month, so the next search starts there.
+    hints: (usize, usize),
 }
 
 impl Agents {
     /// Agents for `count` agents (none at home, thresholds 0 until [`Agents::reset`]).
     pub fn new(count: usize) -> Self {
-        Agents { thresholds: vec![0.0; count], home: vec![0; count.div_ceil(64)], at_home: 0 }
+        Agents { thresholds: vec![0.0; count], home: vec![0; count.div_ceil(64)], at_home: 0, hints: (0, 0) }
     }
 
     /// Number of agents.
@@ -158,13 +161,16 @@ impl Agents {
         // q_i = Φ((U − θ_i)/noise) = erfc((θ_i − U)/(noise·√2)) / 2.
         let probability = |theta: f64| 0.5 * statrs::function::erf::erfc((theta - utility) * scale);
         // Agents with (U − θ_i)/noise ≥ CERTAIN have q_i = 1 in floating point: all go home.
-        let certain = self.thresholds.partition_point(|&theta| theta < utility - CERTAIN * noise);
+        let certain =
+            partition_near(&self.thresholds, self.hints.0, |theta| theta < utility - CERTAIN * noise);
         if certain > 0 && self.select(0, 0, false).is_some_and(|first| first < certain) {
             self.set_home_below(certain);
         }
         // The band of likely returners: the reference rule, agent by agent.
         let direct =
-            self.thresholds.partition_point(|&theta| theta <= utility + DIRECT_Z * noise).max(certain);
+            partition_near(&self.thresholds, self.hints.1, |theta| theta <= utility + DIRECT_Z * noise);
+        self.hints = (certain, direct);
+        let direct = direct.max(certain);
         for w in certain / 64..direct.div_ceil(64) {
             let (lo, hi) = ((w * 64).max(certain), ((w + 1) * 64).min(direct));
             let mask = range_mask(lo - w * 64, hi - w * 64);
@@ -261,6 +267,41 @@ impl Agents {
         }
         self.at_home = self.home.iter().map(|w| w.count_ones() as usize).sum();
     }
+}
+
+/// The first index of ascending `values` where `below` stops holding (`below` true on a prefix,
+/// as [`slice::partition_point`] requires), found by galloping out from `hint` and then bisecting:
+/// a few comparisons when the answer is near `hint`. The answer is unique, so it is exactly what a
+/// search from scratch returns.
+fn partition_near(values: &[f64], hint: usize, below: impl Fn(f64) -> bool) -> usize {
+    let n = values.len();
+    let hint = hint.min(n);
+    // Invariant: `below` holds for every index < lo and fails for every index ≥ hi.
+    let (mut lo, mut hi) = (0, n);
+    let mut step = 1;
+    if values.get(hint).is_some_and(|&v| below(v)) {
+        lo = hint + 1;
+        while let Some(&v) = values.get(lo + step - 1) {
+            if below(v) {
+                lo += step;
+                step *= 2;
+            } else {
+                hi = lo + step - 1;
+                break;
+            }
+        }
+    } else {
+        hi = hint;
+        while hi >= step {
+            if below(values[hi - step]) {
+                lo = hi - step + 1;
+                break;
+            }
+            hi -= step;
+            step *= 2;
+        }
+    }
+    lo + values[lo..hi].partition_point(|&v| below(v))
 }
 
 /// Bits lo..hi of a word set (0 ≤ lo ≤ hi ≤ 64).
@@ -415,6 +456,20 @@ pub(crate) mod tests {
         let ks = two_sample_ks(&mut fast_final, &mut reference_final);
         assert!(ks < 1.95 * (2.0 / runs as f64).sqrt(), "noise {noise}: KS {ks}");
         assert!(rm > 30.0 && rm < 270.0, "the test should exercise partial returns: {rm}");
+    }
+
+    #[test]
+    fn searches_from_a_hint_find_the_partition_point() {
+        let values: Vec<f64> = (0..200).map(|i| f64::from(i / 3)).collect();
+        for hint in [0, 1, 2, 3, 50, 99, 100, 101, 150, 198, 199, 200, 500] {
+            for cut in [-1.0, 0.0, 0.5, 1.0, 7.0, 33.0, 65.0, 66.0, 67.0, 1e9] {
+                let expected = values.partition_point(|&v| v < cut);
+                assert_eq!(partition_near(&values, hint, |v| v < cut), expected, "hint {hint}, cut {cut}");
+                let expected = values.partition_point(|&v| v <= cut);
+                assert_eq!(partition_near(&values, hint, |v| v <= cut), expected, "hint {hint}, ≤ {cut}");
+            }
+        }
+        assert_eq!(partition_near(&[], 3, |v| v < 1.0), 0);
     }
 
     pub(crate) fn two_sample_ks(a: &mut [f64], b: &mut [f64]) -> f64 {

@@ -185,7 +185,9 @@ impl QuantileTable {
 #[inline]
 fn hermite(nodes: &[(f64, f64)], position: f64) -> f64 {
     let last = nodes.len().saturating_sub(2);
-    let cell = (position.floor().max(0.0) as usize).min(last);
+    // The cast truncates and saturates: ⌊position⌋ for position ≥ 0, and 0 for a negative or NaN
+    // position, exactly `position.floor().max(0.0) as usize` without a call to libm's floor.
+    let cell = (position as usize).min(last);
     let (Some(&(q0, m0)), Some(&(q1, m1))) = (nodes.get(cell), nodes.get(cell + 1)) else {
         return f64::NAN;
     };

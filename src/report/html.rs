@@ -628,6 +628,7 @@ th,td{padding:.4rem .6rem;border-bottom:1px solid var(--rule);text-align:left;ve
 table.wrap td,table.wrap tbody th{overflow-wrap:anywhere}
 thead th{background:var(--band)}
 table.numbers td,td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;overflow-wrap:normal}
+table.numbers td{white-space:nowrap}
 .summary{background:var(--band);border-radius:6px;padding:.2rem 1rem .6rem;margin-top:1rem}
 .summary h2{margin:.6rem 0 .4rem;border:0;padding:0}
 .sentence{margin:0 0 .5rem}

@@ -50,11 +50,25 @@ pub fn histogram(sorted: &[f64], integer: bool) -> Histogram {
     let (Some(&min), Some(&max)) = (sorted.first(), sorted.last()) else {
         return Histogram { edges: Vec::new(), counts: Vec::new() };
     };
-    let n = sorted.len() as f64;
+    let iqr = || quantile(sorted, 0.75) - quantile(sorted, 0.25);
+    binned(min, max, sorted.len() as f64, integer, iqr, sorted.iter().map(|&x| (x, 1)))
+}
+
+/// The bins [`histogram`] describes, over `n` values from `min` to `max` whose interquartile range
+/// `iqr` gives (asked only when the Freedman–Diaconis width needs it), filled from `(value, count)`
+/// pairs: one layout for exact values and for a [`super::sketch::Sketch`]'s buckets.
+pub(super) fn binned(
+    min: f64,
+    max: f64,
+    n: f64,
+    integer: bool,
+    iqr: impl FnOnce() -> f64,
+    values: impl Iterator<Item = (f64, u64)>,
+) -> Histogram {
     let (start, width, bins) = if integer && max - min <= MAX_INTEGER_BINS {
         (min - 0.5, 1.0, (max - min) as usize + 1)
     } else if max > min {
-        let iqr = quantile(sorted, 0.75) - quantile(sorted, 0.25);
+        let iqr = iqr();
         let bins = if iqr > 0.0 { ((max - min) / (2.0 * iqr / n.cbrt())).ceil() } else { n.sqrt().ceil() };
         let bins = (bins as usize).clamp(1, MAX_BINS);
         (min, (max - min) / bins as f64, bins)
@@ -65,10 +79,10 @@ pub fn histogram(sorted: &[f64], integer: bool) -> Histogram {
         .map(|i| if i == bins && !integer && max > min { max } else { start + i as f64 * width })
         .collect();
     let mut counts = vec![0u64; bins];
-    for &x in sorted {
+    for (x, count) in values {
         let bin = (((x - start) / width).floor().max(0.0) as usize).min(bins - 1);
-        if let Some(count) = counts.get_mut(bin) {
-            *count += 1;
+        if let Some(slot) = counts.get_mut(bin) {
+            *slot += count;
         }
     }
     Histogram { edges, counts }

@@ -13,7 +13,7 @@
 
 use std::collections::BTreeMap;
 
-use super::describe::{MAX_BINS, MAX_INTEGER_BINS};
+use super::describe;
 use super::summary::Histogram;
 
 /// Mantissa bits that name a bucket: 2⁸ buckets per power of two.
@@ -112,29 +112,8 @@ impl Sketch {
         if self.count == 0 {
             return Histogram { edges: Vec::new(), counts: Vec::new() };
         }
-        let n = self.count as f64;
-        let (start, width, bins) = if integer && max - min <= MAX_INTEGER_BINS {
-            (min - 0.5, 1.0, (max - min) as usize + 1)
-        } else if max > min {
-            let iqr = self.quantile(0.75) - self.quantile(0.25);
-            let bins =
-                if iqr > 0.0 { ((max - min) / (2.0 * iqr / n.cbrt())).ceil() } else { n.sqrt().ceil() };
-            let bins = (bins as usize).clamp(1, MAX_BINS);
-            (min, (max - min) / bins as f64, bins)
-        } else {
-            (min - 0.5, 1.0, 1)
-        };
-        let edges = (0..=bins)
-            .map(|i| if i == bins && !integer && max > min { max } else { start + i as f64 * width })
-            .collect();
-        let mut counts = vec![0u64; bins];
-        for (x, count) in self.buckets() {
-            let bin = (((x - start) / width).floor().max(0.0) as usize).min(bins - 1);
-            if let Some(slot) = counts.get_mut(bin) {
-                *slot += count;
-            }
-        }
-        Histogram { edges, counts }
+        let iqr = || self.quantile(0.75) - self.quantile(0.25);
+        describe::binned(min, max, self.count as f64, integer, iqr, self.buckets())
     }
 
     /// Appends the sketch to `out` (see [`super::codec`]).

@@ -98,6 +98,11 @@ pub struct Tally {
     /// Series s, month m at `s·horizon + m`.
     series_sketches: Vec<Sketch>,
     series_sums: Vec<ExactSum>,
+    /// False when the sketches and exact sums can never be read: a tally that is not a shard, starts
+    /// at run 0 and ends by [`EXACT_RUNS`] keeps every run in the exact prefix, so
+    /// [`crate::stats::summarize_tally`] never looks at them (they stay empty: the work was about a
+    /// twentieth of a default run's CPU).
+    sketching: bool,
 }
 
 impl Tally {
@@ -131,6 +136,7 @@ impl Tally {
             outcome_sketches: vec![Sketch::default(); layout.outcomes],
             series_sketches: vec![Sketch::default(); series_months],
             series_sums: vec![ExactSum::default(); series_months],
+            sketching: record_chunks || first_run > 0 || last_run > EXACT_RUNS,
         }
     }
 
@@ -216,7 +222,9 @@ impl Tally {
             }
         }
         let chunks = chunks.get(..taken).unwrap_or(&[]);
-        self.add_sketches(chunks);
+        if self.sketching {
+            self.add_sketches(chunks);
+        }
         taken
     }
 
@@ -498,9 +506,21 @@ mod tests {
     }
 
     fn tally(model: &Model, runs: u64, chunks: std::ops::Range<u64>, shard: bool, threads: usize) -> Tally {
+        tally_until(model, runs, runs, chunks, shard, threads)
+    }
+
+    /// [`tally`] of a tally told it may receive runs up to `last_run`.
+    fn tally_until(
+        model: &Model,
+        runs: u64,
+        last_run: u64,
+        chunks: std::ops::Range<u64>,
+        shard: bool,
+        threads: usize,
+    ) -> Tally {
         let settings = Settings { runs, seed: 5, threads: Some(threads), progress: false };
         let first = (chunks.start * engine::CHUNK_RUNS).min(runs);
-        let mut tally = Tally::new(Layout::of(model), 5, first, runs, shard);
+        let mut tally = Tally::new(Layout::of(model), 5, first, last_run, shard);
         engine::run_chunks(model, &settings, chunks, |batch| {
             tally.add_batch(&batch, |_| false);
             Flow::Continue
@@ -518,6 +538,18 @@ mod tests {
         let one = tally(&model, runs, 0..all, false, 2);
         assert!(one.is_exact());
         assert_eq!(one.prefix().runs, runs);
+        // Ending by EXACT_RUNS, it kept no sketches (never read); one told it might go beyond kept
+        // them, and both summarize to the same statistics.
+        assert_eq!(one.outcome_sketch(1).map(Sketch::count), Some(0));
+        let one = {
+            let sketching = tally_until(&model, runs, EXACT_RUNS + 1, 0..all, false, 2);
+            assert_eq!(sketching.outcome_sketch(1).map(Sketch::count), Some(runs));
+            assert_eq!(
+                crate::stats::summarize_tally(&model, &sketching),
+                crate::stats::summarize_tally(&model, &one)
+            );
+            sketching
+        };
         // The exact prefix equals what simulate keeps.
         let sim =
             engine::simulate(&model, &Settings { runs, seed: 5, threads: Some(1), progress: false }).unwrap();
