@@ -384,9 +384,12 @@ impl Chromium {
         attached["sessionId"].as_str().expect("a session id").to_string()
     }
 
-    /// What the page shows now; `None` while it is reloading or has no body yet.
+    /// What the page shows now; `None` while it is (re)loading.
     fn shown(&mut self, session: &str) -> Option<Shown> {
-        let expression = "(() => { const text = id => { const e = document.getElementById(id); \
+        // Only a page loaded whole: a 1 MB report read while it is still arriving shows part of
+        // its table, which would pass for new numbers.
+        let expression = "(() => { if (document.readyState !== 'complete') return null; \
+                          const text = id => { const e = document.getElementById(id); \
                           return e ? e.innerText : ''; }; return JSON.stringify({ banner: \
                           text('crossroads-watch'), outcomes: text('outcomes'), loaded: \
                           performance.timeOrigin }); })()";
@@ -506,4 +509,103 @@ fn watch_in_headless_chromium_reloads_the_open_page_on_save_mistake_and_fix() {
         mistake.as_secs_f64(),
         fix.as_secs_f64()
     );
+}
+
+/// Every file under `folder` (relative path → bytes).
+fn files_under(folder: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut pending = vec![folder.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let name = path.strip_prefix(folder).unwrap().display().to_string();
+                files.insert(name, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn watch_shows_a_first_look_then_the_folder_run_writes_with_the_same_seed() {
+    let _serial = serial();
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(folder.path().join("scenario.toml"), DEFAULT).unwrap();
+    // Reproducible mode: report.html leaves out the wall time, so the folders can be compared whole.
+    let reproducible = [("SOURCE_DATE_EPOCH", "1700000000")];
+    let started = Instant::now();
+    // watch's default runs (1000), the first look at the first 128.
+    let watch =
+        Watch::start_with(folder.path(), &["scenario.toml", "--port", "0", "--out", "out"], &reproducible);
+    let mut first_look = None;
+    let (full, full_at) = loop {
+        assert!(started.elapsed() < PATIENCE, "no full result within {PATIENCE:?}");
+        let (status, page) = watch.get("GET", "/");
+        assert_eq!(status, 200);
+        if first_look.is_none() && page.contains("class=\"cw-first-look\"") {
+            first_look = Some((page, started.elapsed()));
+        } else if has_result(&page) {
+            break (page, started.elapsed());
+        }
+        thread::sleep(Duration::from_millis(10));
+    };
+    let (look, look_at) = first_look.expect("the page showed the first look before the full result");
+    assert!(look.contains("refining to all 1000 runs"), "the banner says what it refines to");
+    assert!(look.contains("Share of 128 runs, with 95% Wilson intervals"), "the first look is 128 runs");
+    assert!(full.contains("Share of 1,000 runs, with 95% Wilson intervals"));
+    assert!(!full.contains("class=\"cw-first-look\""), "the banner is gone once all runs are in");
+    assert_ne!(outcomes(&look), outcomes(&full), "the numbers are refined in place");
+    let look_line = watch.wait_for_line("first look: 128 runs of 1000");
+    let full_line = watch.wait_for_line("1000 runs in");
+    assert!(watch.interrupt().success());
+
+    let run = Command::new(env!("CARGO_BIN_EXE_crossroads"))
+        .args(["run", "scenario.toml", "--runs", "1000", "--quiet", "--out", "ran"])
+        .envs(reproducible)
+        .current_dir(folder.path())
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let (watched, ran) = (files_under(&folder.path().join("out")), files_under(&folder.path().join("ran")));
+    assert_eq!(watched.keys().collect::<Vec<_>>(), ran.keys().collect::<Vec<_>>(), "the same files");
+    for (name, bytes) in &watched {
+        assert!(*bytes == ran[name], "{name} differs between watch and run --runs 1000");
+    }
+    assert!(watched.contains_key("report.html") && watched.contains_key("runs.csv"));
+    let mut left: Vec<_> = std::fs::read_dir(folder.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["out", "ran", "scenario.toml"], "the first look leaves nothing behind");
+    println!(
+        "watch (default 1000 runs) from process start: first look (128 runs) in the page at {:.2} s, \
+         all 1000 runs at {:.2} s; {} files byte-identical to run --runs 1000 (same seed)\n  {look_line}\n  {full_line}",
+        look_at.as_secs_f64(),
+        full_at.as_secs_f64(),
+        watched.len()
+    );
+}
+
+/// `watch` brought no system library (notify, tiny_http and ctrlc are Rust over the C library's
+/// calls): the binary needs only what every Rust program on glibc needs, as before.
+#[test]
+fn the_binary_needs_only_the_c_runtime() {
+    let output = Command::new("ldd").arg(env!("CARGO_BIN_EXE_crossroads")).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let listing = String::from_utf8(output.stdout).unwrap();
+    let libraries: Vec<&str> = listing.lines().filter_map(|line| line.split_whitespace().next()).collect();
+    // The vDSO, libgcc_s (unwinding), libm, libc and the dynamic loader, whatever the architecture.
+    let runtime = |library: &&str| {
+        let name = library.rsplit('/').next().unwrap_or(library);
+        ["linux-vdso.so.", "libgcc_s.so.", "libm.so.", "libc.so.", "ld-linux"]
+            .iter()
+            .any(|p| name.starts_with(p))
+    };
+    let other: Vec<_> = libraries.iter().filter(|library| !runtime(library)).collect();
+    assert!(other.is_empty(), "libraries beyond the C runtime: {other:?}\n{listing}");
+    assert!(libraries.contains(&"libc.so.6"), "{listing}");
 }

@@ -76,9 +76,10 @@ fn banner(state: &PageState) -> String {
             Some(runs) => {
                 let _ = write!(
                     out,
-                    "<p class=\"cw-first-look\"><strong>First look</strong> ({}): refining to {runs} runs… \
-                     Each estimate below carries its Monte Carlo error (95% interval, MC s.e.) for \
-                     these runs; the numbers then settle to those of <code>run --runs {runs}</code>.</p>",
+                    "<p class=\"cw-first-look\"><strong>First look</strong> at {}: refining to all {runs} \
+                     runs… Each estimate below carries its Monte Carlo error (95% interval, MC \
+                     s.e.) for these runs; the numbers then settle to those of <code>run --runs {runs}</code> \
+                     with the same seed.</p>",
                     escape(&state.report_note)
                 );
             }
@@ -152,14 +153,15 @@ mod tests {
         let state = PageState {
             version: 3,
             report: Some(REPORT.into()),
-            report_note: "first look: 128 of 1000 runs in 0.3 s".into(),
+            report_note: "the first 128 of 1000 runs, after 0.3 s at 04:16:54 UTC".into(),
             running: true,
             refining: Some(1000),
             ..PageState::default()
         };
         let page = render(&state);
         assert!(page.contains("class=\"cw-first-look\""), "{page}");
-        assert!(page.contains("refining to 1000 runs"), "{page}");
+        assert!(page.contains("First look</strong> at the first 128 of 1000 runs"), "{page}");
+        assert!(page.contains("refining to all 1000 runs"), "{page}");
         assert!(page.contains("Monte Carlo error"), "{page}");
         assert!(!page.contains("class=\"cw-fresh\""), "a first look is not the live result: {page}");
         let done = render(&PageState { refining: None, ..state });
