@@ -74,6 +74,8 @@ pub struct Model {
     pub populations: Vec<PopulationSpec>,
     /// Outcomes in file order.
     pub outcomes: Vec<OutcomeSpec>,
+    /// Evidence items in file order (empty: every run weighs 1).
+    pub evidence: Vec<super::evidence::EvidenceSpec>,
 }
 
 /// A driver: drawn once per run from its own stream.
@@ -575,6 +577,26 @@ impl Model {
             })
             .collect::<Result<_, CompileError>>()?;
 
+        let evidence = scenario
+            .evidence
+            .iter()
+            .map(|e| {
+                Ok(super::evidence::EvidenceSpec {
+                    name: e.name.clone(),
+                    text: e.text.clone(),
+                    measure: compile_term(&e.observe)?,
+                    month: e.at.unwrap_or(horizon - 1).min(horizon - 1),
+                    likelihood: match e.observation {
+                        scenario::Observation::Equals(k) => super::evidence::Likelihood::Equals(k),
+                        scenario::Observation::Normal { value, sd } => {
+                            super::evidence::Likelihood::Normal { value, sd }
+                        }
+                    },
+                    base_rate: e.base_rate.unwrap_or(0.5),
+                })
+            })
+            .collect::<Result<_, CompileError>>()?;
+
         Ok(Model {
             name: scenario.meta.name.clone(),
             title: scenario.meta.title.clone(),
@@ -587,6 +609,7 @@ impl Model {
             issues,
             populations,
             outcomes,
+            evidence,
         })
     }
 

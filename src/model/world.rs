@@ -156,6 +156,8 @@ pub struct RunValues<'a> {
     pub outcomes: &'a mut [f64],
     /// Series outcomes in file order, each `horizon` months long; NaN where undefined.
     pub series: &'a mut [f64],
+    /// One per evidence item: its term's value at its month; NaN where undefined.
+    pub evidence: &'a mut [f64],
 }
 
 /// Where a run's arithmetic left the finite numbers (a NaN or ∞ from finite inputs: products of
@@ -206,6 +208,8 @@ pub enum Site {
     Utility(usize),
     /// An outcome's measure.
     Outcome(usize),
+    /// An evidence item's observed term.
+    Evidence(usize),
 }
 
 /// A run stopped because a value stopped being finite: where and in which month (since start).
@@ -273,6 +277,10 @@ impl Site {
             Site::Outcome(o) => match scenario.outcomes.get(o) {
                 Some(o) => format!("the measure `{}` of outcome `{}`", o.text, o.name),
                 None => "an outcome's measure".into(),
+            },
+            Site::Evidence(e) => match scenario.evidence.get(e) {
+                Some(e) => format!("the observed term `{}` of evidence `{}`", e.text, e.name),
+                None => "an evidence item's term".into(),
             },
         }
     }
@@ -544,6 +552,18 @@ impl<'m> World<'m> {
                 {
                     *cell = value;
                 }
+            }
+            for (index, (item, slot)) in model.evidence.iter().zip(out.evidence.iter_mut()).enumerate() {
+                if item.month != month {
+                    continue;
+                }
+                *slot = match item.measure.value(&self.state) {
+                    Some(value) if !value.is_finite() => {
+                        return Err(Fault { site: Site::Evidence(index), month });
+                    }
+                    Some(value) => value,
+                    None => f64::NAN,
+                };
             }
         }
         Ok(())

@@ -12,8 +12,8 @@
 use serde_json::{Map, Value, json};
 
 use super::keys::{
-    ABOUT, ACTOR, EFFECT, EVENT, FORMS, Form, ISSUE, Key, NAME_PATTERN, OUTCOME, POPULATION, Parameters,
-    SCENARIO, STAKE, Shape, VARIABLE,
+    ABOUT, ACTOR, EFFECT, EVENT, EVIDENCE, FORMS, Form, ISSUE, Key, NAME_PATTERN, OUTCOME, POPULATION,
+    Parameters, SCENARIO, STAKE, Shape, VARIABLE,
 };
 
 /// The JSON Schema draft the schema is written in.
@@ -41,7 +41,7 @@ enum Entry {
     Event,
 }
 
-const SECTION_TABLE: [Section; 8] = [
+const SECTION_TABLE: [Section; 9] = [
     Section {
         name: "scenario",
         entry: Entry::Meta,
@@ -81,6 +81,11 @@ const SECTION_TABLE: [Section; 8] = [
         name: "outcomes",
         entry: Entry::Assumption(OUTCOME),
         doc: "Outcomes: what is measured in every run.",
+    },
+    Section {
+        name: "evidence",
+        entry: Entry::Assumption(EVIDENCE),
+        doc: "Evidence: what is known to have happened; each run is weighed by how well it matches.",
     },
 ];
 

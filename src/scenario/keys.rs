@@ -234,6 +234,36 @@ pub(crate) const OUTCOME: &[Key] = &[
     defaults("headline", Shape::Boolean, "false", "Lead the summary with this outcome."),
 ];
 
+/// `[evidence.NAME]` (besides [`ABOUT`]); exactly one of `equals` and `value` (with `sd`).
+pub(crate) const EVIDENCE: &[Key] = &[
+    required(
+        "observe",
+        Shape::Text,
+        "What was observed, as a term: e.g. \"count(armed_clash, 2, 28)\" or \"agreed(peace_treaty)\".",
+    ),
+    key("at", Shape::Month, "The month at whose end it was observed, \"YYYY-MM\" (default: the end)."),
+    key(
+        "equals",
+        number(None, None),
+        "An exact observation of a 0/1 or whole-number term: runs with another value are rejected.",
+    ),
+    key(
+        "value",
+        number(None, None),
+        "A measured value: runs are weighed by a normal likelihood around it (needs `sd`).",
+    ),
+    key(
+        "sd",
+        Shape::Number { min: Some(0.0), max: None, above: true },
+        "The measurement's standard deviation, > 0 (with `value`).",
+    ),
+    key(
+        "base_rate",
+        Shape::Probability,
+        "A no-skill forecast's probability of the observed fact, for forecast scores (default 0.5).",
+    ),
+];
+
 /// A distribution form's parameters.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Parameters {
@@ -345,7 +375,7 @@ mod tests {
     fn required_keys_have_no_default() {
         for table in [
             ABOUT, SCENARIO, VARIABLE, EVENT, EFFECT, ACTOR, ISSUE, STAKE, AGREEMENT, POPULATION, FLEE,
-            OUTCOME,
+            OUTCOME, EVIDENCE,
         ] {
             for key in table {
                 assert!(!(key.required && key.default.is_some()), "{}", key.name);

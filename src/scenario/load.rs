@@ -43,8 +43,8 @@ pub(crate) const DISTRIBUTION_FORMS: [&str; 10] = [
 const EXCLUSIVE: [&[&str]; 2] = [&DISTRIBUTION_FORMS, &["probability", "at"]];
 
 /// The top-level sections of a scenario file.
-pub(crate) const SECTIONS: [&str; 8] =
-    ["scenario", "drivers", "variables", "events", "actors", "issues", "populations", "outcomes"];
+pub(crate) const SECTIONS: [&str; 9] =
+    ["scenario", "drivers", "variables", "events", "actors", "issues", "populations", "outcomes", "evidence"];
 
 /// Longest `extends` chain followed.
 const MAX_EXTENDS_DEPTH: usize = 32;

@@ -9,7 +9,7 @@ use super::schema::{About, BargainingModel, Operation, Quantity, Scenario, Trigg
 /// One row of the assumptions register.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RegisterEntry {
-    /// "driver", "variable", "event", "actor", "issue", "population" or "outcome".
+    /// "driver", "variable", "event", "actor", "issue", "population", "outcome" or "evidence".
     pub kind: &'static str,
     /// The assumption's name in the scenario file.
     pub name: String,
@@ -167,6 +167,20 @@ pub fn register(scenario: &Scenario) -> Vec<RegisterEntry> {
             entry.description = Some(outcome.title.clone());
         }
         entries.push(entry);
+    }
+    for item in &scenario.evidence {
+        let mut words = format!("{}", item.observe);
+        match item.observation {
+            super::schema::Observation::Equals(k) => words.push_str(&format!(" = {}", number(k))),
+            super::schema::Observation::Normal { value, sd } => {
+                words.push_str(&format!(" ≈ {} ± {} (normal)", number(value), number(sd)))
+            }
+        }
+        match item.at {
+            Some(at) => words.push_str(&format!(" at {}", scenario.meta.start.plus(at))),
+            None => words.push_str(" at the horizon"),
+        }
+        entries.push(row("evidence", &item.name, words, &item.about));
     }
     entries
 }

@@ -28,6 +28,9 @@ pub struct Scenario {
     pub populations: Vec<Population>,
     /// What is measured and reported.
     pub outcomes: Vec<Outcome>,
+    /// What is known to have happened: observations each run is weighed by (empty: every run
+    /// counts alike).
+    pub evidence: Vec<Evidence>,
 }
 
 /// The `[scenario]` table.
@@ -317,4 +320,41 @@ impl Outcome {
     pub fn is_probability(&self) -> bool {
         self.measure.is_indicator()
     }
+}
+
+/// `[evidence.NAME]`: an observation about a run's history, measured by a term at a month, that
+/// each run is weighed by (approximate Bayesian computation over the runs: rejection for exact
+/// observations, likelihood weighting for measured ones).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evidence {
+    /// The name in the scenario file (`[section.NAME]`).
+    pub name: String,
+    /// Description, unit and source.
+    pub about: About,
+    /// The observed term as written in the file.
+    pub text: String,
+    /// The parsed term, every name resolved.
+    pub observe: Term,
+    /// Month since start at whose end it is observed (the horizon's last month when absent).
+    pub at: Option<u32>,
+    /// What was observed, and how a run's value is weighed against it.
+    pub observation: Observation,
+    /// The probability a no-skill forecaster gives the observed fact (for forecast scores);
+    /// `None`: 50%.
+    pub base_rate: Option<f64>,
+}
+
+/// What an evidence item observed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Observation {
+    /// `equals = k`: the run's value must be exactly k (a 0/1 or whole-number term): weight 1 or 0.
+    Equals(f64),
+    /// `value = x, sd = s`: a measurement with normal error; a run with value y weighs
+    /// exp(−(y − x)² / 2s²), the normal likelihood relative to a perfect match.
+    Normal {
+        /// The measured value.
+        value: f64,
+        /// The measurement's standard deviation (> 0).
+        sd: f64,
+    },
 }

@@ -9,11 +9,12 @@
 //! - [`distribution`]: the distribution forms and their parameters;
 //! - [`names`]: the shared namespace of terms, and resolving a term's names;
 //! - one file per section: [`meta`] (`[scenario]`), [`drivers`] (drivers and variables), [`events`],
-//!   [`issues`] (actors and issues), [`populations`] and [`outcomes`].
+//!   [`issues`] (actors and issues), [`populations`], [`outcomes`] and [`evidence`].
 
 mod distribution;
 mod drivers;
 mod events;
+mod evidence;
 mod issues;
 mod meta;
 mod names;
@@ -25,7 +26,7 @@ use std::collections::BTreeMap;
 
 use super::diagnostic::Problem;
 use super::load::SECTIONS;
-use super::schema::{Actor, Driver, Event, Issue, Outcome, Population, Scenario, Variable};
+use super::schema::{Actor, Driver, Event, Evidence, Issue, Outcome, Population, Scenario, Variable};
 use super::source::{Entry, Sources, Span, Table, Value};
 use names::Kind;
 
@@ -124,6 +125,7 @@ impl<'s> Decoder<'s> {
         let issues_section = self.section(root, "issues");
         let populations_section = self.section(root, "populations");
         let outcomes_section = self.section(root, "outcomes");
+        let evidence_section = self.section(root, "evidence");
 
         let drivers: Vec<Driver> = drivers_section.iter().filter_map(|e| self.driver(e)).collect();
         self.declare_names(
@@ -137,6 +139,9 @@ impl<'s> Decoder<'s> {
         for entry in &outcomes_section {
             self.check_name(entry, "outcome");
         }
+        for entry in &evidence_section {
+            self.check_name(entry, "evidence");
+        }
         let variables: Vec<Variable> = variables_section.iter().filter_map(|e| self.variable(e)).collect();
         let events: Vec<Event> = events_section.iter().filter_map(|e| self.event(e)).collect();
         let actors: Vec<Actor> = actors_section.iter().filter_map(|e| self.actor(e)).collect();
@@ -145,7 +150,19 @@ impl<'s> Decoder<'s> {
             populations_section.iter().filter_map(|e| self.population(e)).collect();
         let outcomes: Vec<Outcome> =
             outcomes_section.iter().filter_map(|e| self.outcome(e, meta.as_ref())).collect();
-        Some(Scenario { meta: meta?, drivers, variables, events, actors, issues, populations, outcomes })
+        let evidence: Vec<Evidence> =
+            evidence_section.iter().filter_map(|e| self.evidence(e, meta.as_ref(), &drivers)).collect();
+        Some(Scenario {
+            meta: meta?,
+            drivers,
+            variables,
+            events,
+            actors,
+            issues,
+            populations,
+            outcomes,
+            evidence,
+        })
     }
 
     /// The entries of a top-level section (empty when absent or not a table).
