@@ -529,6 +529,51 @@ fn files_under(folder: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     files
 }
 
+/// Runs `run FILE --runs RUNS` (reproducible) into `ran/` beside `watched` (watch's output folder,
+/// in `folder`) and asserts the two folders hold the same files, byte for byte; returns them.
+fn same_as_run(
+    folder: &Path,
+    file: &str,
+    runs: &str,
+    watched: &str,
+) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let run = Command::new(env!("CARGO_BIN_EXE_crossroads"))
+        .args(["run", file, "--runs", runs, "--quiet", "--out", "ran"])
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .current_dir(folder)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let (watched, ran) = (files_under(&folder.join(watched)), files_under(&folder.join("ran")));
+    assert_eq!(watched.keys().collect::<Vec<_>>(), ran.keys().collect::<Vec<_>>(), "the same files");
+    for (name, bytes) in &watched {
+        assert!(*bytes == ran[name], "{name} differs between watch and run --runs {runs}");
+    }
+    watched
+}
+
+/// A scenario with `[evidence]`: watch weighs the runs as `run` does (summary.json's evidence,
+/// report.html's posterior tables), so the folders are the same.
+#[test]
+fn watch_writes_the_folder_run_writes_also_with_evidence() {
+    let _serial = serial();
+    let folder = tempfile::tempdir().unwrap();
+    let scenario = include_str!("data/evidence_conjugate.toml");
+    assert!(scenario.contains("[evidence."));
+    std::fs::write(folder.path().join("evidence.toml"), scenario).unwrap();
+    let reproducible = [("SOURCE_DATE_EPOCH", "1700000000")];
+    let watch = Watch::start_with(
+        folder.path(),
+        &["evidence.toml", "--port", "0", "--runs", "2000", "--out", "out"],
+        &reproducible,
+    );
+    watch.wait_for_line("2000 runs in");
+    assert!(watch.interrupt().success());
+    let watched = same_as_run(folder.path(), "evidence.toml", "2000", "out");
+    let summary = String::from_utf8(watched["summary.json"].clone()).unwrap();
+    assert!(summary.contains("\"evidence\""), "{summary}");
+}
+
 #[test]
 fn watch_shows_a_first_look_then_the_folder_run_writes_with_the_same_seed() {
     let _serial = serial();
@@ -562,18 +607,7 @@ fn watch_shows_a_first_look_then_the_folder_run_writes_with_the_same_seed() {
     let full_line = watch.wait_for_line("1000 runs in");
     assert!(watch.interrupt().success());
 
-    let run = Command::new(env!("CARGO_BIN_EXE_crossroads"))
-        .args(["run", "scenario.toml", "--runs", "1000", "--quiet", "--out", "ran"])
-        .envs(reproducible)
-        .current_dir(folder.path())
-        .output()
-        .unwrap();
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
-    let (watched, ran) = (files_under(&folder.path().join("out")), files_under(&folder.path().join("ran")));
-    assert_eq!(watched.keys().collect::<Vec<_>>(), ran.keys().collect::<Vec<_>>(), "the same files");
-    for (name, bytes) in &watched {
-        assert!(*bytes == ran[name], "{name} differs between watch and run --runs 1000");
-    }
+    let watched = same_as_run(folder.path(), "scenario.toml", "1000", "out");
     assert!(watched.contains_key("report.html") && watched.contains_key("runs.csv"));
     let mut left: Vec<_> = std::fs::read_dir(folder.path())
         .unwrap()

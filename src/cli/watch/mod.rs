@@ -345,6 +345,8 @@ impl Stage<'_> {
         let stopped = |attempt| Ok(Written::Stopped(attempt));
         let mut tally = stats::Tally::new(stats::Layout::of(model), self.seed, 0, runs, false);
         let mut runs_csv = report::RunsCsv::create(&folder.join("runs.csv"), model).map_err(internal)?;
+        // The run weights of the scenario's `[evidence]`, as `run` takes them: chunk by chunk.
+        let mut weighing = stats::evidence::Weighing::new(model);
         let mut written = Ok(());
         let chunks = 0..runs.div_ceil(engine::CHUNK_RUNS);
         let simulated = engine::run_chunks(model, &settings, chunks, |batch| {
@@ -352,6 +354,9 @@ impl Stage<'_> {
                 return Flow::Stop;
             }
             tally.add_batch(&batch, |_| false);
+            if let Some(weighing) = &mut weighing {
+                batch.iter().for_each(|chunk| weighing.add_chunk(chunk));
+            }
             written = runs_csv.write_chunks(&batch);
             if written.is_err() { Flow::Stop } else { Flow::Continue }
         });
@@ -377,7 +382,8 @@ impl Stage<'_> {
         runs_csv.finish().map_err(internal)?;
         tally.finish();
         let threads = rayon::current_num_threads();
-        write_result(folder, model, loaded, &tally, None, true, threads, self.started)?;
+        let evidence = weighing.map(|weighing| weighing.summarize(model, tally.prefix()));
+        write_result(folder, model, loaded, &tally, (None, evidence), true, threads, self.started)?;
         if cancel.load(Ordering::SeqCst) {
             return stopped(Attempt::Cancelled);
         }
