@@ -359,6 +359,10 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     }
     let model = Model::compile(&loaded.scenario)
         .map_err(|e| bad_input(format!("{}: {e}", loaded.origin), "fix the scenario file"))?;
+    if loaded.scenario.correlations.repaired.is_some() {
+        // A repaired matrix changes stated assumptions: said even with --quiet.
+        eprint!("{}", scenario::render_correlations(&loaded.scenario.correlations));
+    }
     let targets = precision::parse_targets(&model, &args.precision)
         .map_err(|(message, help)| bad_input(message, &help))?;
     let shard = match args.shard {
@@ -749,6 +753,11 @@ fn check(args: CheckArgs) -> Result<(), Failure> {
     );
     let width = if args.wide { None } else { Some(terminal_width()) };
     out.push_str(&scenario::render_register_to_width(&entries, width));
+    let matrix = scenario::render_correlations(&s.correlations);
+    if !matrix.is_empty() {
+        out.push('\n');
+        out.push_str(&matrix);
+    }
     let unsourced: Vec<String> = entries
         .iter()
         .filter(|e| e.kind != "outcome" && e.source.is_none())

@@ -44,6 +44,7 @@
 #[allow(clippy::indexing_slicing, reason = "hot loops over compiled indices")]
 pub mod bargaining;
 pub mod compile;
+pub mod copula;
 pub mod evidence;
 #[allow(clippy::indexing_slicing, reason = "hot loops over compiled indices")]
 pub mod population;

@@ -325,6 +325,9 @@ struct Scratch {
     bdm: BdmScratch,
     agree: Vec<bool>,
     utilities: Vec<f64>,
+    /// The correlated drivers' uniforms and normals (copula order), when `[correlations]` has any.
+    copula_uniforms: Vec<f64>,
+    copula_normals: Vec<f64>,
 }
 
 /// `x` limited to [min, max] without panicking on odd bounds (NaN bounds are ignored).
@@ -382,6 +385,8 @@ impl<'m> World<'m> {
                 bdm: BdmScratch::new(stakes),
                 agree: vec![false; model.issues.len()],
                 utilities: vec![0.0; model.populations.len()],
+                copula_uniforms: vec![0.0; model.correlated.as_ref().map_or(0, |c| c.drivers.len())],
+                copula_normals: vec![0.0; model.correlated.as_ref().map_or(0, |c| c.drivers.len())],
             },
         }
     }
@@ -398,8 +403,30 @@ impl<'m> World<'m> {
         let state = &mut self.state;
         state.month = 0;
         self.fault = None;
-        for (value, driver) in state.drivers.iter_mut().zip(&model.drivers) {
-            *value = driver.distribution.quantile(Stream::new(seed, run, driver.stream).uniform());
+        match &model.correlated {
+            None => {
+                for (value, driver) in state.drivers.iter_mut().zip(&model.drivers) {
+                    *value = driver.distribution.quantile(Stream::new(seed, run, driver.stream).uniform());
+                }
+            }
+            Some(correlated) => {
+                // Every driver's uniform from its own stream, the correlated ones through the
+                // copula, then each through its quantile function (`model::copula`).
+                for (value, driver) in state.drivers.iter_mut().zip(&model.drivers) {
+                    *value = Stream::new(seed, run, driver.stream).uniform();
+                }
+                let uniforms = &mut self.scratch.copula_uniforms;
+                for (u, &d) in uniforms.iter_mut().zip(&correlated.drivers) {
+                    *u = state.drivers[d];
+                }
+                correlated.copula.apply(uniforms, &mut self.scratch.copula_normals);
+                for (&u, &d) in uniforms.iter().zip(&correlated.drivers) {
+                    state.drivers[d] = u;
+                }
+                for (value, driver) in state.drivers.iter_mut().zip(&model.drivers) {
+                    *value = driver.distribution.quantile(*value);
+                }
+            }
         }
         for ((value, stream), variable) in
             state.variables.iter_mut().zip(&mut self.variable_streams).zip(&model.variables)

@@ -12,8 +12,8 @@
 use serde_json::{Map, Value, json};
 
 use super::keys::{
-    ABOUT, ACTOR, EFFECT, EVENT, EVIDENCE, FORMS, Form, ISSUE, Key, NAME_PATTERN, OUTCOME, POPULATION,
-    Parameters, SCENARIO, STAKE, Shape, VARIABLE,
+    ABOUT, ACTOR, CORRELATION, CORRELATIONS, EFFECT, EVENT, EVIDENCE, FORMS, Form, ISSUE, Key, NAME_PATTERN,
+    OUTCOME, PAIR_PATTERN, POPULATION, Parameters, SCENARIO, STAKE, Shape, VARIABLE,
 };
 
 /// The JSON Schema draft the schema is written in.
@@ -39,9 +39,11 @@ enum Entry {
     Assumption(&'static [Key]),
     /// An event: an assumption table with one trigger, `probability` or `at`.
     Event,
+    /// `[correlations]`: `repair` and pairs `"a ~ b"`, each a number or `{ rho, source, … }`.
+    Correlations,
 }
 
-const SECTION_TABLE: [Section; 9] = [
+const SECTION_TABLE: [Section; 10] = [
     Section {
         name: "scenario",
         entry: Entry::Meta,
@@ -87,6 +89,11 @@ const SECTION_TABLE: [Section; 9] = [
         entry: Entry::Assumption(EVIDENCE),
         doc: "Evidence: what is known to have happened; each run is weighed by how well it matches.",
     },
+    Section {
+        name: "correlations",
+        entry: Entry::Correlations,
+        doc: "Rank correlations between drivers: \"driver_a ~ driver_b\" = rho or { rho, source }.",
+    },
 ];
 
 /// The JSON Schema of a scenario file.
@@ -105,6 +112,7 @@ pub fn json_schema() -> Value {
                 set(&mut overlay, "oneOf", json!([{ "required": ["probability"] }, { "required": ["at"] }]));
                 (named(event), json!({ "patternProperties": { NAME_PATTERN: overlay } }))
             }
+            Entry::Correlations => (correlations(), Value::Null),
         };
         properties.insert(section.name.into(), describe(schema, section.doc, None));
         if !overlay.is_null() {
@@ -283,6 +291,26 @@ fn driver() -> Value {
             }
         ]
     })
+}
+
+/// `[correlations]`: `repair`, and pairs that are a number or a table with `rho` and the register
+/// keys; ρ strictly between −1 and 1.
+fn correlations() -> Value {
+    let mut schema = object(CORRELATIONS, &[]);
+    let mut pair = object(ABOUT, CORRELATION);
+    let rho = json!({
+        "type": "number", "minimum": -1, "maximum": 1, "exclusiveMinimum": true, "exclusiveMaximum": true
+    });
+    if let Some(Value::Object(properties)) = pair.get_mut("properties")
+        && let Some(key) = CORRELATION.first()
+    {
+        properties.insert(key.name.into(), describe(rho.clone(), key.doc, None));
+    }
+    set(&mut pair, "required", json!(["rho"]));
+    let doc = "A pair of drivers and their target Spearman rank correlation: a number, or { rho, source }.";
+    let entry = describe(json!({ "oneOf": [rho, pair] }), doc, None);
+    set(&mut schema, "patternProperties", json!({ PAIR_PATTERN: entry }));
+    schema
 }
 
 /// A number or a table with exactly one distribution form.

@@ -234,6 +234,24 @@ pub(crate) const OUTCOME: &[Key] = &[
     defaults("headline", Shape::Boolean, "false", "Lead the summary with this outcome."),
 ];
 
+/// `[correlations]`: its own keys (the other keys are pairs, [`PAIR_PATTERN`]).
+pub(crate) const CORRELATIONS: &[Key] = &[defaults(
+    "repair",
+    Shape::Boolean,
+    "false",
+    "Use the nearest valid matrix (Higham 2002) when the stated correlations cannot hold together.",
+)];
+
+/// A pair of `[correlations]`, `"driver_a ~ driver_b"`: a number (ρ) or a table with `rho` (besides
+/// [`ABOUT`]).
+pub(crate) const CORRELATION: &[Key] = &[required(
+    "rho",
+    Shape::Number { min: Some(-1.0), max: Some(1.0), above: true },
+    "Target Spearman rank correlation of the two drivers, strictly between −1 and 1 (0 removes the pair).",
+)];
+
+/// A pair's key: two driver names around `~`.
+pub(crate) const PAIR_PATTERN: &str = "^ *[A-Za-z_][A-Za-z0-9_-]* *~ *[A-Za-z_][A-Za-z0-9_-]* *$";
 /// `[evidence.NAME]` (besides [`ABOUT`]); exactly one of `equals` and `value` (with `sd`).
 pub(crate) const EVIDENCE: &[Key] = &[
     required(
@@ -374,8 +392,21 @@ mod tests {
     #[test]
     fn required_keys_have_no_default() {
         for table in [
-            ABOUT, SCENARIO, VARIABLE, EVENT, EFFECT, ACTOR, ISSUE, STAKE, AGREEMENT, POPULATION, FLEE,
-            OUTCOME, EVIDENCE,
+            ABOUT,
+            SCENARIO,
+            VARIABLE,
+            EVENT,
+            EFFECT,
+            ACTOR,
+            ISSUE,
+            STAKE,
+            AGREEMENT,
+            POPULATION,
+            FLEE,
+            OUTCOME,
+            CORRELATIONS,
+            CORRELATION,
+            EVIDENCE,
         ] {
             for key in table {
                 assert!(!(key.required && key.default.is_some()), "{}", key.name);

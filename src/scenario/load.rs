@@ -43,8 +43,18 @@ pub(crate) const DISTRIBUTION_FORMS: [&str; 10] = [
 const EXCLUSIVE: [&[&str]; 2] = [&DISTRIBUTION_FORMS, &["probability", "at"]];
 
 /// The top-level sections of a scenario file.
-pub(crate) const SECTIONS: [&str; 9] =
-    ["scenario", "drivers", "variables", "events", "actors", "issues", "populations", "outcomes", "evidence"];
+pub(crate) const SECTIONS: [&str; 10] = [
+    "scenario",
+    "drivers",
+    "variables",
+    "events",
+    "actors",
+    "issues",
+    "populations",
+    "outcomes",
+    "evidence",
+    "correlations",
+];
 
 /// Longest `extends` chain followed.
 const MAX_EXTENDS_DEPTH: usize = 32;
@@ -405,12 +415,16 @@ pub(crate) fn write_toml(root: &Table) -> String {
 }
 
 fn is_header(path: &[&str]) -> bool {
-    path.len() <= 2 || (path.len() == 3 && path.first() == Some(&"issues") && path.last() == Some(&"stakes"))
+    // `[correlations]` keeps its pairs inline: `"a ~ b" = { rho = 0.3, source = "…" }`.
+    (path.len() <= 2 && path.first() != Some(&"correlations"))
+        || path.len() == 1
+        || (path.len() == 3 && path.first() == Some(&"issues") && path.last() == Some(&"stakes"))
 }
 
 fn write_section(out: &mut String, path: &[&str], table: &Table) {
     if let [section] = path
         && *section != "scenario"
+        && *section != "correlations"
     {
         // Each assumption gets its own header, in file order; a bare number (a driver written
         // `x = 0.4`) becomes `[drivers.x]` with `fixed = 0.4`, which means the same.

@@ -28,6 +28,8 @@ pub struct Scenario {
     pub populations: Vec<Population>,
     /// What is measured and reported.
     pub outcomes: Vec<Outcome>,
+    /// Rank correlations between drivers (empty: every driver drawn independently).
+    pub correlations: Correlations,
     /// What is known to have happened: observations each run is weighed by (empty: every run
     /// counts alike).
     pub evidence: Vec<Evidence>,
@@ -82,6 +84,57 @@ pub struct Driver {
     pub about: About,
     /// The distribution each run draws its value from.
     pub distribution: Distribution,
+}
+
+/// `[correlations]`: target Spearman rank correlations between drivers, and the matrix the runs'
+/// Gaussian copula uses (issue 13; `scenario::correlation`, `model::copula`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Correlations {
+    /// The pairs as stated, in file order (a pair at 0 included: it states independence).
+    pub pairs: Vec<Correlation>,
+    /// `repair = true`: a matrix that is not positive definite is replaced by the nearest one.
+    pub repair: bool,
+    /// The drivers the copula mixes: those of the pairs with ρ ≠ 0, in order of first appearance.
+    pub drivers: Vec<String>,
+    /// The Spearman matrix the runs use (`drivers` × `drivers`, row-major): the stated one or, when
+    /// repaired, the nearest valid one.
+    pub matrix: Vec<f64>,
+    /// Set when the stated matrix was repaired.
+    pub repaired: Option<Repair>,
+}
+
+/// One stated pair, `"first ~ second" = ρ`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Correlation {
+    /// The driver written first.
+    pub first: String,
+    /// The driver written second.
+    pub second: String,
+    /// The target Spearman rank correlation, in (−1, 1).
+    pub spearman: f64,
+    /// Description, unit and source.
+    pub about: About,
+}
+
+/// How a matrix that was not positive definite was repaired (`repair = true`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Repair {
+    /// The stated Spearman matrix (same order as [`Correlations::drivers`]).
+    pub stated: Vec<f64>,
+    /// The Frobenius distance between the stated and the used Spearman matrices.
+    pub distance: f64,
+}
+
+impl Correlations {
+    /// The matrix's entry for drivers `a` and `b` (1 on the diagonal, 0 for drivers in no pair).
+    pub fn get(&self, a: &str, b: &str) -> f64 {
+        let position = |name: &str| self.drivers.iter().position(|d| d == name);
+        match (position(a), position(b)) {
+            (Some(i), Some(j)) => self.matrix.get(i * self.drivers.len() + j).copied().unwrap_or(0.0),
+            _ if a == b => 1.0,
+            _ => 0.0,
+        }
+    }
 }
 
 /// A link: `coefficient · term`, added to a baseline (DESIGN.md §2.3).

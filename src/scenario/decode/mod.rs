@@ -9,8 +9,10 @@
 //! - [`distribution`]: the distribution forms and their parameters;
 //! - [`names`]: the shared namespace of terms, and resolving a term's names;
 //! - one file per section: [`meta`] (`[scenario]`), [`drivers`] (drivers and variables), [`events`],
-//!   [`issues`] (actors and issues), [`populations`], [`outcomes`] and [`evidence`].
+//!   [`issues`] (actors and issues), [`populations`], [`outcomes`], [`evidence`] and
+//!   [`correlations`].
 
+mod correlations;
 mod distribution;
 mod drivers;
 mod events;
@@ -150,6 +152,7 @@ impl<'s> Decoder<'s> {
             populations_section.iter().filter_map(|e| self.population(e)).collect();
         let outcomes: Vec<Outcome> =
             outcomes_section.iter().filter_map(|e| self.outcome(e, meta.as_ref())).collect();
+        let correlations = self.correlations(root.get("correlations"), &drivers);
         let evidence: Vec<Evidence> =
             evidence_section.iter().filter_map(|e| self.evidence(e, meta.as_ref(), &drivers)).collect();
         Some(Scenario {
@@ -161,6 +164,7 @@ impl<'s> Decoder<'s> {
             issues,
             populations,
             outcomes,
+            correlations: correlations?,
             evidence,
         })
     }
