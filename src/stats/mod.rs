@@ -11,6 +11,7 @@ pub mod moments;
 pub mod morris;
 pub mod paired;
 pub mod precision;
+pub mod prim;
 pub mod sensitivity;
 pub mod sketch;
 pub mod sobol;
