@@ -6,6 +6,7 @@
 //! result is byte-identical with 1, 2 or 16 threads.
 
 pub mod design;
+pub mod experiment;
 pub mod shard_env;
 pub mod stream;
 

@@ -22,6 +22,7 @@ pub fn scenario(horizon: u32) -> Scenario {
         issues: vec![],
         populations: vec![],
         outcomes: vec![],
+        experiment: None,
     }
 }
 

@@ -9,6 +9,7 @@
 pub mod charts;
 pub mod compare;
 pub mod csv_writer;
+pub mod explore;
 pub mod folder;
 pub mod headline;
 pub mod html;

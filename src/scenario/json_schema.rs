@@ -12,8 +12,8 @@
 use serde_json::{Map, Value, json};
 
 use super::keys::{
-    ABOUT, ACTOR, EFFECT, EVENT, FORMS, Form, ISSUE, Key, NAME_PATTERN, OUTCOME, POPULATION, Parameters,
-    SCENARIO, STAKE, Shape, VARIABLE,
+    ABOUT, ACTOR, EFFECT, EVENT, EXPERIMENT, FORMS, Form, ISSUE, Key, NAME_PATTERN, OUTCOME, POPULATION,
+    Parameters, SCENARIO, STAKE, Shape, VARIABLE,
 };
 
 /// The JSON Schema draft the schema is written in.
@@ -39,9 +39,11 @@ enum Entry {
     Assumption(&'static [Key]),
     /// An event: an assumption table with one trigger, `probability` or `at`.
     Event,
+    /// One table with the register keys and these (`[experiment]`).
+    Table(&'static [Key]),
 }
 
-const SECTION_TABLE: [Section; 8] = [
+const SECTION_TABLE: [Section; 9] = [
     Section {
         name: "scenario",
         entry: Entry::Meta,
@@ -82,6 +84,11 @@ const SECTION_TABLE: [Section; 8] = [
         entry: Entry::Assumption(OUTCOME),
         doc: "Outcomes: what is measured in every run.",
     },
+    Section {
+        name: "experiment",
+        entry: Entry::Table(EXPERIMENT),
+        doc: "The design of `crossroads explore` over some of the scenario's numbers (`run` ignores it).",
+    },
 ];
 
 /// The JSON Schema of a scenario file.
@@ -92,6 +99,7 @@ pub fn json_schema() -> Value {
         let (schema, overlay) = match section.entry {
             Entry::Meta => (object(SCENARIO, &[]), required_overlay(SCENARIO)),
             Entry::Driver => (named(driver()), Value::Null),
+            Entry::Table(keys) => (object(ABOUT, keys), Value::Null),
             Entry::Assumption(keys) => (named(object(ABOUT, keys)), named_overlay(keys)),
             Entry::Event => {
                 let mut event = object(ABOUT, EVENT);
@@ -255,6 +263,7 @@ fn shape(shape: Shape) -> Value {
         }),
         Shape::Table(keys) => object(keys, &[]),
         Shape::Stakes => named(object(STAKE, ABOUT)),
+        Shape::Factors => json!({ "type": "object", "additionalProperties": driver() }),
     }
 }
 

@@ -44,6 +44,8 @@ pub(crate) enum Shape {
     Table(&'static [Key]),
     /// A table of actor name → stake (the keys of [`STAKE`]).
     Stakes,
+    /// A table of `--set` path → distribution with the register keys (an experiment's factors).
+    Factors,
 }
 
 /// One key of a table.
@@ -234,6 +236,33 @@ pub(crate) const OUTCOME: &[Key] = &[
     defaults("headline", Shape::Boolean, "false", "Lead the summary with this outcome."),
 ];
 
+/// `[experiment]` (besides [`ABOUT`]): the design of `crossroads explore`.
+pub(crate) const EXPERIMENT: &[Key] = &[
+    required(
+        "design",
+        Shape::OneOf(&["sobol", "morris", "lhs", "grid"]),
+        "The design: \"sobol\" (Saltelli), \"morris\" (elementary effects), \"lhs\" or \"grid\".",
+    ),
+    defaults(
+        "points",
+        Shape::Whole { min: 1, max: 1_000_000 },
+        "64",
+        "Design size: Sobol's base rows N (N·(k+2) points), Morris's trajectories, LHS points, grid levels.",
+    ),
+    defaults(
+        "replications",
+        Shape::Whole { min: 1, max: 1_000_000 },
+        "20",
+        "Runs at every point, on the same random streams at every point.",
+    ),
+    defaults("levels", Shape::Whole { min: 2, max: 100 }, "4", "Morris only: levels of the grid (even)."),
+    required(
+        "factors",
+        Shape::Factors,
+        "The numbers explored: { \"--set path\" = { uniform = { min, max }, source = \"…\" } }.",
+    ),
+];
+
 /// A distribution form's parameters.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Parameters {
@@ -345,7 +374,7 @@ mod tests {
     fn required_keys_have_no_default() {
         for table in [
             ABOUT, SCENARIO, VARIABLE, EVENT, EFFECT, ACTOR, ISSUE, STAKE, AGREEMENT, POPULATION, FLEE,
-            OUTCOME,
+            OUTCOME, EXPERIMENT,
         ] {
             for key in table {
                 assert!(!(key.required && key.default.is_some()), "{}", key.name);

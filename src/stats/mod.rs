@@ -7,6 +7,7 @@ pub mod codec;
 pub mod describe;
 pub mod effects;
 pub mod exact_sum;
+pub mod experiment;
 pub mod moments;
 pub mod morris;
 pub mod paired;

@@ -124,7 +124,7 @@ pub fn sobol_indices(
         .zip(draws)
         .map(|((first, total), draws)| {
             let (firsts, totals): (Vec<f64>, Vec<f64>) = draws.into_iter().unzip();
-            SobolIndex { first: estimate(first, firsts), total: estimate(total, totals) }
+            SobolIndex { first: bootstrap_estimate(first, firsts), total: bootstrap_estimate(total, totals) }
         })
         .collect())
 }
@@ -156,8 +156,9 @@ fn indices_on(rows: &[usize], a: &[f64], b: &[f64], ab: &[Vec<f64>]) -> Option<V
     )
 }
 
-/// The estimate `value` with its bootstrap standard error and 95% percentile interval.
-fn estimate(value: f64, mut draws: Vec<f64>) -> Estimate {
+/// The estimate `value` with the standard error and 95% percentile interval of its bootstrap
+/// `draws` (an infinite error and interval with fewer than two draws).
+pub fn bootstrap_estimate(value: f64, mut draws: Vec<f64>) -> Estimate {
     if draws.len() < 2 {
         return Estimate {
             value,

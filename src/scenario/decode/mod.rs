@@ -9,11 +9,12 @@
 //! - [`distribution`]: the distribution forms and their parameters;
 //! - [`names`]: the shared namespace of terms, and resolving a term's names;
 //! - one file per section: [`meta`] (`[scenario]`), [`drivers`] (drivers and variables), [`events`],
-//!   [`issues`] (actors and issues), [`populations`] and [`outcomes`].
+//!   [`issues`] (actors and issues), [`populations`], [`outcomes`] and [`experiment`].
 
 mod distribution;
 mod drivers;
 mod events;
+mod experiment;
 mod issues;
 mod meta;
 mod names;
@@ -145,7 +146,18 @@ impl<'s> Decoder<'s> {
             populations_section.iter().filter_map(|e| self.population(e)).collect();
         let outcomes: Vec<Outcome> =
             outcomes_section.iter().filter_map(|e| self.outcome(e, meta.as_ref())).collect();
-        Some(Scenario { meta: meta?, drivers, variables, events, actors, issues, populations, outcomes })
+        let experiment = root.get("experiment").and_then(|entry| self.experiment(entry, root));
+        Some(Scenario {
+            meta: meta?,
+            drivers,
+            variables,
+            events,
+            actors,
+            issues,
+            populations,
+            outcomes,
+            experiment,
+        })
     }
 
     /// The entries of a top-level section (empty when absent or not a table).
