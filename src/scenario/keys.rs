@@ -351,6 +351,21 @@ pub(crate) fn assumption_names(keys: &[Key]) -> Vec<&'static str> {
     keys.iter().chain(ABOUT).map(|k| k.name).collect()
 }
 
+/// Every table of keys, for look-ups by key name.
+const ALL_TABLES: [&[Key]; 13] = [
+    ABOUT, SCENARIO, VARIABLE, EVENT, EFFECT, ACTOR, ISSUE, STAKE, AGREEMENT, POPULATION, FLEE, OUTCOME,
+    EXPERIMENT,
+];
+
+/// Whether a key of this name holds a whole number (a month, a count of agents or runs): an
+/// experiment's factor there takes whole values.
+pub(crate) fn holds_whole_number(name: &str) -> bool {
+    ALL_TABLES
+        .iter()
+        .flat_map(|table| table.iter())
+        .any(|key| key.name == name && matches!(key.shape, Shape::Whole { .. } | Shape::DriverOrMonth))
+}
+
 /// The parameter keys of form `form` (empty for a form without a parameter table).
 pub(crate) fn parameters(form: &str) -> &'static [&'static str] {
     match FORMS.iter().find(|f| f.name == form).map(|f| f.parameters) {
@@ -371,11 +386,14 @@ mod tests {
     }
 
     #[test]
+    fn whole_number_keys_are_known_by_name() {
+        assert!(holds_whole_number("duration") && holds_whole_number("agents") && holds_whole_number("at"));
+        assert!(!holds_whole_number("speed") && !holds_whole_number("probability"));
+    }
+
+    #[test]
     fn required_keys_have_no_default() {
-        for table in [
-            ABOUT, SCENARIO, VARIABLE, EVENT, EFFECT, ACTOR, ISSUE, STAKE, AGREEMENT, POPULATION, FLEE,
-            OUTCOME, EXPERIMENT,
-        ] {
+        for table in ALL_TABLES {
             for key in table {
                 assert!(!(key.required && key.default.is_some()), "{}", key.name);
                 assert!(!key.doc.is_empty(), "{}", key.name);

@@ -84,7 +84,7 @@ pub struct ExperimentFactor {
     /// The `--set` key that sets it: the path, or `drivers.NAME.fixed` for a driver drawn from a
     /// distribution (the design then fixes what each run would draw).
     pub setting: String,
-    /// The scenario's value there is a whole number: design values are rounded to whole numbers.
+    /// The key holds a whole number (a month, a count): design values are rounded to whole numbers.
     pub whole: bool,
     /// The range or distribution the design's unit coordinates are mapped through.
     pub distribution: Distribution,

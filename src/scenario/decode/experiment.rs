@@ -177,7 +177,9 @@ impl Decoder<'_> {
             walked.push_str(key);
             match &found.node.value {
                 Value::Integer(_) | Value::Float(_) if depth == last => {
-                    return Some((path.clone(), matches!(found.node.value, Value::Integer(_))));
+                    // Whole-valued keys (a month, a count) by the format's key tables, not by how
+                    // the file happens to write the number.
+                    return Some((path.clone(), keys::holds_whole_number(key)));
                 }
                 Value::Table(inner)
                     if depth == last && depth == 1 && segments.first().is_some_and(|s| s.0 == "drivers") =>
@@ -197,9 +199,14 @@ impl Decoder<'_> {
                 Value::Table(inner) if depth < last => table = inner,
                 other => {
                     let kind = other.kind();
+                    let message = if walked == *path {
+                        format!("factor `{path}` is {kind}, not a number")
+                    } else {
+                        format!("factor path `{path}`: `{walked}` is {kind}, not a number")
+                    };
                     self.error(
                         span,
-                        format!("factor path `{path}`: `{walked}` is {kind}, not a number"),
+                        message,
                         "not a number",
                         "a factor is one number of the scenario (a driver, or a parameter such as \
                          events.armed_clash.probability or drivers.x.beta.alpha)",
