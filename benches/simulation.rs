@@ -54,7 +54,12 @@ fn one_run(c: &mut Criterion<ThreadCpu>) {
     c.bench_function("one run of the default scenario (120 months)", |b| {
         b.iter(|| {
             run += 1;
-            let out = RunValues { drivers: &mut drivers, outcomes: &mut outcomes, series: &mut values };
+            let out = RunValues {
+                drivers: &mut drivers,
+                outcomes: &mut outcomes,
+                series: &mut values,
+                evidence: &mut [],
+            };
             black_box(world.simulate(20240101, run, out).is_ok());
             black_box(&outcomes);
         })

@@ -121,6 +121,10 @@ pub struct RunArgs {
     /// the cap.
     #[arg(long, value_name = "OUTCOME=HALF_WIDTH")]
     pub precision: Vec<String>,
+    /// Run chunk after chunk until N runs are consistent with the scenario's `[evidence]` (weight
+    /// above 0), decided in chunk order (the same runs for any thread count); --runs is the cap.
+    #[arg(long, value_name = "N")]
+    pub accepted: Option<u64>,
     #[command(flatten)]
     pub options: RunOptions,
 }
@@ -359,6 +363,10 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     }
     let model = Model::compile(&loaded.scenario)
         .map_err(|e| bad_input(format!("{}: {e}", loaded.origin), "fix the scenario file"))?;
+    if loaded.scenario.correlations.repaired.is_some() {
+        // A repaired matrix changes stated assumptions: said even with --quiet.
+        eprint!("{}", scenario::render_correlations(&loaded.scenario.correlations));
+    }
     let targets = precision::parse_targets(&model, &args.precision)
         .map_err(|(message, help)| bad_input(message, &help))?;
     let shard = match args.shard {
@@ -370,6 +378,18 @@ fn run(args: RunArgs) -> Result<(), Failure> {
             "--precision and --shard cannot be combined".into(),
             "a shard runs a fixed range of runs; run --precision in one process",
         ));
+    }
+    if shard.is_some() && !model.evidence.is_empty() {
+        return Err(bad_input(
+            format!(
+                "{}: --shard does not carry `[evidence]` yet (a shard result holds no run weights)",
+                loaded.origin
+            ),
+            "run the scenario with evidence in one process (without --shard), or shard a variant without [evidence]",
+        ));
+    }
+    if let Some(accepted) = args.accepted {
+        check_accepted(accepted, &model, shard.is_some())?;
     }
     if !options.no_charts && shard.is_none() {
         // report.html is dated from SOURCE_DATE_EPOCH: a bad value is bad input, found before simulating.
@@ -394,17 +414,26 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     } else {
         Some(report::RunsCsv::create(&pending.path().join("runs.csv"), &model).map_err(internal)?)
     };
+    let mut weighing = stats::evidence::Weighing::new(&model);
     let mut written = Ok(());
     let mut met = false;
+    let mut enough = false;
     engine::run_chunks(&model, &settings, chunks, |batch| {
+        // The tally calls `stop` once after each chunk, in chunk order: the weighing takes the same
+        // chunk there, so both stop after the same chunk.
+        let mut next = batch.iter();
         let taken = tally.add_batch(&batch, |tally| {
+            if let (Some(weighing), Some(chunk)) = (&mut weighing, next.next()) {
+                weighing.add_chunk(chunk);
+                enough = args.accepted.is_some_and(|n| weighing.accepted() >= n);
+            }
             met = !targets.is_empty() && precision::all_met(&targets, tally);
-            met
+            met || enough
         });
         if let Some(csv) = &mut runs_csv {
             written = csv.write_chunks(batch.get(..taken).unwrap_or(&[]));
         }
-        if met || written.is_err() { engine::Flow::Stop } else { engine::Flow::Continue }
+        if met || enough || written.is_err() { engine::Flow::Stop } else { engine::Flow::Continue }
     })
     .map_err(|e| match e {
         EngineError::NoRuns | EngineError::NoThreads | EngineError::TooLarge { .. } => {
@@ -438,8 +467,21 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     let stopping = (!targets.is_empty()).then(|| precision::stopping(&targets, &tally, runs, met));
     let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
     let charts = !options.no_charts;
-    let (summary, effects) =
-        write_result(pending.path(), &model, &loaded, &tally, stopping, charts, threads, started)?;
+    let evidence = weighing.map(|w| {
+        let mut summary = w.summarize(&model, tally.prefix());
+        summary.accepted_target = args.accepted;
+        summary
+    });
+    let (summary, effects) = write_result(
+        pending.path(),
+        &model,
+        &loaded,
+        &tally,
+        (stopping, evidence),
+        charts,
+        threads,
+        started,
+    )?;
     let folder = pending.commit().map_err(write_failure)?;
     if !options.quiet {
         print!(
@@ -452,6 +494,9 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         }
         if let Some(approximation) = &summary.approximation {
             println!("\n{}", approximation.note);
+        }
+        if let Some(evidence) = &summary.evidence {
+            print!("\n{}", table::evidence_table(evidence));
         }
         let mut files = vec!["summary.json"];
         if !args.no_runs_csv {
@@ -469,6 +514,31 @@ fn run(args: RunArgs) -> Result<(), Failure> {
             folder.display(),
             files.join(", ")
         );
+    }
+    Ok(())
+}
+
+/// `--accepted N`: the scenario has evidence, N is at least 1 and at most the posterior sample
+/// [`stats::evidence::POSTERIOR_RUNS`], and the run is not a shard.
+fn check_accepted(accepted: u64, model: &Model, shard: bool) -> Result<(), Failure> {
+    if model.evidence.is_empty() {
+        return Err(bad_input(
+            "--accepted needs evidence: the scenario has no [evidence] table".into(),
+            "add [evidence.NAME] tables (observe = \"...\", equals = k) or leave out --accepted",
+        ));
+    }
+    if shard {
+        return Err(bad_input(
+            "--accepted and --shard cannot be combined".into(),
+            "a shard runs a fixed range of runs; run --accepted in one process",
+        ));
+    }
+    let most = stats::evidence::POSTERIOR_RUNS;
+    if accepted == 0 || accepted > most {
+        return Err(bad_input(
+            format!("--accepted {accepted} is not between 1 and {most}"),
+            &format!("the posterior keeps at most {most} consistent runs; e.g. --accepted 1000"),
+        ));
     }
     Ok(())
 }
@@ -514,7 +584,7 @@ fn write_result(
     model: &Model,
     loaded: &scenario::Loaded,
     tally: &stats::Tally,
-    stopping: Option<stats::Stopping>,
+    (stopping, evidence): (Option<stats::Stopping>, Option<stats::evidence::EvidenceSummary>),
     charts: bool,
     threads: usize,
     started: Instant,
@@ -533,6 +603,7 @@ fn write_result(
         )
     });
     summary.stopping = stopping;
+    summary.evidence = evidence;
     report::write_statistics(folder, &summary, &sensitivity, &effects, &loaded.resolved).map_err(internal)?;
     if charts {
         let names = report::words::DriverNames::of(model);
@@ -601,8 +672,16 @@ fn merge(args: MergeArgs) -> Result<(), Failure> {
         report::shard::concatenate_runs(&shards, &pending.path().join("runs.csv")).map_err(refuse)?;
     }
     let threads = rayon::current_num_threads();
-    let (summary, effects) =
-        write_result(pending.path(), &model, &loaded, &tally, None, !args.no_charts, threads, started)?;
+    let (summary, effects) = write_result(
+        pending.path(),
+        &model,
+        &loaded,
+        &tally,
+        (None, None),
+        !args.no_charts,
+        threads,
+        started,
+    )?;
     let folder = pending.commit().map_err(internal)?;
     if !args.quiet {
         print!(
@@ -678,6 +757,11 @@ fn check(args: CheckArgs) -> Result<(), Failure> {
     );
     let width = if args.wide { None } else { Some(terminal_width()) };
     out.push_str(&scenario::render_register_to_width(&entries, width));
+    let matrix = scenario::render_correlations(&s.correlations);
+    if !matrix.is_empty() {
+        out.push('\n');
+        out.push_str(&matrix);
+    }
     let unsourced: Vec<String> = entries
         .iter()
         .filter(|e| e.kind != "outcome" && e.source.is_none())

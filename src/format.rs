@@ -44,6 +44,17 @@ pub fn compact(x: f64, digits: usize) -> String {
     if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
 }
 
+/// `x` with exactly `decimals` decimals and an ASCII minus, as TOML reads it back (`-0.412`); a
+/// value that rounds to zero prints without its sign.
+pub fn fixed(x: f64, decimals: usize) -> String {
+    let text = format!("{x:.decimals$}");
+    if text.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
+        text.trim_start_matches('-').to_string()
+    } else {
+        text
+    }
+}
+
 /// A number to 12 decimals with trailing zeros dropped (for sums that miss 1 by a little).
 pub fn precise(x: f64) -> String {
     let text = format!("{x:.12}");

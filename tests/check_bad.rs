@@ -75,6 +75,7 @@ fn bad_overrides_point_at_the_set_argument() {
         ("set_without_equals", "scenario.horizon"),
         ("set_into_a_number", "scenario.horizon.months=3"),
         ("set_bad_term", "variables.tension.links={\"ever(tension)\"=1}"),
+        ("set_correlation_not_a_driver", "correlations.\"mediator_commitment ~ tension\"=0.3"),
     ];
     for (name, set) in cases {
         assert_bad(name, &[example, "--set", set]);

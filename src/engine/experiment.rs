@@ -137,10 +137,13 @@ fn run_point<E>(
     let mut drivers = vec![0.0; model.drivers.len()];
     let outcome_count = model.outcomes.len();
     let mut series = vec![0.0; model.series_outcomes().count() * horizon];
+    // Evidence is recorded by the run but not weighed here: an experiment's points are compared
+    // on their forward runs (a scenario's [evidence] does not condition `explore` yet).
+    let mut evidence = vec![0.0; model.evidence.len()];
     let mut values = vec![f64::NAN; outcome_count * replications as usize];
     let mut world = World::new(&model);
     for (run, outcomes) in (0..replications).zip(values.chunks_exact_mut(outcome_count.max(1))) {
-        let out = RunValues { drivers: &mut drivers, outcomes, series: &mut series };
+        let out = RunValues { drivers: &mut drivers, outcomes, series: &mut series, evidence: &mut evidence };
         world.simulate(seed, run, out).map_err(|fault| ExperimentError::NotFinite { point, run, fault })?;
     }
     Ok(values)

@@ -136,6 +136,8 @@ struct Chunk {
     outcomes: Vec<f64>,
     /// `runs_in_chunk × series_count × horizon`, run-major.
     series: Vec<f64>,
+    /// `runs_in_chunk × evidence items`, run-major.
+    evidence: Vec<f64>,
 }
 
 /// Runs `settings.runs` replications of `model`.
@@ -257,6 +259,8 @@ pub struct ChunkValues {
     pub outcomes: Vec<f64>,
     /// `len × series_count × horizon`: run r, series s, month m at `(r·series_count + s)·horizon + m`.
     pub series: Vec<f64>,
+    /// `len × evidence items`: each evidence term's value at its month; NaN where undefined.
+    pub evidence: Vec<f64>,
 }
 
 /// Whether [`run_chunks`] should go on after a batch.
@@ -326,6 +330,7 @@ pub fn run_chunks(
                         drivers: chunk.drivers,
                         outcomes: chunk.outcomes,
                         series: chunk.series,
+                        evidence: chunk.evidence,
                     })
                 })
                 .collect()
@@ -358,15 +363,18 @@ fn simulate_chunk(
         drivers: vec![0.0; len * driver_count],
         outcomes: vec![f64::NAN; len * outcome_count],
         series: vec![f64::NAN; len * per_run_series],
+        evidence: vec![f64::NAN; len * model.evidence.len()],
     };
     let mut world = World::new(model);
-    let (drivers, outcomes, series) = (
+    let (drivers, outcomes, series, evidence) = (
         rows(&mut chunk.drivers, driver_count, len),
         rows(&mut chunk.outcomes, outcome_count, len),
         rows(&mut chunk.series, per_run_series, len),
+        rows(&mut chunk.evidence, model.evidence.len(), len),
     );
-    for (run, ((drivers, outcomes), series)) in range.zip(drivers.into_iter().zip(outcomes).zip(series)) {
-        let values = RunValues { drivers, outcomes, series };
+    let runs = drivers.into_iter().zip(outcomes).zip(series).zip(evidence);
+    for (run, (((drivers, outcomes), series), evidence)) in range.zip(runs) {
+        let values = RunValues { drivers, outcomes, series, evidence };
         world.simulate(seed, run, values).map_err(|fault| EngineError::NotFinite { run, fault })?;
     }
     Ok(chunk)

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use thiserror::Error;
 
+use super::copula::Copula;
 use super::quantile::Sampler;
 use super::streams::Purpose;
 use super::term::{Factor, Hazard, Links, OutcomeKind, Term};
@@ -74,6 +75,19 @@ pub struct Model {
     pub populations: Vec<PopulationSpec>,
     /// Outcomes in file order.
     pub outcomes: Vec<OutcomeSpec>,
+    /// The drivers `[correlations]` mixes, when any.
+    pub correlated: Option<CorrelatedDrivers>,
+    /// Evidence items in file order (empty: every run weighs 1).
+    pub evidence: Vec<super::evidence::EvidenceSpec>,
+}
+
+/// The drivers of `[correlations]` and the Gaussian copula their uniforms go through.
+#[derive(Debug, Clone)]
+pub struct CorrelatedDrivers {
+    /// Indices into [`Model::drivers`], in copula order (first appearance in a pair).
+    pub drivers: Vec<usize>,
+    /// The copula of the matrix the scenario resolved (stated or repaired).
+    pub copula: Copula,
 }
 
 /// A driver: drawn once per run from its own stream.
@@ -575,6 +589,42 @@ impl Model {
             })
             .collect::<Result<_, CompileError>>()?;
 
+        let correlations = &scenario.correlations;
+        let correlated = if correlations.drivers.is_empty() {
+            None
+        } else {
+            let drivers = correlations
+                .drivers
+                .iter()
+                .map(|name| names.driver(name))
+                .collect::<Result<Vec<_>, CompileError>>()?;
+            let copula =
+                Copula::new(&correlations.matrix, drivers.len()).map_err(|failed| CompileError::Invalid {
+                    what: "[correlations]".into(),
+                    problem: format!("the matrix is not positive definite (row {})", failed.row),
+                })?;
+            Some(CorrelatedDrivers { drivers, copula })
+        };
+        let evidence = scenario
+            .evidence
+            .iter()
+            .map(|e| {
+                Ok(super::evidence::EvidenceSpec {
+                    name: e.name.clone(),
+                    text: e.text.clone(),
+                    measure: compile_term(&e.observe)?,
+                    month: e.at.unwrap_or(horizon - 1).min(horizon - 1),
+                    likelihood: match e.observation {
+                        scenario::Observation::Equals(k) => super::evidence::Likelihood::Equals(k),
+                        scenario::Observation::Normal { value, sd } => {
+                            super::evidence::Likelihood::Normal { value, sd }
+                        }
+                    },
+                    base_rate: e.base_rate.unwrap_or(0.5),
+                })
+            })
+            .collect::<Result<_, CompileError>>()?;
+
         Ok(Model {
             name: scenario.meta.name.clone(),
             title: scenario.meta.title.clone(),
@@ -587,6 +637,8 @@ impl Model {
             issues,
             populations,
             outcomes,
+            correlated,
+            evidence,
         })
     }
 

@@ -44,6 +44,8 @@
 #[allow(clippy::indexing_slicing, reason = "hot loops over compiled indices")]
 pub mod bargaining;
 pub mod compile;
+pub mod copula;
+pub mod evidence;
 #[allow(clippy::indexing_slicing, reason = "hot loops over compiled indices")]
 pub mod population;
 #[allow(clippy::indexing_slicing, reason = "hot loops over compiled indices")]
@@ -56,6 +58,7 @@ pub mod trace;
 pub mod world;
 
 pub use compile::{CompileError, Model, PositionScale};
+pub use evidence::{EvidenceSpec, Likelihood};
 pub use term::OutcomeKind;
 pub use trace::{BargainTrace, Round};
 pub use world::{Fault, RunValues, Site, State, World};

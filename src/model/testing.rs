@@ -22,6 +22,8 @@ pub fn scenario(horizon: u32) -> Scenario {
         issues: vec![],
         populations: vec![],
         outcomes: vec![],
+        correlations: Correlations::default(),
+        evidence: vec![],
         experiment: None,
     }
 }

@@ -364,7 +364,12 @@ fn a_default_run_makes_the_draws_the_floor_bench_generates() {
     let runs = 200;
     tally::take();
     for run in 0..runs {
-        let out = RunValues { drivers: &mut drivers, outcomes: &mut outcomes, series: &mut values };
+        let out = RunValues {
+            drivers: &mut drivers,
+            outcomes: &mut outcomes,
+            series: &mut values,
+            evidence: &mut [],
+        };
         world.simulate(loaded.scenario.meta.seed, run, out).unwrap();
     }
     let mean = tally::take().map(|total| (total as f64 / runs as f64).round() as u64);

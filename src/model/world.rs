@@ -156,6 +156,8 @@ pub struct RunValues<'a> {
     pub outcomes: &'a mut [f64],
     /// Series outcomes in file order, each `horizon` months long; NaN where undefined.
     pub series: &'a mut [f64],
+    /// One per evidence item: its term's value at its month; NaN where undefined.
+    pub evidence: &'a mut [f64],
 }
 
 /// Where a run's arithmetic left the finite numbers (a NaN or ∞ from finite inputs: products of
@@ -206,6 +208,8 @@ pub enum Site {
     Utility(usize),
     /// An outcome's measure.
     Outcome(usize),
+    /// An evidence item's observed term.
+    Evidence(usize),
 }
 
 /// A run stopped because a value stopped being finite: where and in which month (since start).
@@ -274,6 +278,10 @@ impl Site {
                 Some(o) => format!("the measure `{}` of outcome `{}`", o.text, o.name),
                 None => "an outcome's measure".into(),
             },
+            Site::Evidence(e) => match scenario.evidence.get(e) {
+                Some(e) => format!("the observed term `{}` of evidence `{}`", e.text, e.name),
+                None => "an evidence item's term".into(),
+            },
         }
     }
 }
@@ -317,6 +325,9 @@ struct Scratch {
     bdm: BdmScratch,
     agree: Vec<bool>,
     utilities: Vec<f64>,
+    /// The correlated drivers' uniforms and normals (copula order), when `[correlations]` has any.
+    copula_uniforms: Vec<f64>,
+    copula_normals: Vec<f64>,
 }
 
 /// `x` limited to [min, max] without panicking on odd bounds (NaN bounds are ignored).
@@ -374,6 +385,8 @@ impl<'m> World<'m> {
                 bdm: BdmScratch::new(stakes),
                 agree: vec![false; model.issues.len()],
                 utilities: vec![0.0; model.populations.len()],
+                copula_uniforms: vec![0.0; model.correlated.as_ref().map_or(0, |c| c.drivers.len())],
+                copula_normals: vec![0.0; model.correlated.as_ref().map_or(0, |c| c.drivers.len())],
             },
         }
     }
@@ -390,8 +403,30 @@ impl<'m> World<'m> {
         let state = &mut self.state;
         state.month = 0;
         self.fault = None;
-        for (value, driver) in state.drivers.iter_mut().zip(&model.drivers) {
-            *value = driver.distribution.quantile(Stream::new(seed, run, driver.stream).uniform());
+        match &model.correlated {
+            None => {
+                for (value, driver) in state.drivers.iter_mut().zip(&model.drivers) {
+                    *value = driver.distribution.quantile(Stream::new(seed, run, driver.stream).uniform());
+                }
+            }
+            Some(correlated) => {
+                // Every driver's uniform from its own stream, the correlated ones through the
+                // copula, then each through its quantile function (`model::copula`).
+                for (value, driver) in state.drivers.iter_mut().zip(&model.drivers) {
+                    *value = Stream::new(seed, run, driver.stream).uniform();
+                }
+                let uniforms = &mut self.scratch.copula_uniforms;
+                for (u, &d) in uniforms.iter_mut().zip(&correlated.drivers) {
+                    *u = state.drivers[d];
+                }
+                correlated.copula.apply(uniforms, &mut self.scratch.copula_normals);
+                for (&u, &d) in uniforms.iter().zip(&correlated.drivers) {
+                    state.drivers[d] = u;
+                }
+                for (value, driver) in state.drivers.iter_mut().zip(&model.drivers) {
+                    *value = driver.distribution.quantile(*value);
+                }
+            }
         }
         for ((value, stream), variable) in
             state.variables.iter_mut().zip(&mut self.variable_streams).zip(&model.variables)
@@ -544,6 +579,18 @@ impl<'m> World<'m> {
                 {
                     *cell = value;
                 }
+            }
+            for (index, (item, slot)) in model.evidence.iter().zip(out.evidence.iter_mut()).enumerate() {
+                if item.month != month {
+                    continue;
+                }
+                *slot = match item.measure.value(&self.state) {
+                    Some(value) if !value.is_finite() => {
+                        return Err(Fault { site: Site::Evidence(index), month });
+                    }
+                    Some(value) => value,
+                    None => f64::NAN,
+                };
             }
         }
         Ok(())

@@ -116,6 +116,9 @@ pub fn render_run_report(input: &RunReport<'_>) -> String {
     );
     metadata(&mut page, summary, input.metadata);
     outcome_table(&mut page, summary);
+    if let Some(evidence) = &summary.evidence {
+        crate::report::evidence::section(&mut page, evidence);
+    }
     charts(&mut page, input.charts);
     if let Some(section) = &input.drivers {
         drivers(&mut page, section, summary.approximation.as_ref());
@@ -170,6 +173,9 @@ fn contents(page: &mut String, input: &RunReport<'_>) {
     page.push_str(
         "<nav><ul>\n<li><a href=\"#summary\">Summary</a></li>\n<li><a href=\"#outcomes\">Outcomes</a></li>\n",
     );
+    if input.summary.evidence.is_some() {
+        page.push_str("<li><a href=\"#evidence\">Evidence</a></li>\n");
+    }
     if !input.charts.is_empty() {
         page.push_str("<li><a href=\"#charts\">Charts</a></li>\n");
     }
@@ -647,6 +653,8 @@ tbody tr:nth-child(even){background:#fafafa}
 .none{color:#888}
 #register td:last-child{min-width:12rem}
 .note{color:var(--muted);font-size:.9rem}
+.warning{background:#fff4e5;border-left:4px solid #e69f00;padding:.5rem .8rem}
+svg.bars{display:block}
 .rho{display:block;font-size:.85em;font-variant-numeric:tabular-nums;white-space:nowrap}
 figure{margin:0 0 2rem}
 figure svg{display:block;width:100%;height:auto;border:1px solid var(--rule);border-radius:4px}

@@ -9,6 +9,7 @@
 pub mod charts;
 pub mod compare;
 pub mod csv_writer;
+mod evidence;
 pub mod explore;
 pub mod folder;
 pub mod headline;

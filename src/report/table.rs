@@ -3,7 +3,8 @@
 //! report's style (`crate::format`): percentages with the same decimals as report.html, three
 //! significant digits with thousands separators, singular and plural.
 
-use crate::format::{counted, number, percent, percent_interval};
+use crate::format::{count, counted, number, percent, percent_interval};
+use crate::stats::evidence::{EvidenceSummary, WeightedStatistics};
 use crate::stats::{OutcomeStatistics, Summary};
 
 /// The table as text, one outcome per line, aligned.
@@ -84,4 +85,142 @@ pub fn aligned<R: AsRef<[String]>>(rows: &[R]) -> String {
         text.push('\n');
     }
     text
+}
+
+/// The evidence as `crossroads run` prints it: each item's probability under the model with its
+/// 95% interval and forecast scores, the joint evidence probability and effective sample size, any
+/// warning, then every driver and outcome before and after the evidence.
+pub fn evidence_table(evidence: &EvidenceSummary) -> String {
+    let mut text = String::from("Evidence: how likely the model made what happened\n");
+    let mut rows = vec![[
+        "item".to_string(),
+        "observed".to_string(),
+        "P under the model".to_string(),
+        "95% interval".to_string(),
+        "Brier (no skill)".to_string(),
+    ]];
+    for item in &evidence.items {
+        let probability = &item.probability;
+        rows.push([
+            item.name.clone(),
+            format!("{} {} by {}", item.observe, item.observed, item.measured_at),
+            percent(probability.value),
+            percent_interval(probability.lower, probability.upper),
+            item.scores
+                .map(|s| format!("{} ({})", brier(s.brier), brier(s.brier_no_skill)))
+                .unwrap_or_else(|| "measured".into()),
+        ]);
+    }
+    let joint = &evidence.probability;
+    rows.push([
+        "all together".to_string(),
+        format!("{} runs consistent", count(evidence.accepted_runs)),
+        percent(joint.value),
+        percent_interval(joint.lower, joint.upper),
+        evidence
+            .scores
+            .map(|s| format!("{} ({})", brier(s.brier), brier(s.brier_no_skill)))
+            .unwrap_or_default(),
+    ]);
+    text.push_str(&aligned(&rows));
+    text.push_str(&format!(
+        "Effective sample size {} of {} runs",
+        number(evidence.effective_sample_size),
+        count(evidence.runs)
+    ));
+    if let Some(target) = evidence.accepted_target {
+        let reached = evidence.accepted_runs >= target;
+        text.push_str(&format!(
+            "; --accepted {}: {}",
+            count(target),
+            if reached { "reached" } else { "not reached before --runs" }
+        ));
+    }
+    text.push_str(".\n");
+    if let Some(scores) = evidence.scores {
+        let log = scores.log.map_or("−∞".to_string(), number);
+        text.push_str(&format!(
+            "Log score of the exact items {} (no skill {}); Brier skill {}.\n",
+            log,
+            number(scores.log_no_skill),
+            scores.brier_skill.map_or("–".to_string(), number)
+        ));
+    }
+    if let Some(warning) = &evidence.warning {
+        text.push_str(&format!("warning: {warning}\n"));
+    }
+    if evidence.accepted_runs == 0 {
+        return text;
+    }
+    text.push_str("\nPrior → posterior (weighted means with 95% intervals; p5 … p95 of runs)\n");
+    let mut rows = vec![[
+        "driver / outcome".to_string(),
+        "prior".to_string(),
+        "posterior".to_string(),
+        "95% interval".to_string(),
+        "prior p5 … p95".to_string(),
+        "posterior p5 … p95".to_string(),
+    ]];
+    for driver in &evidence.drivers {
+        if let Some(categories) = &driver.categories {
+            for category in categories {
+                let post = category.posterior;
+                rows.push([
+                    format!("{}={}", driver.name, category.name),
+                    category.prior.map_or("–".into(), percent),
+                    post.map_or("0%".into(), |p| percent(p.mean)),
+                    post.map_or("–".into(), |p| percent_interval(p.lower.max(0.0), p.upper.min(1.0))),
+                    String::new(),
+                    String::new(),
+                ]);
+            }
+        } else {
+            rows.push(weighted_row(&driver.name, driver.prior, driver.posterior, false, false));
+        }
+    }
+    for outcome in &evidence.outcomes {
+        rows.push(weighted_row(
+            &outcome.name,
+            outcome.prior,
+            outcome.posterior,
+            outcome.probability,
+            outcome.share,
+        ));
+    }
+    text.push_str(&aligned(&rows));
+    text
+}
+
+/// A row of the prior → posterior table.
+fn weighted_row(
+    name: &str,
+    prior: Option<WeightedStatistics>,
+    posterior: Option<WeightedStatistics>,
+    probability: bool,
+    share: bool,
+) -> [String; 6] {
+    let value = |x: f64| if probability || share { percent(x) } else { number(x) };
+    let interval = |s: WeightedStatistics| {
+        if probability || share {
+            percent_interval(s.lower.max(0.0), if probability { s.upper.min(1.0) } else { s.upper })
+        } else {
+            format!("{}–{}", number(s.lower), number(s.upper))
+        }
+    };
+    let spread = |s: WeightedStatistics| {
+        if probability { String::new() } else { format!("{} … {}", value(s.p5), value(s.p95)) }
+    };
+    [
+        name.to_string(),
+        prior.map_or("–".into(), |s| value(s.mean)),
+        posterior.map_or("–".into(), |s| value(s.mean)),
+        posterior.map_or("–".into(), interval),
+        prior.map_or(String::new(), spread),
+        posterior.map_or(String::new(), spread),
+    ]
+}
+
+/// A Brier score, three decimals.
+fn brier(score: f64) -> String {
+    format!("{score:.3}")
 }

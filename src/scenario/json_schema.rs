@@ -12,8 +12,8 @@
 use serde_json::{Map, Value, json};
 
 use super::keys::{
-    ABOUT, ACTOR, EFFECT, EVENT, EXPERIMENT, FORMS, Form, ISSUE, Key, NAME_PATTERN, OUTCOME, POPULATION,
-    Parameters, SCENARIO, STAKE, Shape, VARIABLE,
+    ABOUT, ACTOR, CORRELATION, CORRELATIONS, EFFECT, EVENT, EVIDENCE, EXPERIMENT, FORMS, Form, ISSUE, Key,
+    NAME_PATTERN, OUTCOME, PAIR_PATTERN, POPULATION, Parameters, SCENARIO, STAKE, Shape, VARIABLE,
 };
 
 /// The JSON Schema draft the schema is written in.
@@ -39,11 +39,13 @@ enum Entry {
     Assumption(&'static [Key]),
     /// An event: an assumption table with one trigger, `probability` or `at`.
     Event,
+    /// `[correlations]`: `repair` and pairs `"a ~ b"`, each a number or `{ rho, source, … }`.
+    Correlations,
     /// One table with the register keys and these (`[experiment]`).
     Table(&'static [Key]),
 }
 
-const SECTION_TABLE: [Section; 9] = [
+const SECTION_TABLE: [Section; 11] = [
     Section {
         name: "scenario",
         entry: Entry::Meta,
@@ -85,6 +87,16 @@ const SECTION_TABLE: [Section; 9] = [
         doc: "Outcomes: what is measured in every run.",
     },
     Section {
+        name: "evidence",
+        entry: Entry::Assumption(EVIDENCE),
+        doc: "Evidence: what is known to have happened; each run is weighed by how well it matches.",
+    },
+    Section {
+        name: "correlations",
+        entry: Entry::Correlations,
+        doc: "Rank correlations between drivers: \"driver_a ~ driver_b\" = rho or { rho, source }.",
+    },
+    Section {
         name: "experiment",
         entry: Entry::Table(EXPERIMENT),
         doc: "The design of `crossroads explore` over some of the scenario's numbers (`run` ignores it).",
@@ -108,6 +120,7 @@ pub fn json_schema() -> Value {
                 set(&mut overlay, "oneOf", json!([{ "required": ["probability"] }, { "required": ["at"] }]));
                 (named(event), json!({ "patternProperties": { NAME_PATTERN: overlay } }))
             }
+            Entry::Correlations => (correlations(), Value::Null),
         };
         properties.insert(section.name.into(), describe(schema, section.doc, None));
         if !overlay.is_null() {
@@ -287,6 +300,26 @@ fn driver() -> Value {
             }
         ]
     })
+}
+
+/// `[correlations]`: `repair`, and pairs that are a number or a table with `rho` and the register
+/// keys; ρ strictly between −1 and 1.
+fn correlations() -> Value {
+    let mut schema = object(CORRELATIONS, &[]);
+    let mut pair = object(ABOUT, CORRELATION);
+    let rho = json!({
+        "type": "number", "minimum": -1, "maximum": 1, "exclusiveMinimum": true, "exclusiveMaximum": true
+    });
+    if let Some(Value::Object(properties)) = pair.get_mut("properties")
+        && let Some(key) = CORRELATION.first()
+    {
+        properties.insert(key.name.into(), describe(rho.clone(), key.doc, None));
+    }
+    set(&mut pair, "required", json!(["rho"]));
+    let doc = "A pair of drivers and their target Spearman rank correlation: a number, or { rho, source }.";
+    let entry = describe(json!({ "oneOf": [rho, pair] }), doc, None);
+    set(&mut schema, "patternProperties", json!({ PAIR_PATTERN: entry }));
+    schema
 }
 
 /// A number or a table with exactly one distribution form.

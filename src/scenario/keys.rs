@@ -236,6 +236,54 @@ pub(crate) const OUTCOME: &[Key] = &[
     defaults("headline", Shape::Boolean, "false", "Lead the summary with this outcome."),
 ];
 
+/// `[correlations]`: its own keys (the other keys are pairs, [`PAIR_PATTERN`]).
+pub(crate) const CORRELATIONS: &[Key] = &[defaults(
+    "repair",
+    Shape::Boolean,
+    "false",
+    "Use the nearest valid matrix (Higham 2002) when the stated correlations cannot hold together.",
+)];
+
+/// A pair of `[correlations]`, `"driver_a ~ driver_b"`: a number (ρ) or a table with `rho` (besides
+/// [`ABOUT`]).
+pub(crate) const CORRELATION: &[Key] = &[required(
+    "rho",
+    Shape::Number { min: Some(-1.0), max: Some(1.0), above: true },
+    "Target Spearman rank correlation of the two drivers, strictly between −1 and 1 (0 removes the pair).",
+)];
+
+/// A pair's key: two driver names around `~`.
+pub(crate) const PAIR_PATTERN: &str = "^ *[A-Za-z_][A-Za-z0-9_-]* *~ *[A-Za-z_][A-Za-z0-9_-]* *$";
+/// `[evidence.NAME]` (besides [`ABOUT`]); exactly one of `equals` and `value` (with `sd`).
+pub(crate) const EVIDENCE: &[Key] = &[
+    required(
+        "observe",
+        Shape::Text,
+        "What was observed, as a term: e.g. \"count(armed_clash, 2, 28)\" or \"agreed(peace_treaty)\".",
+    ),
+    key("at", Shape::Month, "The month at whose end it was observed, \"YYYY-MM\" (default: the end)."),
+    key(
+        "equals",
+        number(None, None),
+        "An exact observation of a 0/1 or whole-number term: runs with another value are rejected.",
+    ),
+    key(
+        "value",
+        number(None, None),
+        "A measured value: runs are weighed by a normal likelihood around it (needs `sd`).",
+    ),
+    key(
+        "sd",
+        Shape::Number { min: Some(0.0), max: None, above: true },
+        "The measurement's standard deviation, > 0 (with `value`).",
+    ),
+    key(
+        "base_rate",
+        Shape::Probability,
+        "A no-skill forecast's probability of the observed fact, for forecast scores (default 0.5).",
+    ),
+];
+
 /// `[experiment]` (besides [`ABOUT`]): the design of `crossroads explore`.
 pub(crate) const EXPERIMENT: &[Key] = &[
     required(
@@ -352,8 +400,22 @@ pub(crate) fn assumption_names(keys: &[Key]) -> Vec<&'static str> {
 }
 
 /// Every table of keys, for look-ups by key name.
-const ALL_TABLES: [&[Key]; 13] = [
-    ABOUT, SCENARIO, VARIABLE, EVENT, EFFECT, ACTOR, ISSUE, STAKE, AGREEMENT, POPULATION, FLEE, OUTCOME,
+const ALL_TABLES: [&[Key]; 16] = [
+    ABOUT,
+    SCENARIO,
+    VARIABLE,
+    EVENT,
+    EFFECT,
+    ACTOR,
+    ISSUE,
+    STAKE,
+    AGREEMENT,
+    POPULATION,
+    FLEE,
+    OUTCOME,
+    CORRELATIONS,
+    CORRELATION,
+    EVIDENCE,
     EXPERIMENT,
 ];
 

@@ -43,7 +43,7 @@ pub(crate) const DISTRIBUTION_FORMS: [&str; 10] = [
 const EXCLUSIVE: [&[&str]; 2] = [&DISTRIBUTION_FORMS, &["probability", "at"]];
 
 /// The top-level sections of a scenario file.
-pub(crate) const SECTIONS: [&str; 9] = [
+pub(crate) const SECTIONS: [&str; 11] = [
     "scenario",
     "drivers",
     "variables",
@@ -52,12 +52,14 @@ pub(crate) const SECTIONS: [&str; 9] = [
     "issues",
     "populations",
     "outcomes",
+    "evidence",
+    "correlations",
     "experiment",
 ];
 
 /// The top-level sections that are one table rather than a collection of named entries: the
 /// resolved text writes their keys under their own header.
-const SINGLE_TABLES: [&str; 2] = ["scenario", "experiment"];
+const SINGLE_TABLES: [&str; 3] = ["scenario", "correlations", "experiment"];
 
 /// Longest `extends` chain followed.
 const MAX_EXTENDS_DEPTH: usize = 32;
@@ -418,7 +420,10 @@ pub(crate) fn write_toml(root: &Table) -> String {
 }
 
 fn is_header(path: &[&str]) -> bool {
-    path.len() <= 2 || (path.len() == 3 && path.first() == Some(&"issues") && path.last() == Some(&"stakes"))
+    // `[correlations]` keeps its pairs inline: `"a ~ b" = { rho = 0.3, source = "…" }`.
+    (path.len() <= 2 && path.first() != Some(&"correlations"))
+        || path.len() == 1
+        || (path.len() == 3 && path.first() == Some(&"issues") && path.last() == Some(&"stakes"))
 }
 
 fn write_section(out: &mut String, path: &[&str], table: &Table) {

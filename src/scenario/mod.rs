@@ -8,6 +8,7 @@
 
 pub mod calendar;
 pub mod citation;
+pub mod correlation;
 mod decode;
 pub mod diagnostic;
 pub mod diff;
@@ -28,6 +29,8 @@ pub use diagnostic::{Diagnostic, LoadError, Location};
 pub use diff::{AssumptionChange, Change, KeyChange, assumption_changes};
 pub use distribution::Distribution;
 pub use load::{Loaded, load_file, load_str};
-pub use register::{RegisterEntry, describe, register, render_register, render_register_to_width};
+pub use register::{
+    RegisterEntry, describe, register, render_correlations, render_register, render_register_to_width,
+};
 pub use schema::*;
 pub use term::{Factor, Function, OutcomeKind, Term, Window};

@@ -9,7 +9,8 @@ use super::schema::{About, BargainingModel, Operation, Quantity, Scenario, Trigg
 /// One row of the assumptions register.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RegisterEntry {
-    /// "driver", "variable", "event", "actor", "issue", "population" or "outcome".
+    /// "driver", "variable", "event", "actor", "issue", "population", "outcome", "evidence" or
+    /// "correlation".
     pub kind: &'static str,
     /// The assumption's name in the scenario file.
     pub name: String,
@@ -30,7 +31,7 @@ pub struct RegisterEntry {
 }
 
 /// The assumptions register of a scenario: drivers, variables, events, actors, issues,
-/// populations and outcomes, each in file order.
+/// populations, outcomes and correlations (`"a ~ b"`), each in file order.
 pub fn register(scenario: &Scenario) -> Vec<RegisterEntry> {
     let mut entries = Vec::new();
     let row = |kind: &'static str, name: &str, distribution: String, about: &About| RegisterEntry {
@@ -168,7 +169,85 @@ pub fn register(scenario: &Scenario) -> Vec<RegisterEntry> {
         }
         entries.push(entry);
     }
+    let correlations = &scenario.correlations;
+    for pair in &correlations.pairs {
+        let used = correlations.get(&pair.first, &pair.second);
+        let mut words = format!("Spearman ρ {}", crate::format::signed_rho(pair.spearman));
+        if pair.spearman == 0.0 {
+            words.push_str(" (independent)");
+        } else if correlations.repaired.is_some() && used != pair.spearman {
+            words.push_str(&format!(", repaired to {}", crate::format::signed_rho(used)));
+        }
+        let name = format!("{} ~ {}", pair.first, pair.second);
+        entries.push(row("correlation", &name, words, &pair.about));
+    }
+    for item in &scenario.evidence {
+        let mut words = format!("{}", item.observe);
+        match item.observation {
+            super::schema::Observation::Equals(k) => words.push_str(&format!(" = {}", number(k))),
+            super::schema::Observation::Normal { value, sd } => {
+                words.push_str(&format!(" ≈ {} ± {} (normal)", number(value), number(sd)))
+            }
+        }
+        match item.at {
+            Some(at) => words.push_str(&format!(" at {}", scenario.meta.start.plus(at))),
+            None => words.push_str(" at the horizon"),
+        }
+        entries.push(row("evidence", &item.name, words, &item.about));
+    }
     entries
+}
+
+/// The rank-correlation matrix the runs use, as a text table (Spearman, the copula's drivers in
+/// order of first appearance), with what a repair changed; empty without `[correlations]` pairs.
+pub fn render_correlations(correlations: &super::schema::Correlations) -> String {
+    let drivers = &correlations.drivers;
+    if drivers.is_empty() {
+        return String::new();
+    }
+    let size = drivers.len();
+    let width = drivers.iter().map(|d| d.chars().count()).max().unwrap_or(0);
+    let mut out = String::from("rank correlations (Spearman) the runs use:\n");
+    for (i, name) in drivers.iter().enumerate() {
+        out.push_str(&format!("  {:>2} {name:<width$} ", i + 1));
+        for j in 0..size {
+            let value = correlations.matrix.get(i * size + j).copied().unwrap_or(0.0);
+            let cell = match (i == j, value == 0.0) {
+                (true, _) => "1".to_string(),
+                (false, true) => "0".to_string(),
+                (false, false) => crate::format::signed_rho(value),
+            };
+            out.push_str(&format!(" {cell:>6}"));
+        }
+        out.push('\n');
+    }
+    if let Some(repair) = &correlations.repaired {
+        out.push_str(&format!(
+            "  repaired (repair = true): the stated matrix is not positive definite; this is the nearest \
+             valid one (Higham 2002), Frobenius distance {} from the stated\n",
+            crate::format::fixed(repair.distance, 3)
+        ));
+        for i in 0..size {
+            for j in 0..i {
+                let (stated, used) = (
+                    repair.stated.get(i * size + j).copied().unwrap_or(0.0),
+                    correlations.matrix.get(i * size + j).copied().unwrap_or(0.0),
+                );
+                if (stated - used).abs() >= 0.0005 {
+                    let (a, b) = (
+                        drivers.get(j).map_or("", String::as_str),
+                        drivers.get(i).map_or("", String::as_str),
+                    );
+                    out.push_str(&format!(
+                        "    {a} ~ {b}: stated {}, used {}\n",
+                        crate::format::fixed(stated, 3),
+                        crate::format::fixed(used, 3)
+                    ));
+                }
+            }
+        }
+    }
+    out
 }
 
 fn links(count: usize) -> String {

@@ -28,6 +28,11 @@ pub struct Scenario {
     pub populations: Vec<Population>,
     /// What is measured and reported.
     pub outcomes: Vec<Outcome>,
+    /// Rank correlations between drivers (empty: every driver drawn independently).
+    pub correlations: Correlations,
+    /// What is known to have happened: observations each run is weighed by (empty: every run
+    /// counts alike).
+    pub evidence: Vec<Evidence>,
     /// The `[experiment]` of `crossroads explore`, when the file has one (`run` ignores it).
     pub experiment: Option<Experiment>,
 }
@@ -141,6 +146,57 @@ pub struct Driver {
     pub about: About,
     /// The distribution each run draws its value from.
     pub distribution: Distribution,
+}
+
+/// `[correlations]`: target Spearman rank correlations between drivers, and the matrix the runs'
+/// Gaussian copula uses (issue 13; `scenario::correlation`, `model::copula`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Correlations {
+    /// The pairs as stated, in file order (a pair at 0 included: it states independence).
+    pub pairs: Vec<Correlation>,
+    /// `repair = true`: a matrix that is not positive definite is replaced by the nearest one.
+    pub repair: bool,
+    /// The drivers the copula mixes: those of the pairs with ρ ≠ 0, in order of first appearance.
+    pub drivers: Vec<String>,
+    /// The Spearman matrix the runs use (`drivers` × `drivers`, row-major): the stated one or, when
+    /// repaired, the nearest valid one.
+    pub matrix: Vec<f64>,
+    /// Set when the stated matrix was repaired.
+    pub repaired: Option<Repair>,
+}
+
+/// One stated pair, `"first ~ second" = ρ`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Correlation {
+    /// The driver written first.
+    pub first: String,
+    /// The driver written second.
+    pub second: String,
+    /// The target Spearman rank correlation, in (−1, 1).
+    pub spearman: f64,
+    /// Description, unit and source.
+    pub about: About,
+}
+
+/// How a matrix that was not positive definite was repaired (`repair = true`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Repair {
+    /// The stated Spearman matrix (same order as [`Correlations::drivers`]).
+    pub stated: Vec<f64>,
+    /// The Frobenius distance between the stated and the used Spearman matrices.
+    pub distance: f64,
+}
+
+impl Correlations {
+    /// The matrix's entry for drivers `a` and `b` (1 on the diagonal, 0 for drivers in no pair).
+    pub fn get(&self, a: &str, b: &str) -> f64 {
+        let position = |name: &str| self.drivers.iter().position(|d| d == name);
+        match (position(a), position(b)) {
+            (Some(i), Some(j)) => self.matrix.get(i * self.drivers.len() + j).copied().unwrap_or(0.0),
+            _ if a == b => 1.0,
+            _ => 0.0,
+        }
+    }
 }
 
 /// A link: `coefficient · term`, added to a baseline (DESIGN.md §2.3).
@@ -379,4 +435,41 @@ impl Outcome {
     pub fn is_probability(&self) -> bool {
         self.measure.is_indicator()
     }
+}
+
+/// `[evidence.NAME]`: an observation about a run's history, measured by a term at a month, that
+/// each run is weighed by (approximate Bayesian computation over the runs: rejection for exact
+/// observations, likelihood weighting for measured ones).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evidence {
+    /// The name in the scenario file (`[section.NAME]`).
+    pub name: String,
+    /// Description, unit and source.
+    pub about: About,
+    /// The observed term as written in the file.
+    pub text: String,
+    /// The parsed term, every name resolved.
+    pub observe: Term,
+    /// Month since start at whose end it is observed (the horizon's last month when absent).
+    pub at: Option<u32>,
+    /// What was observed, and how a run's value is weighed against it.
+    pub observation: Observation,
+    /// The probability a no-skill forecaster gives the observed fact (for forecast scores);
+    /// `None`: 50%.
+    pub base_rate: Option<f64>,
+}
+
+/// What an evidence item observed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Observation {
+    /// `equals = k`: the run's value must be exactly k (a 0/1 or whole-number term): weight 1 or 0.
+    Equals(f64),
+    /// `value = x, sd = s`: a measurement with normal error; a run with value y weighs
+    /// exp(−(y − x)² / 2s²), the normal likelihood relative to a perfect match.
+    Normal {
+        /// The measured value.
+        value: f64,
+        /// The measurement's standard deviation (> 0).
+        sd: f64,
+    },
 }

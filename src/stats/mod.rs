@@ -6,6 +6,7 @@
 pub mod codec;
 pub mod describe;
 pub mod effects;
+pub mod evidence;
 pub mod exact_sum;
 pub mod experiment;
 pub mod moments;

@@ -81,6 +81,7 @@ pub fn summarize(model: &Model, simulation: &Simulation) -> Summary {
         outcomes,
         approximation: None,
         stopping: None,
+        evidence: None,
     }
 }
 
@@ -150,6 +151,7 @@ pub fn summarize_tally(model: &Model, tally: &Tally) -> Summary {
         outcomes,
         approximation: tally.approximation(),
         stopping: None,
+        evidence: None,
     }
 }
 

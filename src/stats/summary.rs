@@ -31,6 +31,10 @@ pub struct Summary {
     /// Why a `--precision` run stopped (absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stopping: Option<Stopping>,
+    /// The evidence: its probability under the model, the effective sample size, and the prior
+    /// and posterior of every driver and outcome (absent when the scenario has no `[evidence]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<super::evidence::EvidenceSummary>,
 }
 
 /// How a `--precision` run decided to stop.

@@ -267,6 +267,7 @@ pub fn summary() -> Summary {
         outcomes,
         approximation: None,
         stopping: None,
+        evidence: None,
     }
 }
 

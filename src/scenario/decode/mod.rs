@@ -9,11 +9,14 @@
 //! - [`distribution`]: the distribution forms and their parameters;
 //! - [`names`]: the shared namespace of terms, and resolving a term's names;
 //! - one file per section: [`meta`] (`[scenario]`), [`drivers`] (drivers and variables), [`events`],
-//!   [`issues`] (actors and issues), [`populations`], [`outcomes`] and [`experiment`].
+//!   [`issues`] (actors and issues), [`populations`], [`outcomes`], [`evidence`],
+//!   [`correlations`] and [`experiment`].
 
+mod correlations;
 mod distribution;
 mod drivers;
 mod events;
+mod evidence;
 mod experiment;
 mod issues;
 mod meta;
@@ -26,7 +29,7 @@ use std::collections::BTreeMap;
 
 use super::diagnostic::Problem;
 use super::load::SECTIONS;
-use super::schema::{Actor, Driver, Event, Issue, Outcome, Population, Scenario, Variable};
+use super::schema::{Actor, Driver, Event, Evidence, Issue, Outcome, Population, Scenario, Variable};
 use super::source::{Entry, Sources, Span, Table, Value};
 use names::Kind;
 
@@ -125,6 +128,7 @@ impl<'s> Decoder<'s> {
         let issues_section = self.section(root, "issues");
         let populations_section = self.section(root, "populations");
         let outcomes_section = self.section(root, "outcomes");
+        let evidence_section = self.section(root, "evidence");
 
         let drivers: Vec<Driver> = drivers_section.iter().filter_map(|e| self.driver(e)).collect();
         self.declare_names(
@@ -138,6 +142,9 @@ impl<'s> Decoder<'s> {
         for entry in &outcomes_section {
             self.check_name(entry, "outcome");
         }
+        for entry in &evidence_section {
+            self.check_name(entry, "evidence");
+        }
         let variables: Vec<Variable> = variables_section.iter().filter_map(|e| self.variable(e)).collect();
         let events: Vec<Event> = events_section.iter().filter_map(|e| self.event(e)).collect();
         let actors: Vec<Actor> = actors_section.iter().filter_map(|e| self.actor(e)).collect();
@@ -146,6 +153,9 @@ impl<'s> Decoder<'s> {
             populations_section.iter().filter_map(|e| self.population(e)).collect();
         let outcomes: Vec<Outcome> =
             outcomes_section.iter().filter_map(|e| self.outcome(e, meta.as_ref())).collect();
+        let correlations = self.correlations(root.get("correlations"), &drivers);
+        let evidence: Vec<Evidence> =
+            evidence_section.iter().filter_map(|e| self.evidence(e, meta.as_ref(), &drivers)).collect();
         let experiment = root.get("experiment").and_then(|entry| self.experiment(entry, root));
         Some(Scenario {
             meta: meta?,
@@ -156,6 +166,8 @@ impl<'s> Decoder<'s> {
             issues,
             populations,
             outcomes,
+            correlations: correlations?,
+            evidence,
             experiment,
         })
     }

@@ -129,7 +129,7 @@ impl Decoder<'_> {
             );
             return false;
         }
-        if name == "month" && kind != "outcome" {
+        if name == "month" && kind != "outcome" && kind != "evidence" {
             self.error(
                 entry.key_span,
                 format!("`month` is reserved: it cannot name a {kind}"),

@@ -2,7 +2,7 @@
 
 use crate::scenario::keys;
 use crate::scenario::schema::{Given, Meta, Outcome};
-use crate::scenario::source::Entry;
+use crate::scenario::source::{Entry, Table};
 
 use super::Decoder;
 
@@ -22,30 +22,7 @@ impl Decoder<'_> {
             },
             None => (String::new(), None),
         };
-        let at = match (table.get("at"), meta) {
-            (Some(e), Some(meta)) => {
-                let month = self.year_month(&e.node, "`at`");
-                month.and_then(|month| {
-                    let since = month.months_since(meta.start);
-                    let last = meta.start.plus(meta.horizon.saturating_sub(1));
-                    if since < 0 || since >= i64::from(meta.horizon) {
-                        self.error(
-                            e.node.span,
-                            format!(
-                                "`at` = {month} is outside the simulated months {} to {last}",
-                                meta.start
-                            ),
-                            "outside the horizon",
-                            format!("choose a month from {} to {last}, or lengthen `horizon`", meta.start),
-                        );
-                        return None;
-                    }
-                    Some(Some(since as u32))
-                })
-            }
-            (Some(_), None) => None,
-            (None, _) => Some(None),
-        };
+        let at = self.month_in_horizon(table, meta);
         let series = self.optional(table, "series", false, |d, n| d.boolean(n, "`series`"));
         let headline = self.optional(table, "headline", false, |d, n| d.boolean(n, "`headline`"));
         let given = match table.get("given") {
@@ -75,5 +52,34 @@ impl Decoder<'_> {
             given: given?,
             headline: headline?,
         })
+    }
+
+    /// A table's optional `at` month as months since start, checked to lie within the horizon:
+    /// `Some(None)` when absent, `None` when wrong (reported).
+    pub(super) fn month_in_horizon(&mut self, table: &Table, meta: Option<&Meta>) -> Option<Option<u32>> {
+        match (table.get("at"), meta) {
+            (Some(e), Some(meta)) => {
+                let month = self.year_month(&e.node, "`at`");
+                month.and_then(|month| {
+                    let since = month.months_since(meta.start);
+                    let last = meta.start.plus(meta.horizon.saturating_sub(1));
+                    if since < 0 || since >= i64::from(meta.horizon) {
+                        self.error(
+                            e.node.span,
+                            format!(
+                                "`at` = {month} is outside the simulated months {} to {last}",
+                                meta.start
+                            ),
+                            "outside the horizon",
+                            format!("choose a month from {} to {last}, or lengthen `horizon`", meta.start),
+                        );
+                        return None;
+                    }
+                    Some(Some(since as u32))
+                })
+            }
+            (Some(_), None) => None,
+            (None, _) => Some(None),
+        }
     }
 }

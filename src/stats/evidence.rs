@@ -1,0 +1,589 @@
+//! Conditioning on evidence: each run's weight, the evidence's probability under the model, and
+//! the posterior of every driver and outcome (approximate Bayesian computation over the runs).
+//!
+//! A run's weight is the product of its evidence items' likelihoods ([`crate::model::Likelihood`]:
+//! 1 or 0 for exact observations, exp(−z²/2) for measured ones), so every weight is in [0, 1].
+//!
+//! **Streaming.** A [`Weighing`] is fed the engine's chunks in chunk order, like the
+//! [`super::Tally`], and keeps
+//! - each item's likelihood moments and exact-match count, and the joint weight's moments, over
+//!   every run (merged chunk by chunk in chunk order: the same bits for any thread count);
+//! - the *posterior sample*: the weight, drivers and outcomes of the runs whose weight is above 0,
+//!   in run order, up to [`POSTERIOR_RUNS`] of them. A run of weight 0 adds to the counts only: it
+//!   costs no memory.
+//!
+//! **Estimates** (in [`Weighing::summarize`]): the evidence probability is the mean weight over all
+//! runs (a Wilson interval when every item is exact, else mean ± 1.96 standard errors); the effective
+//! sample size is Kish's (Σw)²/Σw²; posterior means and category probabilities are self-normalised
+//! importance-sampling estimates Σwx/Σw over the posterior sample with the delta-method standard
+//! error √(Σw²(x − x̄)²)/Σw (for exact evidence: the mean over accepted runs and sd/√accepted);
+//! quantiles invert the weighted empirical distribution. The prior beside them is the same
+//! computation with weight 1 over the tally's exact prefix (every run up to [`super::EXACT_RUNS`]).
+//! Evidence that no run matches leaves the posterior empty and says so, with each item's
+//! probability: nothing is divided by zero.
+
+use serde::Serialize;
+
+use super::describe::{Z95, wilson};
+use super::moments::Moments;
+use crate::engine::{ChunkValues, Simulation};
+use crate::model::{Likelihood, Model, OutcomeKind};
+
+/// Weighted runs kept for the posterior: beyond, the posterior rests on the first this-many runs of
+/// weight above 0 (the evidence probability and effective sample size still count every run).
+pub const POSTERIOR_RUNS: u64 = 100_000;
+
+/// Below this effective sample size the posterior rests on too few runs to trust: a warning.
+pub const SMALL_ESS: f64 = 100.0;
+
+/// The method, as summary.json and report.html state it.
+pub const METHOD: &str = "Runs weighed by the evidence (rejection for exact observations, a normal likelihood \
+relative to a perfect match for measured ones); posterior means and probabilities are self-normalised importance \
+sampling estimates Σwx/Σw with delta-method standard errors √(Σw²(x−x̄)²)/Σw and 95% intervals ±1.96 of them; \
+quantiles invert the weighted empirical distribution; the prior is the same computation with every weight 1.";
+
+/// The posterior sample: the runs of weight above 0, in run order.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Sample {
+    weights: Vec<f64>,
+    /// Row-major, `drivers` per run.
+    drivers: Vec<f64>,
+    /// Row-major, `outcomes` per run.
+    outcomes: Vec<f64>,
+}
+
+/// The evidence statistics of a run, fed chunk by chunk in chunk order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Weighing {
+    likelihoods: Vec<Likelihood>,
+    drivers: usize,
+    outcomes: usize,
+    runs: u64,
+    /// Per item: moments of its likelihood over every run.
+    item_moments: Vec<Moments>,
+    /// Per item: runs where its likelihood is 1 (exact items: runs that match it).
+    item_matches: Vec<u64>,
+    /// The joint weight's moments over every run.
+    weight: Moments,
+    /// Σw and Σw² over every run, added run by run in run order (Kish's effective sample size;
+    /// exact integers for exact evidence).
+    sums: (f64, f64),
+    /// Runs whose weight is above 0.
+    accepted: u64,
+    sample: Sample,
+}
+
+impl Weighing {
+    /// An empty weighing of `model`'s evidence; `None` when the model has none.
+    pub fn new(model: &Model) -> Option<Self> {
+        if model.evidence.is_empty() {
+            return None;
+        }
+        let items = model.evidence.len();
+        Some(Weighing {
+            likelihoods: model.evidence.iter().map(|e| e.likelihood).collect(),
+            drivers: model.drivers.len(),
+            outcomes: model.outcomes.len(),
+            runs: 0,
+            item_moments: vec![Moments::default(); items],
+            item_matches: vec![0; items],
+            weight: Moments::default(),
+            sums: (0.0, 0.0),
+            accepted: 0,
+            sample: Sample::default(),
+        })
+    }
+
+    /// Runs weighed so far.
+    pub fn runs(&self) -> u64 {
+        self.runs
+    }
+
+    /// Runs of weight above 0 so far (for exact evidence: the runs consistent with it).
+    pub fn accepted(&self) -> u64 {
+        self.accepted
+    }
+
+    /// Adds one chunk (call in chunk order).
+    pub fn add_chunk(&mut self, chunk: &ChunkValues) {
+        let items = self.likelihoods.len();
+        let mut item_moments = vec![Moments::default(); items];
+        let mut weight = Moments::default();
+        for run in 0..chunk.len {
+            let values = chunk.evidence.get(run * items..(run + 1) * items).unwrap_or(&[]);
+            let mut w = 1.0;
+            for (i, (likelihood, &value)) in self.likelihoods.iter().zip(values).enumerate() {
+                let l = likelihood.weight(value);
+                if let Some(m) = item_moments.get_mut(i) {
+                    m.add(l);
+                }
+                if l == 1.0
+                    && let Some(count) = self.item_matches.get_mut(i)
+                {
+                    *count += 1;
+                }
+                w *= l;
+            }
+            weight.add(w);
+            self.sums.0 += w;
+            self.sums.1 += w * w;
+            if w > 0.0 {
+                self.accepted += 1;
+                if (self.sample.weights.len() as u64) < POSTERIOR_RUNS {
+                    self.sample.weights.push(w);
+                    let (d, o) = (self.drivers, self.outcomes);
+                    self.sample
+                        .drivers
+                        .extend_from_slice(chunk.drivers.get(run * d..(run + 1) * d).unwrap_or(&[]));
+                    self.sample
+                        .outcomes
+                        .extend_from_slice(chunk.outcomes.get(run * o..(run + 1) * o).unwrap_or(&[]));
+                }
+            }
+        }
+        for (total, part) in self.item_moments.iter_mut().zip(&item_moments) {
+            total.merge(part);
+        }
+        self.weight.merge(&weight);
+        self.runs += chunk.len as u64;
+    }
+
+    /// The evidence's statistics, the prior (from `prior`, the tally's exact prefix) and the
+    /// posterior of every driver and outcome.
+    pub fn summarize(&self, model: &Model, prior: &Simulation) -> EvidenceSummary {
+        let exact = self.likelihoods.iter().all(|l| l.is_exact());
+        let items: Vec<ItemSummary> = model
+            .evidence
+            .iter()
+            .zip(&self.item_moments)
+            .zip(&self.item_matches)
+            .map(|((spec, moments), &matches)| {
+                let estimate = if spec.likelihood.is_exact() {
+                    Estimate::of_counts(matches, self.runs)
+                } else {
+                    Estimate::of_moments(moments)
+                };
+                let scores = spec.likelihood.is_exact().then(|| Scores::of(estimate.value, spec.base_rate));
+                ItemSummary {
+                    name: spec.name.clone(),
+                    observe: spec.text.clone(),
+                    observed: observed_text(spec.likelihood),
+                    measured_at: model.start.plus(spec.month).to_string(),
+                    exact: spec.likelihood.is_exact(),
+                    probability: estimate,
+                    base_rate: spec.base_rate,
+                    scores,
+                }
+            })
+            .collect();
+        let probability = if exact {
+            Estimate::of_counts(self.accepted, self.runs)
+        } else {
+            Estimate::of_moments(&self.weight)
+        };
+        let (sum, sum_squares) = self.sums;
+        let effective_sample_size = if sum_squares > 0.0 { sum * sum / sum_squares } else { 0.0 };
+        let warning = if self.accepted == 0 {
+            let each: Vec<String> = items
+                .iter()
+                .map(|i| {
+                    format!(
+                        "{} {} ({})",
+                        i.name,
+                        crate::format::percent(i.probability.value),
+                        crate::format::percent_interval(i.probability.lower, i.probability.upper)
+                    )
+                })
+                .collect();
+            Some(format!(
+                "No run of {} matches all the evidence together, so there is no posterior. Under the model, \
+                 each item alone: {}. Run more runs, or check the items that are (nearly) never matched.",
+                crate::format::count(self.runs),
+                each.join("; ")
+            ))
+        } else if effective_sample_size < SMALL_ESS {
+            Some(format!(
+                "The posterior rests on an effective sample size of {} runs (below {}): its numbers are \
+                 rough. Run more runs (--runs, or --accepted N for exact evidence).",
+                crate::format::number(effective_sample_size),
+                SMALL_ESS
+            ))
+        } else {
+            None
+        };
+        let kept = self.sample.weights.len() as u64;
+        let prior_weights = vec![1.0; prior.runs as usize];
+        let posterior = (kept > 0).then_some(&self.sample);
+        let drivers = model
+            .drivers
+            .iter()
+            .enumerate()
+            .map(|(d, spec)| {
+                let prior_values = column(&prior.drivers, d, self.drivers);
+                let post_values = posterior.map(|s| column(&s.drivers, d, self.drivers));
+                DriverPosterior {
+                    name: spec.name.clone(),
+                    categories: spec.outcomes.as_ref().map(|names| {
+                        names
+                            .iter()
+                            .enumerate()
+                            .map(|(k, name)| {
+                                let is = |values: &[f64]| -> Vec<f64> {
+                                    values.iter().map(|&x| if x == k as f64 { 1.0 } else { 0.0 }).collect()
+                                };
+                                CategoryPosterior {
+                                    name: name.clone(),
+                                    prior: weighted(&is(&prior_values), &prior_weights).map(|s| s.mean),
+                                    posterior: post_values
+                                        .as_ref()
+                                        .and_then(|v| weighted(&is(v), &self.sample.weights)),
+                                }
+                            })
+                            .collect()
+                    }),
+                    prior: if spec.outcomes.is_some() {
+                        None
+                    } else {
+                        weighted(&prior_values, &prior_weights)
+                    },
+                    posterior: match (&spec.outcomes, &post_values) {
+                        (None, Some(v)) => weighted(v, &self.sample.weights),
+                        _ => None,
+                    },
+                }
+            })
+            .collect();
+        let outcomes = model
+            .outcomes
+            .iter()
+            .enumerate()
+            .map(|(o, spec)| {
+                let prior_values = column(&prior.outcomes, o, self.outcomes);
+                OutcomePosterior {
+                    name: spec.name.clone(),
+                    title: spec.title.clone(),
+                    probability: spec.kind == OutcomeKind::Indicator,
+                    share: spec.share,
+                    measured_at: model.start.plus(spec.month).to_string(),
+                    prior: weighted(&prior_values, &prior_weights),
+                    posterior: posterior
+                        .and_then(|s| weighted(&column(&s.outcomes, o, self.outcomes), &self.sample.weights)),
+                }
+            })
+            .collect();
+        EvidenceSummary {
+            method: METHOD.to_string(),
+            runs: self.runs,
+            accepted_target: None,
+            accepted_runs: self.accepted,
+            posterior_runs: kept,
+            prior_runs: prior.runs,
+            items,
+            probability,
+            effective_sample_size,
+            warning,
+            scores: Scores::total(model, &self.item_matches, self.runs),
+            drivers,
+            outcomes,
+        }
+    }
+}
+
+/// Column `index` of a row-major table of `width` values a row.
+fn column(values: &[f64], index: usize, width: usize) -> Vec<f64> {
+    values.iter().skip(index).step_by(width.max(1)).copied().collect()
+}
+
+/// How an item's observation reads: "= 0", "≈ 3 ± 0.5".
+fn observed_text(likelihood: Likelihood) -> String {
+    match likelihood {
+        Likelihood::Equals(k) => format!("= {}", crate::format::number(k)),
+        Likelihood::Normal { value, sd } => {
+            format!("≈ {} ± {}", crate::format::number(value), crate::format::number(sd))
+        }
+    }
+}
+
+/// Weighted statistics of `values` (NaN: undefined, left out) under `weights`; `None` when no
+/// defined value has weight above 0.
+fn weighted(values: &[f64], weights: &[f64]) -> Option<WeightedStatistics> {
+    let mut pairs: Vec<(f64, f64)> =
+        values.iter().zip(weights).filter(|(x, w)| !x.is_nan() && **w > 0.0).map(|(&x, &w)| (x, w)).collect();
+    let total: f64 = pairs.iter().map(|(_, w)| w).sum();
+    if pairs.is_empty() || total <= 0.0 {
+        return None;
+    }
+    let all: f64 = weights.iter().filter(|w| **w > 0.0).sum();
+    let mean = pairs.iter().map(|(x, w)| w * x).sum::<f64>() / total;
+    let spread: f64 = pairs.iter().map(|(x, w)| w * w * (x - mean) * (x - mean)).sum();
+    let standard_error = spread.sqrt() / total;
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let quantile = |p: f64| -> f64 {
+        let target = p * total;
+        let mut cumulative = 0.0;
+        for &(x, w) in &pairs {
+            cumulative += w;
+            if cumulative >= target {
+                return x;
+            }
+        }
+        pairs.last().map_or(f64::NAN, |&(x, _)| x)
+    };
+    Some(WeightedStatistics {
+        mean,
+        standard_error,
+        lower: mean - Z95 * standard_error,
+        upper: mean + Z95 * standard_error,
+        p5: quantile(0.05),
+        p50: quantile(0.5),
+        p95: quantile(0.95),
+        defined_share: if all > 0.0 { total / all } else { 0.0 },
+    })
+}
+
+/// Everything the evidence says about a run of many replications (summary.json's `evidence`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EvidenceSummary {
+    /// How the numbers are computed.
+    pub method: String,
+    /// Runs weighed.
+    pub runs: u64,
+    /// `--accepted N`: the run went on until N runs were consistent (or `--runs` was reached).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accepted_target: Option<u64>,
+    /// Runs of weight above 0 (for exact evidence: the runs consistent with all of it).
+    pub accepted_runs: u64,
+    /// Runs the posterior rests on (the accepted ones, up to [`POSTERIOR_RUNS`]).
+    pub posterior_runs: u64,
+    /// Runs the prior beside it rests on (the first ones, up to [`super::EXACT_RUNS`]).
+    pub prior_runs: u64,
+    /// Each item, in file order.
+    pub items: Vec<ItemSummary>,
+    /// The joint probability of all the evidence under the model (the marginal likelihood; for
+    /// measured items relative to a perfect match).
+    pub probability: Estimate,
+    /// Kish's effective sample size (Σw)²/Σw².
+    pub effective_sample_size: f64,
+    /// Why the posterior is missing or rough, if it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
+    /// The forecast scores of the exact items together (absent when none is exact).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scores: Option<Scores>,
+    /// Every driver, prior and posterior.
+    pub drivers: Vec<DriverPosterior>,
+    /// Every outcome, prior and posterior.
+    pub outcomes: Vec<OutcomePosterior>,
+}
+
+/// An estimate with its Monte Carlo error.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Estimate {
+    /// The estimate.
+    pub value: f64,
+    /// Its Monte Carlo standard error.
+    pub standard_error: f64,
+    /// 95% interval, lower end (Wilson for counts).
+    pub lower: f64,
+    /// Upper end.
+    pub upper: f64,
+}
+
+impl Estimate {
+    /// A share of runs, with its Wilson interval.
+    fn of_counts(successes: u64, runs: u64) -> Self {
+        let p = if runs == 0 { 0.0 } else { successes as f64 / runs as f64 };
+        let (lower, upper) = wilson(successes, runs);
+        let standard_error = if runs == 0 { 0.0 } else { (p * (1.0 - p) / runs as f64).sqrt() };
+        Estimate { value: p, standard_error, lower, upper }
+    }
+
+    /// A mean of values in [0, 1] with ±1.96 standard errors, clamped to [0, 1].
+    fn of_moments(moments: &Moments) -> Self {
+        let (value, standard_error) = (moments.mean, moments.standard_error());
+        Estimate {
+            value,
+            standard_error,
+            lower: (value - Z95 * standard_error).max(0.0),
+            upper: (value + Z95 * standard_error).min(1.0),
+        }
+    }
+}
+
+/// One evidence item.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemSummary {
+    /// Its name.
+    pub name: String,
+    /// The observed term as written.
+    pub observe: String,
+    /// What was observed: "= 0", "≈ 3 ± 0.5".
+    pub observed: String,
+    /// `YYYY-MM` it is observed at.
+    pub measured_at: String,
+    /// An exact observation (accept or reject).
+    pub exact: bool,
+    /// Its probability under the model alone (for a measured item: its mean likelihood).
+    pub probability: Estimate,
+    /// The no-skill forecast's probability of the fact (0.5 unless the file says).
+    pub base_rate: f64,
+    /// The model's forecast scores for it (exact items only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scores: Option<Scores>,
+}
+
+/// Forecast scores of the model's prior probabilities for facts that happened, against a no-skill
+/// forecast (the items' base rates): Brier (1 − p)², lower is better; log score ln p, higher is
+/// better (`None` when the model gave a fact probability 0).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Scores {
+    /// The model's Brier score (mean over items).
+    pub brier: f64,
+    /// The no-skill forecast's Brier score.
+    pub brier_no_skill: f64,
+    /// Brier skill score 1 − brier / brier_no_skill (above 0: better than no skill).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub brier_skill: Option<f64>,
+    /// The model's log score (sum over items of ln p).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log: Option<f64>,
+    /// The no-skill forecast's log score.
+    pub log_no_skill: f64,
+}
+
+impl Scores {
+    /// The scores of one fact forecast with probability `p`, no-skill `base`.
+    fn of(p: f64, base: f64) -> Self {
+        let (brier, brier_no_skill) = ((1.0 - p).powi(2), (1.0 - base).powi(2));
+        Scores {
+            brier,
+            brier_no_skill,
+            brier_skill: (brier_no_skill > 0.0).then(|| 1.0 - brier / brier_no_skill),
+            log: (p > 0.0).then(|| p.ln()),
+            log_no_skill: base.ln(),
+        }
+    }
+
+    /// The scores of every exact item together: mean Brier, summed log scores.
+    fn total(model: &Model, matches: &[u64], runs: u64) -> Option<Self> {
+        let items: Vec<Scores> = model
+            .evidence
+            .iter()
+            .zip(matches)
+            .filter(|(spec, _)| spec.likelihood.is_exact())
+            .map(|(spec, &m)| {
+                Scores::of(if runs == 0 { 0.0 } else { m as f64 / runs as f64 }, spec.base_rate)
+            })
+            .collect();
+        if items.is_empty() {
+            return None;
+        }
+        let n = items.len() as f64;
+        let brier = items.iter().map(|s| s.brier).sum::<f64>() / n;
+        let brier_no_skill = items.iter().map(|s| s.brier_no_skill).sum::<f64>() / n;
+        Some(Scores {
+            brier,
+            brier_no_skill,
+            brier_skill: (brier_no_skill > 0.0).then(|| 1.0 - brier / brier_no_skill),
+            log: items.iter().map(|s| s.log).sum::<Option<f64>>(),
+            log_no_skill: items.iter().map(|s| s.log_no_skill).sum(),
+        })
+    }
+}
+
+/// Weighted statistics of one quantity over runs.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct WeightedStatistics {
+    /// Weighted mean (a probability for 0/1 quantities).
+    pub mean: f64,
+    /// Its Monte Carlo standard error (delta method).
+    pub standard_error: f64,
+    /// mean − 1.96 standard errors.
+    pub lower: f64,
+    /// mean + 1.96 standard errors.
+    pub upper: f64,
+    /// Weighted 5th percentile.
+    pub p5: f64,
+    /// Weighted median.
+    pub p50: f64,
+    /// Weighted 95th percentile.
+    pub p95: f64,
+    /// The weight share of runs where the quantity is defined (below 1 for `first(...)`).
+    pub defined_share: f64,
+}
+
+/// A driver's prior and posterior.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DriverPosterior {
+    /// The driver's name.
+    pub name: String,
+    /// A categorical driver's categories, each with its prior and posterior probability.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub categories: Option<Vec<CategoryPosterior>>,
+    /// A numeric driver's prior.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prior: Option<WeightedStatistics>,
+    /// A numeric driver's posterior (absent when no run matches the evidence).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub posterior: Option<WeightedStatistics>,
+}
+
+/// One category of a categorical driver.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CategoryPosterior {
+    /// The category's name.
+    pub name: String,
+    /// Its share of the prior runs.
+    pub prior: Option<f64>,
+    /// Its posterior probability with its Monte Carlo error.
+    pub posterior: Option<WeightedStatistics>,
+}
+
+/// An outcome's prior and posterior.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutcomePosterior {
+    /// The outcome's name.
+    pub name: String,
+    /// Its title.
+    pub title: String,
+    /// A 0/1 outcome: the means are probabilities.
+    pub probability: bool,
+    /// A share 0–1 (shown as a percentage).
+    #[serde(skip)]
+    pub share: bool,
+    /// `YYYY-MM` it is measured at.
+    pub measured_at: String,
+    /// Over the prior runs.
+    pub prior: Option<WeightedStatistics>,
+    /// Over the weighted runs (absent when no run matches the evidence).
+    pub posterior: Option<WeightedStatistics>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weighted_statistics_of_equal_weights_are_the_sample_mean_and_its_error() {
+        let values = [1.0, 2.0, 3.0, 4.0];
+        let s = weighted(&values, &[1.0; 4]).unwrap();
+        assert_eq!(s.mean, 2.5);
+        // √(Σ(x − x̄)²)/n = √5/4: the plug-in standard error.
+        assert!((s.standard_error - 5f64.sqrt() / 4.0).abs() < 1e-15);
+        assert_eq!((s.p5, s.p50, s.p95), (1.0, 2.0, 4.0));
+        // Weight 0 leaves a run out; NaN is undefined.
+        let s = weighted(&[1.0, 100.0, f64::NAN], &[1.0, 0.0, 1.0]).unwrap();
+        assert_eq!((s.mean, s.defined_share), (1.0, 0.5));
+        assert!(weighted(&[1.0], &[0.0]).is_none());
+    }
+
+    #[test]
+    fn scores_of_a_certain_and_an_impossible_fact() {
+        let sure = Scores::of(1.0, 0.5);
+        assert_eq!((sure.brier, sure.brier_no_skill, sure.log), (0.0, 0.25, Some(0.0)));
+        assert_eq!(sure.brier_skill, Some(1.0));
+        let never = Scores::of(0.0, 0.5);
+        assert_eq!(never.log, None);
+        assert_eq!(never.brier, 1.0);
+    }
+}

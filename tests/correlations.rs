@@ -1,0 +1,396 @@
+//! `[correlations]` through the real binary (issue 13): every marginal stays its declared
+//! distribution, the achieved rank correlations meet their targets, a matrix that cannot hold is
+//! refused naming its pairs or repaired on request, results do not depend on threads, adding or
+//! removing a pair touches only the driver it correlates, and `compare` keeps the uniforms.
+//!
+//! Tolerances: Spearman's ρ on Fisher's z scale, atanh(ρ̂) with variance 1.06/(n − 3) (Fieller,
+//! Hartley and Pearson 1957), within z = 4; KS distances below 1.95/√n (the 0.1% level, as in the
+//! distribution tests); categorical shares within z = 4 of their binomial error.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "in a test, a panic is a failed test"
+)]
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use statrs::distribution::{Beta, ContinuousCDF, LogNormal, Normal, Triangular, Uniform};
+
+/// Drivers of every kind; `h` is in no pair.
+const BASE: &str = r#"
+[scenario]
+name = "correlated"
+title = "Correlated drivers"
+start = "2024-01"
+horizon = 1
+runs = 20000
+seed = 13
+
+[drivers.f]
+uniform = { min = 0, max = 1 }
+
+[drivers.g]
+uniform = { min = 0, max = 1 }
+
+[drivers.a]
+beta = { alpha = 4, beta = 5 }
+
+[drivers.b]
+normal = { mean = 10, sd = 3 }
+
+[drivers.c]
+triangular = { min = 6, mode = 30, max = 96 }
+
+[drivers.d]
+lognormal = { mu = 1, sigma = 0.5 }
+
+[drivers.war]
+categorical = { frozen = 0.45, settlement = 0.35, gains = 0.12, collapse = 0.08 }
+
+[drivers.e]
+beta = { alpha = 3, beta = 3 }
+
+[drivers.h]
+uniform = { min = -5, max = 5 }
+
+[outcomes.a_value]
+measure = "a"
+"#;
+
+/// Three separate groups: a 2×2, a 4×4 (b ~ c left at 0) and a categorical with a continuous driver.
+const CORRELATIONS: &str = r#"
+[correlations]
+"f ~ g" = { rho = -0.4, source = "test: the 2×2 case" }
+"a ~ b" = 0.5
+"a ~ c" = -0.3
+"a ~ d" = 0.2
+"b ~ d" = 0.4
+"c ~ d" = -0.2
+"war ~ e" = { rho = 0.6, source = "test: a categorical driver with a continuous one" }
+"#;
+
+const WAR: [(&str, f64); 4] = [("frozen", 0.45), ("settlement", 0.35), ("gains", 0.12), ("collapse", 0.08)];
+
+fn crossroads() -> Command {
+    Command::cargo_bin("crossroads").expect("the binary builds")
+}
+
+/// Writes `text` as `name` in `dir`.
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    fs::write(&path, text).unwrap();
+    path
+}
+
+/// Runs `scenario` into `out` (no charts) with `extra` arguments; panics unless it succeeds.
+fn run(scenario: &Path, out: &Path, extra: &[&str]) {
+    crossroads()
+        .arg("run")
+        .arg(scenario)
+        .args(["--quiet", "--no-charts", "--out"])
+        .arg(out)
+        .args(extra)
+        .assert()
+        .success();
+}
+
+/// runs.csv as columns of text by header.
+fn columns(out: &Path) -> BTreeMap<String, Vec<String>> {
+    let text = fs::read_to_string(out.join("runs.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<String> = lines.next().unwrap().split(',').map(str::to_string).collect();
+    let mut columns: BTreeMap<String, Vec<String>> = header.iter().map(|h| (h.clone(), Vec::new())).collect();
+    for line in lines {
+        for (name, field) in header.iter().zip(line.split(',')) {
+            columns.get_mut(name).unwrap().push(field.to_string());
+        }
+    }
+    columns
+}
+
+/// A driver's values as numbers (a categorical driver's outcome as its index in file order).
+fn numbers(columns: &BTreeMap<String, Vec<String>>, name: &str) -> Vec<f64> {
+    columns[name]
+        .iter()
+        .map(|v| match WAR.iter().position(|(w, _)| w == v) {
+            Some(index) => index as f64,
+            None => v.parse().unwrap(),
+        })
+        .collect()
+}
+
+/// Mid-ranks (ties share their mean rank).
+fn ranks(x: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..x.len()).collect();
+    order.sort_by(|&i, &j| x[i].total_cmp(&x[j]));
+    let mut rank = vec![0.0; x.len()];
+    let mut start = 0;
+    while start < order.len() {
+        let mut end = start;
+        while end + 1 < order.len() && x[order[end + 1]] == x[order[start]] {
+            end += 1;
+        }
+        for &i in &order[start..=end] {
+            rank[i] = (start + end) as f64 / 2.0;
+        }
+        start = end + 1;
+    }
+    rank
+}
+
+/// Spearman's ρ: Pearson's correlation of the mid-ranks.
+fn spearman(a: &[f64], b: &[f64]) -> f64 {
+    let (ra, rb) = (ranks(a), ranks(b));
+    let n = a.len() as f64;
+    let (ma, mb) = (ra.iter().sum::<f64>() / n, rb.iter().sum::<f64>() / n);
+    let cov: f64 = ra.iter().zip(&rb).map(|(x, y)| (x - ma) * (y - mb)).sum();
+    let va: f64 = ra.iter().map(|x| (x - ma).powi(2)).sum();
+    let vb: f64 = rb.iter().map(|y| (y - mb).powi(2)).sum();
+    cov / (va * vb).sqrt()
+}
+
+/// z of an achieved Spearman against its expected value on Fisher's scale.
+fn fisher_z(achieved: f64, expected: f64, n: usize) -> f64 {
+    (achieved.atanh() - expected.atanh()) / (1.06 / (n as f64 - 3.0)).sqrt()
+}
+
+/// The Spearman ρ (mid-ranks) a categorical driver with `weights` (in category order) has with a
+/// continuous driver under a Gaussian copula of Pearson r: the categories tie, so it is below the
+/// target's. With V the continuous driver's uniform, E[V | U = u] = Φ(r Φ⁻¹(u) / √(2 − r²)), and the
+/// categorical's mid-distribution value m_k = (C_{k−1} + C_k)/2 on its interval; the integral is a
+/// midpoint rule of 20,000 steps per category.
+fn categorical_spearman(weights: &[f64], target: f64) -> f64 {
+    let unit = Normal::standard();
+    let r = 2.0 * (std::f64::consts::PI * target / 6.0).sin();
+    let conditional = |u: f64| unit.cdf(r * unit.inverse_cdf(u) / (2.0 - r * r).sqrt());
+    let (mut below, mut cross, mut square) = (0.0, 0.0, 0.0);
+    for &w in weights {
+        let mid = below + w / 2.0;
+        let steps = 20_000;
+        let integral: f64 =
+            (0..steps).map(|i| conditional(below + w * (i as f64 + 0.5) / steps as f64)).sum::<f64>() * w
+                / steps as f64;
+        cross += mid * integral;
+        square += w * mid * mid;
+        below += w;
+    }
+    (cross - 0.25) / ((square - 0.25) * (1.0 / 12.0)).sqrt()
+}
+
+/// A distribution function.
+type Cdf = Box<dyn Fn(f64) -> f64>;
+
+/// Kolmogorov–Smirnov distance of a sample from a CDF.
+fn ks(values: &[f64], cdf: impl Fn(f64) -> f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len() as f64;
+    sorted
+        .iter()
+        .enumerate()
+        .map(|(k, &x)| {
+            let f = cdf(x);
+            (f - k as f64 / n).abs().max((f - (k + 1) as f64 / n).abs())
+        })
+        .fold(0.0, f64::max)
+}
+
+#[test]
+fn marginals_stay_declared_and_rank_correlations_meet_their_targets_at_20000_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "correlated.toml", &format!("{BASE}{CORRELATIONS}"));
+    let out = dir.path().join("out");
+    run(&scenario, &out, &[]);
+    let columns = columns(&out);
+    let n = columns["run"].len();
+    assert_eq!(n, 20_000);
+    let bound = 1.95 / (n as f64).sqrt();
+
+    let marginals: [(&str, Cdf); 8] = [
+        ("f", Box::new(|x| Uniform::new(0.0, 1.0).unwrap().cdf(x))),
+        ("g", Box::new(|x| Uniform::new(0.0, 1.0).unwrap().cdf(x))),
+        ("a", Box::new(|x| Beta::new(4.0, 5.0).unwrap().cdf(x))),
+        ("b", Box::new(|x| Normal::new(10.0, 3.0).unwrap().cdf(x))),
+        ("c", Box::new(|x| Triangular::new(6.0, 96.0, 30.0).unwrap().cdf(x))),
+        ("d", Box::new(|x| LogNormal::new(1.0, 0.5).unwrap().cdf(x))),
+        ("e", Box::new(|x| Beta::new(3.0, 3.0).unwrap().cdf(x))),
+        ("h", Box::new(|x| Uniform::new(-5.0, 5.0).unwrap().cdf(x))),
+    ];
+    for (name, cdf) in &marginals {
+        let distance = ks(&numbers(&columns, name), cdf);
+        assert!(distance < bound, "{name}: KS {distance} ≥ {bound}");
+    }
+    let war = numbers(&columns, "war");
+    for (index, (outcome, weight)) in WAR.iter().enumerate() {
+        let share = war.iter().filter(|&&w| w == index as f64).count() as f64 / n as f64;
+        let z = (share - weight) / (weight * (1.0 - weight) / n as f64).sqrt();
+        assert!(z.abs() < 4.0, "war = {outcome}: share {share} for {weight} (z = {z})");
+    }
+
+    let continuous = [
+        ("f", "g", -0.4),
+        ("a", "b", 0.5),
+        ("a", "c", -0.3),
+        ("a", "d", 0.2),
+        ("b", "d", 0.4),
+        ("c", "d", -0.2),
+        ("b", "c", 0.0),
+        ("f", "a", 0.0),
+        ("e", "h", 0.0),
+    ];
+    let weights: Vec<f64> = WAR.iter().map(|(_, w)| *w).collect();
+    let mixed = ("war", "e", categorical_spearman(&weights, 0.6));
+    assert!(mixed.2 > 0.5 && mixed.2 < 0.6, "ties lower the attainable ρ: {}", mixed.2);
+    for (a, b, expected) in continuous.into_iter().chain([mixed]) {
+        let achieved = spearman(&numbers(&columns, a), &numbers(&columns, b));
+        let z = fisher_z(achieved, expected, n);
+        assert!(z.abs() < 4.0, "{a} ~ {b}: ρ_s {achieved:.4} for {expected:.4} (z = {z:.2})");
+    }
+}
+
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "correlated.toml", &format!("{BASE}{CORRELATIONS}"));
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    run(&scenario, &one, &["--runs", "3000", "--threads", "1"]);
+    run(&scenario, &two, &["--runs", "3000", "--threads", "2"]);
+    for file in ["runs.csv", "summary.json", "series.csv", "drivers.csv", "sensitivity.csv", "scenario.toml"]
+    {
+        assert_eq!(fs::read(one.join(file)).unwrap(), fs::read(two.join(file)).unwrap(), "{file}");
+    }
+}
+
+#[test]
+fn adding_a_pair_changes_only_the_driver_it_brings_in_and_rho_0_removes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let independent = write(dir.path(), "independent.toml", BASE);
+    let scenario = write(dir.path(), "correlated.toml", &format!("{BASE}{CORRELATIONS}"));
+    let runs = ["--runs", "2000"];
+    let before = dir.path().join("before");
+    run(&scenario, &before, &runs);
+    // `h` joins the 2×2 group through `g`: only h's values may change.
+    let added = dir.path().join("added");
+    run(&scenario, &added, &[&runs[..], &["--set", r#"correlations."g ~ h"=0.5"#]].concat());
+    let (before_columns, added_columns) = (columns(&before), columns(&added));
+    for (name, values) in &before_columns {
+        if name == "h" {
+            let changed = values.iter().zip(&added_columns[name]).filter(|(x, y)| x != y).count();
+            assert!(changed > 1900, "h changed in only {changed} of 2000 runs");
+        } else {
+            assert_eq!(values, &added_columns[name], "column {name} changed when `g ~ h` was added");
+        }
+    }
+    // Every pair set to 0 by --set: the runs of the scenario without [correlations], byte for byte.
+    let removed = dir.path().join("removed");
+    let mut arguments: Vec<String> = runs.iter().map(|s| s.to_string()).collect();
+    for pair in ["f ~ g", "a ~ b", "a ~ c", "a ~ d", "b ~ d", "c ~ d", "war ~ e"] {
+        arguments.push("--set".into());
+        arguments.push(format!("correlations.\"{pair}\"=0"));
+    }
+    let arguments: Vec<&str> = arguments.iter().map(String::as_str).collect();
+    run(&scenario, &removed, &arguments);
+    let plain = dir.path().join("plain");
+    run(&independent, &plain, &runs);
+    assert_eq!(fs::read(removed.join("runs.csv")).unwrap(), fs::read(plain.join("runs.csv")).unwrap());
+}
+
+#[test]
+fn compare_with_and_without_correlations_feeds_the_copula_the_same_uniforms() {
+    let dir = tempfile::tempdir().unwrap();
+    let independent = write(dir.path(), "independent.toml", BASE);
+    let correlated = write(
+        dir.path(),
+        "correlated.toml",
+        &format!("{}{CORRELATIONS}", BASE.replace("name = \"correlated\"", "name = \"with_pairs\"")),
+    );
+    let out = dir.path().join("compare");
+    crossroads()
+        .arg("compare")
+        .args([&independent, &correlated])
+        .args(["--runs", "2000", "--quiet", "--no-charts", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let plain = columns(&out.join("scenarios/correlated"));
+    let paired = columns(&out.join("scenarios/with_pairs"));
+    // Drivers in no pair, and the first driver of each group, are the same run by run.
+    for name in ["h", "f", "a", "war"] {
+        assert_eq!(plain[name], paired[name], "{name}");
+    }
+    // g ~ U(0, 1): its correlated value is Φ(r Φ⁻¹(u_f) + √(1 − r²) Φ⁻¹(u_g)) of the very uniforms
+    // the independent run drew (its own values).
+    let unit = Normal::standard();
+    let r = 2.0 * (std::f64::consts::PI * -0.4 / 6.0).sin();
+    let (f, g, g_paired) = (numbers(&plain, "f"), numbers(&plain, "g"), numbers(&paired, "g"));
+    for run in 0..f.len() {
+        let expected =
+            unit.cdf(r * unit.inverse_cdf(f[run]) + (1.0 - r * r).sqrt() * unit.inverse_cdf(g[run]));
+        assert!((g_paired[run] - expected).abs() < 1e-12, "run {run}: {} vs {expected}", g_paired[run]);
+    }
+}
+
+#[test]
+fn a_matrix_that_cannot_hold_is_refused_naming_its_pairs_or_repaired_and_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let conflict = r#"
+[correlations]
+"a ~ b" = 0.8
+"f ~ g" = 0.3
+"a ~ c" = 0.8
+"b ~ c" = -0.7
+"#;
+    let scenario = write(dir.path(), "conflict.toml", &format!("{BASE}{conflict}"));
+    let refused = crossroads().arg("check").arg(&scenario).assert().code(2);
+    let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(stderr.contains("conflict.toml:44:1"), "{stderr}");
+    assert!(stderr.contains("`a ~ b`, `a ~ c` and `b ~ c` cannot hold together"), "{stderr}");
+    assert!(!stderr.contains("`f ~ g`,"), "f ~ g takes no part: {stderr}");
+    assert!(stderr.contains("repair = true"), "{stderr}");
+
+    let repaired = write(
+        dir.path(),
+        "repaired.toml",
+        &format!("{BASE}{}", conflict.replace("]\n", "]\nrepair = true\n")),
+    );
+    let checked = crossroads().arg("check").arg(&repaired).assert().success();
+    let stdout = String::from_utf8_lossy(&checked.get_output().stdout).into_owned();
+    assert!(stdout.contains("repaired (repair = true)"), "{stdout}");
+    assert!(stdout.contains("a ~ b: stated 0.800, used "), "{stdout}");
+    let distance: f64 = stdout
+        .split("Frobenius distance ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|d| d.parse().ok())
+        .unwrap();
+    assert!(distance > 0.1 && distance < 1.0, "{distance}");
+    let used = |pair: &str| -> f64 {
+        let line = stdout.lines().find(|l| l.trim_start().starts_with(&format!("{pair}: stated"))).unwrap();
+        line.rsplit("used ").next().unwrap().trim().parse().unwrap()
+    };
+    let (ab, ac, bc) = (used("a ~ b"), used("a ~ c"), used("b ~ c"));
+
+    // run prints the repair too, and its runs achieve the repaired correlations.
+    let out = dir.path().join("out");
+    let ran = crossroads()
+        .arg("run")
+        .arg(&repaired)
+        .args(["--quiet", "--no-charts", "--runs", "20000", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&ran.get_output().stderr).into_owned();
+    assert!(stderr.contains("repaired (repair = true)"), "{stderr}");
+    let columns = columns(&out);
+    let n = columns["run"].len();
+    for (a, b, expected) in [("a", "b", ab), ("a", "c", ac), ("b", "c", bc)] {
+        let achieved = spearman(&numbers(&columns, a), &numbers(&columns, b));
+        let z = fisher_z(achieved, expected, n);
+        assert!(z.abs() < 4.0, "{a} ~ {b}: ρ_s {achieved:.4} for the repaired {expected:.4} (z = {z:.2})");
+    }
+}
