@@ -284,7 +284,12 @@ pub fn explore(args: ExploreArgs) -> Result<(), Failure> {
                     cases.push(target.holds(value));
                 }
             }
-            match prim(&rows, &cases, experiment.factors.len(), PrimSettings::default()) {
+            match prim(
+                &rows,
+                &cases,
+                experiment.factors.len(),
+                PrimSettings { rows_per_draw: point_runs.replications, ..PrimSettings::default() },
+            ) {
                 Ok(discovery) => Some(discovery),
                 Err(stats::prim::PrimError::NoCases) => {
                     return Err(bad_input(
@@ -402,13 +407,18 @@ fn explore_table(output: &ExploreOutput) -> String {
             text.push_str(&format!("  no Morris measures: {why}\n"));
         }
     }
-    if let Some((target, discovery)) = output.discovery
-        && let Some(chosen) = discovery.trajectory.get(discovery.chosen)
-    {
+    if let Some((target, discovery)) = output.discovery {
+        let note = if discovery.reaches_threshold {
+            "the largest box with density ≥ 80%"
+        } else {
+            "no box reaches density 80%: the one that best weighs coverage against density"
+        };
         text.push_str(&format!(
-            "\nWhere {target} happens (PRIM, {} peeling steps; trajectory in prim.csv):\n  {}\n",
+            "\nWhere {target} happens (PRIM: {note}, peeling step {} of {}, bounds that do not matter \
+             dropped; trajectory in prim.csv):\n  {}\n",
+            discovery.chosen,
             discovery.trajectory.len().saturating_sub(1),
-            describe_box(output, chosen)
+            describe_box(output, &discovery.simplified)
         ));
     }
     text

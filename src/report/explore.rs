@@ -130,8 +130,13 @@ fn write_prim(
         header.push(format!("{} (upper)", factor.path));
     }
     csv.row(header.iter().map(String::as_str))?;
-    for (step, b) in discovery.trajectory.iter().enumerate() {
-        csv.integer(step as u64)?;
+    let simplified = std::iter::once(&discovery.simplified);
+    for (step, b) in discovery.trajectory.iter().chain(simplified).enumerate() {
+        if step == discovery.trajectory.len() {
+            csv.text("simplified")?;
+        } else {
+            csv.integer(step as u64)?;
+        }
         csv.number(b.coverage)?;
         csv.number(b.density)?;
         csv.number(b.mass)?;
@@ -235,17 +240,18 @@ fn summary(output: &ExploreOutput) -> Value {
             entry
         })
         .collect();
-    let prim = output.discovery.and_then(|(target, discovery)| {
-        let chosen = discovery.trajectory.get(discovery.chosen)?;
-        Some(json!({
+    let prim = output.discovery.map(|(target, discovery)| {
+        let chosen = &discovery.simplified;
+        json!({
             "target": target,
             "chosen_step": discovery.chosen,
+            "reaches_density_threshold": discovery.reaches_threshold,
             "chosen": describe_box(output, chosen),
             "coverage": chosen.coverage,
             "density": chosen.density,
             "mass": chosen.mass,
             "steps": discovery.trajectory.len(),
-        }))
+        })
     });
     json!({
         "scenario": output.name,

@@ -12,7 +12,12 @@
 //! - **mass**: the share of all points inside it.
 //!
 //! Coverage falls and density rises along the trajectory; the chosen box is the one of highest
-//! coverage whose density reaches the threshold (the densest box when none does). Ties between cuts
+//! coverage whose density reaches the threshold; when none does, the box of the largest
+//! coverage × (density − the overall share of cases), which weighs what a box gains against what it
+//! leaves out. The chosen box is then simplified: bounds are dropped, the least useful first, while
+//! the density stays within one binomial standard error of the chosen box's (counted over its draws
+//! of the factors, not its rows) (peeling cuts every factor a little, also the ones
+//! that do not matter). Ties between cuts
 //! go to the first factor, and a low cut before a high one, so the result is a pure function of the
 //! points. A bound is a factor's value from the points: the box keeps `x ≥ lower` and `x ≤ upper`;
 //! a factor never cut keeps no bound. Pasting (growing the box back) is not done: peeling alone is
@@ -27,11 +32,14 @@ pub struct PrimSettings {
     pub min_mass: f64,
     /// The density the chosen box must reach.
     pub threshold: f64,
+    /// Consecutive rows that share one draw of the factors (an experiment's replications of a
+    /// point): the standard error of a box's density counts draws, not rows.
+    pub rows_per_draw: usize,
 }
 
 impl Default for PrimSettings {
     fn default() -> Self {
-        PrimSettings { alpha: 0.05, min_mass: 0.05, threshold: 0.8 }
+        PrimSettings { alpha: 0.05, min_mass: 0.05, threshold: 0.8, rows_per_draw: 1 }
     }
 }
 
@@ -66,6 +74,13 @@ pub struct Discovery {
     pub trajectory: Vec<PrimBox>,
     /// The index in `trajectory` of the chosen box.
     pub chosen: usize,
+    /// Whether the chosen box reaches the density threshold (else it is the box of the largest
+    /// coverage × (density − the share of cases overall)).
+    pub reaches_threshold: bool,
+    /// The chosen box without the bounds that do not matter: bounds are dropped, the one that
+    /// matters least first, while the density stays within one binomial standard error
+    /// √(d(1 − d)/n) of the chosen box's (n: its draws of the factors).
+    pub simplified: PrimBox,
 }
 
 /// Why PRIM could not run.
@@ -102,6 +117,12 @@ pub fn prim(
     let value =
         |point: usize, factor: usize| points.get(point).and_then(|p| p.get(factor)).copied().unwrap_or(0.0);
     let is_case = |point: usize| case.get(point).copied().unwrap_or(false);
+    let within = |point: usize, bounds: &[Bounds]| {
+        bounds.iter().enumerate().all(|(factor, b)| {
+            let x = value(point, factor);
+            b.lower.is_none_or(|lo| x >= lo) && b.upper.is_none_or(|hi| x <= hi)
+        })
+    };
     let describe = |inside: &[usize], bounds: &[Bounds]| {
         let cases = inside.iter().filter(|&&p| is_case(p)).count();
         PrimBox {
@@ -156,19 +177,60 @@ pub fn prim(
         }
         trajectory.push(describe(&inside, &bounds));
     }
-    let chosen = trajectory
+    let reaching = trajectory
         .iter()
         .enumerate()
         .filter(|(_, b)| b.density >= settings.threshold)
-        .max_by(|(i, x), (j, y)| x.coverage.total_cmp(&y.coverage).then(j.cmp(i)))
+        .max_by(|(i, x), (j, y)| x.coverage.total_cmp(&y.coverage).then(j.cmp(i)));
+    let base = trajectory.first().map_or(0.0, |b| b.density);
+    let balance = |b: &PrimBox| b.coverage * (b.density - base);
+    let reaches_threshold = reaching.is_some();
+    let chosen = reaching
         .or_else(|| {
             trajectory
                 .iter()
                 .enumerate()
-                .max_by(|(i, x), (j, y)| x.density.total_cmp(&y.density).then(j.cmp(i)))
+                .max_by(|(i, x), (j, y)| balance(x).total_cmp(&balance(y)).then(j.cmp(i)))
         })
         .map_or(0, |(i, _)| i);
-    Ok(Discovery { trajectory, chosen })
+    let chosen_box = trajectory.get(chosen).cloned().unwrap_or_else(|| describe(&[], &[]));
+    // Bounds are dropped while the density stays within one standard error of the chosen box's:
+    // the losses of several drops add up against that one allowance.
+    let draws = (chosen_box.points / settings.rows_per_draw.max(1)).max(1);
+    let standard_error = (chosen_box.density * (1.0 - chosen_box.density) / draws as f64).sqrt();
+    let floor = chosen_box.density - standard_error;
+    let mut simplified = chosen_box;
+    loop {
+        // (density without the bound, factor, whether the upper bound)
+        let mut least: Option<(f64, usize, bool)> = None;
+        for (factor, bound) in simplified.bounds.iter().enumerate() {
+            for (upper, present) in [(false, bound.lower.is_some()), (true, bound.upper.is_some())] {
+                if !present {
+                    continue;
+                }
+                let mut bounds = simplified.bounds.clone();
+                if let Some(b) = bounds.get_mut(factor) {
+                    if upper { b.upper = None } else { b.lower = None }
+                }
+                let inside: Vec<usize> = (0..points.len()).filter(|&p| within(p, &bounds)).collect();
+                let density = describe(&inside, &bounds).density;
+                if least.is_none_or(|(best, ..)| density > best) {
+                    least = Some((density, factor, upper));
+                }
+            }
+        }
+        let Some((density, factor, upper)) = least else { break };
+        if density < floor {
+            break;
+        }
+        let mut bounds = simplified.bounds.clone();
+        if let Some(b) = bounds.get_mut(factor) {
+            if upper { b.upper = None } else { b.lower = None }
+        }
+        let inside: Vec<usize> = (0..points.len()).filter(|&p| within(p, &bounds)).collect();
+        simplified = describe(&inside, &bounds);
+    }
+    Ok(Discovery { trajectory, chosen, reaches_threshold, simplified })
 }
 
 #[cfg(test)]
@@ -197,6 +259,12 @@ mod tests {
         assert!((lower - 0.6).abs() <= step(0), "x₁ ≥ {lower}, step {}", step(0));
         assert!((upper - 0.3).abs() <= step(1), "x₂ ≤ {upper}, step {}", step(1));
         assert!(chosen.coverage > 0.85, "{chosen:?}");
+        // Simplified: the irrelevant x₃ and the untouched sides lose their bounds, the two that
+        // define the box keep them.
+        let simple = &found.simplified;
+        assert!(simple.bounds[2].lower.is_none() && simple.bounds[2].upper.is_none(), "{simple:?}");
+        assert!(simple.bounds[0].lower.is_some() && simple.bounds[1].upper.is_some(), "{simple:?}");
+        assert!(simple.density >= chosen.density - 0.02 && simple.coverage >= chosen.coverage, "{simple:?}");
         // The trajectory starts with everything and never grows.
         assert_eq!(found.trajectory[0].mass, 1.0);
         assert!(found.trajectory.windows(2).all(|w| w[1].points < w[0].points));

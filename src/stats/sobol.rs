@@ -5,7 +5,9 @@
 //! N·(k + 2) evaluations, for each factor `i`:
 //! - the **first-order index** Sᵢ = Var(E[Y | Xᵢ]) / Var(Y), the share of the outcome's variance that
 //!   factor `i` explains on its own, by Saltelli et al. (2010), table 2 (b):
-//!   Sᵢ ≈ (1/N) Σⱼ f(B)ⱼ · (f(ABᵢ)ⱼ − f(A)ⱼ) / V;
+//!   Sᵢ ≈ (1/N) Σⱼ (f(B)ⱼ − f̄) · (f(ABᵢ)ⱼ − f(A)ⱼ) / V, centred on the mean f̄ of A and B (the same
+//!   expectation; without centring, an outcome whose mean is large next to its spread makes the
+//!   estimate needlessly noisy);
 //! - the **total index** S_Tᵢ = E[Var(Y | X₋ᵢ)] / Var(Y), its share with all its interactions, by
 //!   Jansen (1999): S_Tᵢ ≈ (1/2N) Σⱼ (f(A)ⱼ − f(ABᵢ)ⱼ)² / V;
 //!
@@ -147,7 +149,9 @@ fn indices_on(rows: &[usize], a: &[f64], b: &[f64], ab: &[Vec<f64>]) -> Option<V
                 let (mut first, mut total) = (0.0, 0.0);
                 for &row in rows {
                     let (fa, fb, fab) = (at(a, row), at(b, row), at(column, row));
-                    first += fb * (fab - fa);
+                    // Centred: the same expectation as Saltelli's f(B)·(f(ABᵢ) − f(A)), without the
+                    // variance a large mean adds (an outcome on a 0–100 scale near 50).
+                    first += (fb - mean) * (fab - fa);
                     total += (fa - fab).powi(2);
                 }
                 (first / count / variance, total / (2.0 * count) / variance)
