@@ -6,6 +6,8 @@
 #   bash scenarios/tables.sh returns     # the return model in settings like the return analogues (docs/sources.md#return-analogues)
 #   bash scenarios/tables.sh lookback    # the 2024 model against what happened to May 2026
 #   bash scenarios/tables.sh 2026        # the December 2026 baseline against the 2024 default
+#   bash scenarios/tables.sh evidence    # the 2024 model conditioned on January 2024 – May 2026, and the
+#                                        # variants ranked by Bayes factor (EVIDENCE_RUNS per pair, 50,000)
 #   bash scenarios/tables.sh all
 #
 # Each scenario runs with its own seed and runs (10,000) unless RUNS is set; results go to
@@ -188,12 +190,69 @@ baseline_2026_table() {
     echo
 }
 
+evidence_tables() {
+    local s
+    s=$(run scenarios/south_caucasus_2024_evidence.toml)
+    echo "### The 2024 model conditioned on January 2024 – May 2026"
+    echo
+    echo "\`bash scenarios/tables.sh evidence\` ($(jq -r .runs "$s") runs, seed $(jq -r .seed "$s"))"
+    echo
+    echo "| evidence (docs/sources.md#since-2024) | P under the 2024 model | 95% interval | Brier (no skill 0.25) |"
+    echo "|---|---|---|---|"
+    jq -r '.evidence.items[] | "| `\(.observe)` \(.observed) by \(.measured_at) | \(.probability.value * 1000 | round / 10)% | \(.probability.lower * 1000 | round / 10)–\(.probability.upper * 1000 | round / 10)% | \(if .scores then (.scores.brier * 1000 | round / 1000 | tostring) else "measured" end) |"' "$s"
+    jq -r '.evidence | "| **all together** (\(.accepted_runs) runs consistent; effective sample size \(.effective_sample_size | round)) | **\(.probability.value * 100000 | round / 1000)%** | \(.probability.lower * 100000 | round / 1000)–\(.probability.upper * 100000 | round / 1000)% | mean \(.scores.brier * 1000 | round / 1000); log score \(.scores.log * 100 | round / 100) (no skill \(.scores.log_no_skill * 100 | round / 100)) |"' "$s"
+    echo
+    echo "| driver or outcome | prior | posterior (95% interval) |"
+    echo "|---|---|---|"
+    jq -r '
+        def pc: . * 1000 | round / 10 | tostring + "%";
+        def num: if (. | fabs) >= 100 then round | tostring else . * 1000 | round / 1000 | tostring end;
+        def post(f): if . == null then "–" else "\(.mean | f) (\(.lower | f)–\(.upper | f))" end;
+        def prior(f): if . == null then "–" else (.mean | f) end;
+        (.evidence.drivers[] | if .categories then (.name as $d | .categories[]
+            | "| \($d)=\(.name) | \(.prior // 0 | pc) | \(.posterior | post(pc)) |")
+          else "| \(.name) (mean) | \(.prior | prior(num)) | \(.posterior | post(num)) |" end),
+        (.evidence.outcomes[] | if .probability
+            then "| \(.title), \(.measured_at) | \(.prior | prior(pc)) | \(.posterior | post(pc)) |"
+            else "| \(.title), \(.measured_at) (mean) | \(.prior | prior(num)) | \(.posterior | post(num)) |" end)' "$s"
+    echo
+    # Each variant with the same evidence: a file that extends the variant and carries the
+    # evidence tables; compared in pairs with the conditioned default on common random numbers.
+    local dir=$OUT/evidence-variants runs=${EVIDENCE_RUNS:-50000} file name rows=()
+    mkdir -p "$dir"
+    for file in scenarios/variants/*.toml; do
+        name=$(basename "$file" .toml)
+        {
+            printf '[scenario]\nextends = "%s"\nname = "%s_evidence"\n\n' "$(realpath "$file")" "$name"
+            sed -n '/^\[evidence\./,$p' scenarios/south_caucasus_2024_evidence.toml
+        } > "$dir/$name.toml"
+        "$CROSSROADS" compare scenarios/south_caucasus_2024_evidence.toml "$dir/$name.toml" --runs "$runs" \
+            --quiet --no-charts --force --out "$dir/$name-vs-default" >&2
+        rows+=("$(jq -r --arg n "$name" '
+            def sig: if . == 0 then "0" elif fabs >= 0.01 then . * 100 | round / 100 | tostring
+                else (fabs | log10 | floor) as $m | (. / pow(10; $m - 1) | round | tostring) as $d
+                | "\($d[0:1]).\($d[1:2])e\($m)" end;
+            .evidence.scenarios[1]
+            | "\(.bayes_factor // 0)|| \($n) | \(.probability.value * 100 | sig)% | \(.accepted_runs) | \(if .bayes_factor then (.bayes_factor | sig) + " (" + (.lower | sig) + "–" + (.upper | sig) + ")" else "– (no run matched)" end) |"' \
+            "$dir/$name-vs-default/summary.json")")
+    done
+    echo "### Variants ranked by Bayes factor against the default, given January 2024 – May 2026"
+    echo
+    echo "\`bash scenarios/tables.sh evidence\` ($runs runs per pair, seed of the default)"
+    echo
+    echo "| variant | P(evidence) | consistent runs | Bayes factor vs default (95% interval) |"
+    echo "|---|---|---|---|"
+    printf '%s\n' "${rows[@]}" | sort -t'|' -k1,1 -g -r | cut -d'|' -f2- | sed 's/^|/|/'
+    echo
+}
+
 case ${1:-all} in
     default) default_table ;;
     variants) variants_table ;;
     returns) returns_table ;;
     lookback) lookback_table ;;
     2026) baseline_2026_table ;;
-    all) default_table; variants_table; returns_table; lookback_table; baseline_2026_table ;;
-    *) echo "usage: bash scenarios/tables.sh default|variants|returns|lookback|2026|all" >&2; exit 2 ;;
+    evidence) evidence_tables ;;
+    all) default_table; variants_table; returns_table; lookback_table; baseline_2026_table; evidence_tables ;;
+    *) echo "usage: bash scenarios/tables.sh default|variants|returns|lookback|2026|evidence|all" >&2; exit 2 ;;
 esac

@@ -867,7 +867,8 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         .zip(&simulations)
         .map(|((label, summary), simulation)| stats::paired::ScenarioRuns { label, summary, simulation })
         .collect();
-    let comparison = stats::paired::compare(&scenario_runs);
+    let mut comparison = stats::paired::compare(&scenario_runs);
+    comparison.evidence = weigh_compared(&models, &simulations, &labels, &loaded)?;
     let changes: Vec<Vec<scenario::AssumptionChange>> =
         loaded.iter().skip(1).map(|other| scenario::assumption_changes(baseline, other)).collect();
     let runs_output: Vec<compare_report::ComparedRun> = labels
@@ -896,6 +897,9 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
             comparison.baseline,
             compare_report::table::comparison_table(&comparison)
         );
+        if let Some(evidence) = &comparison.evidence {
+            print!("\n{}", compare_report::table::evidence_table(evidence));
+        }
         let files = if options.no_charts {
             "summary.json, differences.csv, scenarios/"
         } else {
@@ -911,6 +915,52 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+/// The compared scenarios weighed by their evidence, when they carry any: each one's evidence
+/// probability and Bayes factor against the baseline. Scenarios must carry the same evidence (the
+/// same items, terms, months and observations), else it is bad input naming the first that differs.
+fn weigh_compared(
+    models: &[Model],
+    simulations: &[engine::Simulation],
+    labels: &[String],
+    loaded: &[scenario::Loaded],
+) -> Result<Option<stats::evidence::EvidenceComparison>, Failure> {
+    if models.iter().all(|m| m.evidence.is_empty()) {
+        return Ok(None);
+    }
+    let items = |model: &Model| -> Vec<String> {
+        model
+            .evidence
+            .iter()
+            .map(|e| format!("{} {} {} {:?}", e.name, e.text, e.month, e.likelihood))
+            .collect()
+    };
+    let baseline = models.first().map(items).unwrap_or_default();
+    for (model, l) in models.iter().zip(loaded).skip(1) {
+        if items(model) != baseline {
+            return Err(bad_input(
+                format!(
+                    "{}: its [evidence] differs from the baseline's, so their evidence probabilities are not comparable",
+                    l.origin
+                ),
+                "compare scenarios that carry the same [evidence] tables (e.g. variants that extend one evidence \
+                 file), or none",
+            ));
+        }
+    }
+    let mut summaries = Vec::with_capacity(models.len());
+    let mut weights = Vec::with_capacity(models.len());
+    for (model, simulation) in models.iter().zip(simulations) {
+        let Some(mut weighing) = stats::evidence::Weighing::new(model) else {
+            return Err(internal("a scenario lost its evidence"));
+        };
+        weighing.add_simulation(simulation);
+        summaries.push(weighing.summarize(model, simulation));
+        weights.push(stats::evidence::run_weights(model, simulation));
+    }
+    let names: Vec<&str> = labels.iter().map(String::as_str).collect();
+    Ok(Some(stats::evidence::bayes_factors(&names, &summaries, &weights)))
 }
 
 /// `crossroads bargain`: an issue's rounds at the inputs' medians, as a table or JSON.

@@ -204,3 +204,44 @@ fn shards_refuse_evidence_plainly() {
     assert!(stderr.contains("`[evidence]` yet"), "{stderr}");
     assert!(!root.path().join("s").exists());
 }
+
+#[test]
+fn compare_gives_bayes_factors_against_the_first_scenario() {
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("cmp");
+    let output = crossroads()
+        .arg("compare")
+        .arg(data("evidence_conjugate.toml"))
+        .arg(data("evidence_conjugate_tense.toml"))
+        .args(["--runs", "20000", "--no-charts", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("which scenario did history favour?"), "{stdout}");
+    let summary: Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let scenarios = summary["evidence"]["scenarios"].as_array().unwrap();
+    assert_eq!(scenarios[0]["bayes_factor"].as_f64(), Some(1.0));
+    // Exact: Z = Σ prior · Binomial(3; 24, p) with the swapped priors.
+    let logit = (0.05f64 / 0.95).ln();
+    let (calm, tense) = (binomial(3, 24, 0.05), binomial(3, 24, 1.0 / (1.0 + (-(logit + 1.5)).exp())));
+    let exact = (0.3 * calm + 0.7 * tense) / (0.7 * calm + 0.3 * tense);
+    let factor = scenarios[1]["bayes_factor"].as_f64().unwrap();
+    let upper = scenarios[1]["upper"].as_f64().unwrap();
+    // The interval is exp(ln B ± 1.96 s): s on the log scale, z = 4.
+    let s = (upper / factor).ln() / 1.959_963_984_540_054;
+    assert!(s > 0.0);
+    assert!((factor.ln() - exact.ln()).abs() <= Z * s, "Bayes factor {factor} (s {s}) against {exact}");
+    // Scenarios with different evidence are refused.
+    let other = crossroads()
+        .arg("compare")
+        .arg(data("evidence_conjugate.toml"))
+        .arg(data("evidence_normal.toml"))
+        .args(["--runs", "200", "--no-charts", "--out"])
+        .arg(root.path().join("refused"))
+        .output()
+        .unwrap();
+    assert_eq!(other.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&other.stderr).contains("its [evidence] differs"));
+}

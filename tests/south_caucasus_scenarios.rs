@@ -29,6 +29,7 @@ fn south_caucasus_files() -> Vec<String> {
     let mut files = vec![
         "south_caucasus_2024.toml".to_string(),
         "south_caucasus_2024_lookback.toml".to_string(),
+        "south_caucasus_2024_evidence.toml".to_string(),
         "south_caucasus_2026.toml".to_string(),
     ];
     let mut variants: Vec<String> = std::fs::read_dir(scenarios_dir().join("variants"))
@@ -177,6 +178,28 @@ fn the_lookback_only_adds_outcomes_before_2026_06() {
 }
 
 #[test]
+fn the_evidence_file_only_adds_sourced_evidence_before_2026_06() {
+    let base = load("south_caucasus_2024.toml");
+    let conditioned = load("south_caucasus_2024_evidence.toml");
+    assert_eq!(changed(&base, &conditioned), Vec::<String>::new());
+    assert!(conditioned.evidence.len() >= 5);
+    for item in &conditioned.evidence {
+        // 2026-05 is month 28 after 2024-01: only what had happened by then.
+        let windows_end = item.observe.factors.iter().all(|f| match f {
+            crossroads::scenario::Factor::Within(_, _, window) => window.to <= 28,
+            _ => false,
+        });
+        assert!(item.at.is_some_and(|at| at <= 28) || (item.at.is_none() && windows_end), "{}", item.name);
+        assert!(item.about.description.is_some() && item.about.unit.is_some(), "{}", item.name);
+        assert!(
+            item.about.source.as_deref().is_some_and(|s| s.contains("docs/sources.md#")),
+            "{}",
+            item.name
+        );
+    }
+}
+
+#[test]
 fn the_2026_baseline_starts_in_december_2026_with_the_election_as_a_driver() {
     let base = load("south_caucasus_2024.toml");
     let later = load("south_caucasus_2026.toml");
@@ -207,7 +230,8 @@ fn citation_problems(sources_md: &str) -> Vec<String> {
     for file in every_shipped_file() {
         let scenario = load(&file);
         let outcomes = scenario.outcomes.iter().map(|o| ("outcome", o.name.as_str(), &o.about));
-        for (kind, name, about) in assumptions(&scenario).into_iter().chain(outcomes) {
+        let evidence = scenario.evidence.iter().map(|e| ("evidence", e.name.as_str(), &e.about));
+        for (kind, name, about) in assumptions(&scenario).into_iter().chain(outcomes).chain(evidence) {
             let Some(source) = about.source.as_deref() else { continue };
             if citations(source).is_empty() {
                 problems.push(format!("{file}: {kind} {name}: the source cites no docs/sources.md#anchor"));

@@ -102,6 +102,10 @@ pub struct Simulation {
     pub outcomes: Vec<f64>,
     /// `series_count × horizon × runs`: series s, month m, run k at `(s·horizon + m)·runs + k`.
     pub series: Vec<f64>,
+    /// Evidence items per run.
+    pub evidence_count: usize,
+    /// `runs × evidence_count`, row k = run k: each evidence term's value; NaN where undefined.
+    pub evidence: Vec<f64>,
 }
 
 impl Simulation {
@@ -118,6 +122,11 @@ impl Simulation {
     /// Outcome `outcome`'s values over all runs, in run order.
     pub fn outcome_values(&self, outcome: usize) -> impl Iterator<Item = f64> + '_ {
         self.outcomes.iter().skip(outcome).step_by(self.outcome_count.max(1)).copied()
+    }
+
+    /// Run k's evidence values (NaN where undefined).
+    pub fn run_evidence(&self, run: usize) -> &[f64] {
+        self.evidence.get(run * self.evidence_count..(run + 1) * self.evidence_count).unwrap_or(&[])
     }
 
     /// Series `series`' values at the end of `month`, over all runs in run order.
@@ -162,7 +171,7 @@ pub fn simulate_cancellable(
     let horizon = model.horizon as usize;
     let (driver_count, outcome_count) = (model.drivers.len(), model.outcomes.len());
     let series_count = model.series_outcomes().count();
-    let values_per_run = driver_count + outcome_count + series_count * horizon;
+    let values_per_run = driver_count + outcome_count + series_count * horizon + model.evidence.len();
     let runs = usize::try_from(settings.runs)
         .ok()
         .filter(|runs| runs.checked_mul(values_per_run.max(1)).is_some_and(|total| total <= MAX_VALUES));
@@ -213,6 +222,8 @@ pub fn simulate_cancellable(
         drivers: Vec::with_capacity(runs * driver_count),
         outcomes: Vec::with_capacity(runs * outcome_count),
         series: vec![0.0; runs * series_count * horizon],
+        evidence_count: model.evidence.len(),
+        evidence: Vec::with_capacity(runs * model.evidence.len()),
     };
     let mut run = 0;
     for chunk in chunks {
@@ -221,6 +232,7 @@ pub fn simulate_cancellable(
         let chunk = chunk?;
         simulation.drivers.extend_from_slice(&chunk.drivers);
         simulation.outcomes.extend_from_slice(&chunk.outcomes);
+        simulation.evidence.extend_from_slice(&chunk.evidence);
         // Transpose run-major chunk series into (series, month, run).
         let per_run = series_count * horizon;
         if per_run > 0 {

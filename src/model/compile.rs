@@ -613,7 +613,7 @@ impl Model {
                     name: e.name.clone(),
                     text: e.text.clone(),
                     measure: compile_term(&e.observe)?,
-                    month: e.at.unwrap_or(horizon - 1).min(horizon - 1),
+                    month: e.at.or_else(|| window_end(&e.observe)).unwrap_or(horizon - 1).min(horizon - 1),
                     likelihood: match e.observation {
                         scenario::Observation::Equals(k) => super::evidence::Likelihood::Equals(k),
                         scenario::Observation::Normal { value, sd } => {
@@ -651,6 +651,20 @@ impl Model {
     pub fn series_outcomes(&self) -> impl Iterator<Item = (usize, &OutcomeSpec)> {
         self.outcomes.iter().enumerate().filter(|(_, o)| o.series)
     }
+}
+
+/// The last month an evidence term can change in when every factor is a count over a window
+/// (`count(e, 2, 28)`): it is observed then, not at the horizon (the value is the same; the date
+/// said is the window's).
+fn window_end(term: &scenario::Term) -> Option<u32> {
+    term.factors
+        .iter()
+        .map(|factor| match factor {
+            scenario::Factor::Within(_, _, window) => Some(window.to),
+            _ => None,
+        })
+        .collect::<Option<Vec<u32>>>()
+        .and_then(|ends| ends.into_iter().max())
 }
 
 /// The kind of an outcome measured by `term`.

@@ -112,8 +112,7 @@ impl Weighing {
         for run in 0..chunk.len {
             let values = chunk.evidence.get(run * items..(run + 1) * items).unwrap_or(&[]);
             let mut w = 1.0;
-            for (i, (likelihood, &value)) in self.likelihoods.iter().zip(values).enumerate() {
-                let l = likelihood.weight(value);
+            for (i, l) in self.likelihoods.iter().zip(values).map(|(l, &v)| l.weight(v)).enumerate() {
                 if let Some(m) = item_moments.get_mut(i) {
                     m.add(l);
                 }
@@ -146,6 +145,30 @@ impl Weighing {
         }
         self.weight.merge(&weight);
         self.runs += chunk.len as u64;
+    }
+
+    /// Adds every run of `simulation` (made from the same model), in chunks of
+    /// [`crate::engine::CHUNK_RUNS`] as [`crate::engine::run_chunks`] hands them over, so that the
+    /// numbers are the bits a `run` of the same runs and seed gives.
+    pub fn add_simulation(&mut self, simulation: &Simulation) {
+        let chunk_runs = crate::engine::CHUNK_RUNS as usize;
+        let runs = simulation.runs as usize;
+        let (d, o, e) = (simulation.driver_count, simulation.outcome_count, simulation.evidence_count);
+        for (index, first) in (0..runs).step_by(chunk_runs).enumerate() {
+            let len = chunk_runs.min(runs - first);
+            let rows = |values: &[f64], width: usize| {
+                values.get(first * width..(first + len) * width).unwrap_or(&[]).to_vec()
+            };
+            self.add_chunk(&ChunkValues {
+                index: index as u64,
+                first_run: first as u64,
+                len,
+                drivers: rows(&simulation.drivers, d),
+                outcomes: rows(&simulation.outcomes, o),
+                series: Vec::new(),
+                evidence: rows(&simulation.evidence, e),
+            });
+        }
     }
 
     /// The evidence's statistics, the prior (from `prior`, the tally's exact prefix) and the
@@ -306,6 +329,7 @@ fn observed_text(likelihood: Likelihood) -> String {
 
 /// Weighted statistics of `values` (NaN: undefined, left out) under `weights`; `None` when no
 /// defined value has weight above 0.
+/// A 0/1 quantity's interval is clipped to [0, 1].
 fn weighted(values: &[f64], weights: &[f64]) -> Option<WeightedStatistics> {
     let mut pairs: Vec<(f64, f64)> =
         values.iter().zip(weights).filter(|(x, w)| !x.is_nan() && **w > 0.0).map(|(&x, &w)| (x, w)).collect();
@@ -329,11 +353,16 @@ fn weighted(values: &[f64], weights: &[f64]) -> Option<WeightedStatistics> {
         }
         pairs.last().map_or(f64::NAN, |&(x, _)| x)
     };
+    let indicator = pairs.iter().all(|(x, _)| *x == 0.0 || *x == 1.0);
+    let (mut lower, mut upper) = (mean - Z95 * standard_error, mean + Z95 * standard_error);
+    if indicator {
+        (lower, upper) = (lower.max(0.0), upper.min(1.0));
+    }
     Some(WeightedStatistics {
         mean,
         standard_error,
-        lower: mean - Z95 * standard_error,
-        upper: mean + Z95 * standard_error,
+        lower,
+        upper,
         p5: quantile(0.05),
         p50: quantile(0.5),
         p95: quantile(0.95),
@@ -498,9 +527,9 @@ pub struct WeightedStatistics {
     pub mean: f64,
     /// Its Monte Carlo standard error (delta method).
     pub standard_error: f64,
-    /// mean − 1.96 standard errors.
+    /// mean − 1.96 standard errors (at least 0 for a 0/1 quantity).
     pub lower: f64,
-    /// mean + 1.96 standard errors.
+    /// mean + 1.96 standard errors (at most 1 for a 0/1 quantity).
     pub upper: f64,
     /// Weighted 5th percentile.
     pub p5: f64,
@@ -578,6 +607,41 @@ mod tests {
     }
 
     #[test]
+    fn a_bayes_factor_of_identical_weights_is_one_with_no_error() {
+        let w = vec![0.0, 1.0, 0.5, 0.25];
+        let summary = |p: f64| EvidenceSummary {
+            method: String::new(),
+            runs: 4,
+            accepted_target: None,
+            accepted_runs: 3,
+            posterior_runs: 3,
+            prior_runs: 4,
+            items: Vec::new(),
+            probability: Estimate { value: p, standard_error: 0.0, lower: p, upper: p },
+            effective_sample_size: 0.0,
+            warning: None,
+            scores: None,
+            drivers: Vec::new(),
+            outcomes: Vec::new(),
+        };
+        let doubled: Vec<f64> = w.iter().map(|x| x * 2.0).collect();
+        let result = bayes_factors(
+            &["a", "b", "c"],
+            &[summary(0.4375), summary(0.4375), summary(0.875)],
+            &[w.clone(), w.clone(), doubled],
+        );
+        let b = &result.scenarios[1];
+        assert_eq!((b.bayes_factor, b.lower, b.upper), (Some(1.0), Some(1.0), Some(1.0)));
+        // Twice every weight: a factor of 2, exactly (perfectly correlated runs).
+        let c = &result.scenarios[2];
+        assert_eq!(c.bayes_factor, Some(2.0));
+        assert!((c.lower.unwrap() - 2.0).abs() < 1e-12 && (c.upper.unwrap() - 2.0).abs() < 1e-12);
+        // No run matches the baseline: no factor, no NaN.
+        let none = bayes_factors(&["a", "b"], &[summary(0.0), summary(0.4375)], &[vec![0.0; 4], w]);
+        assert_eq!(none.scenarios[1].bayes_factor, None);
+    }
+
+    #[test]
     fn scores_of_a_certain_and_an_impossible_fact() {
         let sure = Scores::of(1.0, 0.5);
         assert_eq!((sure.brier, sure.brier_no_skill, sure.log), (0.0, 0.25, Some(0.0)));
@@ -585,5 +649,110 @@ mod tests {
         let never = Scores::of(0.0, 0.5);
         assert_eq!(never.log, None);
         assert_eq!(never.brier, 1.0);
+    }
+}
+
+/// Each run's weight under `model`'s evidence (the product of its items' likelihoods), in run order.
+pub fn run_weights(model: &Model, simulation: &Simulation) -> Vec<f64> {
+    (0..simulation.runs as usize)
+        .map(|run| {
+            model
+                .evidence
+                .iter()
+                .zip(simulation.run_evidence(run))
+                .map(|(e, &v)| e.likelihood.weight(v))
+                .product()
+        })
+        .collect()
+}
+
+/// Scenarios weighed by the same evidence (`crossroads compare`): each one's evidence probability
+/// and its Bayes factor against the first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EvidenceComparison {
+    /// How the Bayes factors and their intervals are computed.
+    pub method: String,
+    /// The evidence items every scenario carries, by name.
+    pub items: Vec<String>,
+    /// One entry per scenario, baseline first.
+    pub scenarios: Vec<ScenarioEvidence>,
+}
+
+/// One scenario's evidence probability and Bayes factor against the baseline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScenarioEvidence {
+    /// The scenario's label.
+    pub scenario: String,
+    /// The evidence's probability under it, with its Monte Carlo error.
+    pub probability: Estimate,
+    /// Runs consistent with the evidence (weight above 0).
+    pub accepted_runs: u64,
+    /// Kish's effective sample size.
+    pub effective_sample_size: f64,
+    /// Its evidence probability over the baseline's (absent when either is 0: no run matched).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bayes_factor: Option<f64>,
+    /// 95% interval of the Bayes factor, lower end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lower: Option<f64>,
+    /// Upper end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upper: Option<f64>,
+}
+
+/// How Bayes factors are computed, as summary.json and the report state it.
+pub const BAYES_FACTOR_METHOD: &str = "Bayes factor = the scenario's evidence probability (mean run weight) over the baseline's, on the same runs (common random numbers); its 95% interval is exp(ln B ± 1.96 s), s² = Var(w_B)/(n·Z_B²) + Var(w_A)/(n·Z_A²) − 2·Cov(w_A, w_B)/(n·Z_A·Z_B) by the delta method over the paired runs.";
+
+/// The Bayes factors of scenarios against the first, from each one's evidence summary and run
+/// weights (the same runs in the same order).
+pub fn bayes_factors(
+    labels: &[&str],
+    summaries: &[EvidenceSummary],
+    weights: &[Vec<f64>],
+) -> EvidenceComparison {
+    let baseline = weights.first().map(Vec::as_slice).unwrap_or(&[]);
+    let n = baseline.len() as f64;
+    let mean = |w: &[f64]| if w.is_empty() { 0.0 } else { w.iter().sum::<f64>() / w.len() as f64 };
+    let z_a = mean(baseline);
+    let scenarios = labels
+        .iter()
+        .zip(summaries)
+        .zip(weights)
+        .map(|((label, summary), w)| {
+            let z_b = mean(w);
+            let (mut bayes_factor, mut lower, mut upper) = (None, None, None);
+            if z_a > 0.0 && z_b > 0.0 && n > 1.0 {
+                let factor = z_b / z_a;
+                let (mut var_a, mut var_b, mut cov) = (0.0, 0.0, 0.0);
+                for (&a, &b) in baseline.iter().zip(w) {
+                    var_a += (a - z_a) * (a - z_a);
+                    var_b += (b - z_b) * (b - z_b);
+                    cov += (a - z_a) * (b - z_b);
+                }
+                let (var_a, var_b, cov) = (var_a / (n - 1.0), var_b / (n - 1.0), cov / (n - 1.0));
+                let s2 = var_b / (n * z_b * z_b) + var_a / (n * z_a * z_a) - 2.0 * cov / (n * z_a * z_b);
+                let s = s2.max(0.0).sqrt();
+                bayes_factor = Some(factor);
+                lower = Some(factor * (-Z95 * s).exp());
+                upper = Some(factor * (Z95 * s).exp());
+            }
+            ScenarioEvidence {
+                scenario: (*label).to_string(),
+                probability: summary.probability,
+                accepted_runs: summary.accepted_runs,
+                effective_sample_size: summary.effective_sample_size,
+                bayes_factor,
+                lower,
+                upper,
+            }
+        })
+        .collect();
+    EvidenceComparison {
+        method: BAYES_FACTOR_METHOD.to_string(),
+        items: summaries
+            .first()
+            .map(|s| s.items.iter().map(|i| i.name.clone()).collect())
+            .unwrap_or_default(),
+        scenarios,
     }
 }

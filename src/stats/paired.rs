@@ -149,6 +149,10 @@ pub struct Comparison {
     /// Every outcome of any scenario, matched by name: the baseline's in file order, then those
     /// only other scenarios have, in the order they first appear.
     pub outcomes: Vec<OutcomeComparison>,
+    /// The scenarios weighed by the evidence they all carry: each one's evidence probability and
+    /// Bayes factor against the baseline (absent when they carry no evidence).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<super::evidence::EvidenceComparison>,
 }
 
 /// A compared scenario.
@@ -298,6 +302,7 @@ pub fn compare(scenarios: &[ScenarioRuns<'_>]) -> Comparison {
             })
             .collect(),
         outcomes,
+        evidence: None,
     }
 }
 

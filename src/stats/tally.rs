@@ -127,6 +127,9 @@ impl Tally {
                 drivers: Vec::with_capacity(cap * layout.drivers),
                 outcomes: Vec::with_capacity(cap * layout.outcomes),
                 series: vec![f64::NAN; cap * series_months],
+                // Evidence values go to `stats::evidence::Weighing`, not the prefix.
+                evidence_count: 0,
+                evidence: Vec::new(),
             },
             prefix_filled: 0,
             moments: vec![Moments::default(); layout.outcomes],

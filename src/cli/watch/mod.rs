@@ -1,13 +1,18 @@
 //! `crossroads watch`: run a scenario, serve its report on loopback, and rerun on every save.
 //!
-//! The loop: load → compile → simulate → write the result folder (as `run` does, atomically) →
-//! show it. File events come from `notify` (inotify on Linux) on the folders of the scenario file
-//! and of every file it `extends`, debounced by `notify-debouncer-full` so an editor's burst of
-//! writes and renames is one save. A save during a run cancels it between chunks
-//! ([`engine::simulate_cancellable`]) and starts again. A mistake in the file is printed to the
-//! terminal and shown in the page above the last good result, which is marked stale; the output
-//! folder keeps the last good result. Ctrl-C ends the loop between stages: an unfinished run's
-//! temporary folder is removed, and the output folder holds the last complete result.
+//! The loop: load → compile → a first look at the first [`FIRST_LOOK_RUNS`] runs, shown at once
+//! → simulate every run → write the result folder (as `run` does, atomically) → show it. Both
+//! stages stream the runs chunk by chunk into `run`'s statistics and end in `run`'s own final
+//! stage ([`super::write_result`]), so the first look's page is the report of `run --runs 128`
+//! (each estimate with its Monte Carlo error) and the output folder is, file for file, that of
+//! `run --runs N` with the same seed. File events come from `notify` (inotify on Linux) on the
+//! folders of the scenario file and of every file it `extends`, debounced by
+//! `notify-debouncer-full` so an editor's burst of writes and renames is one save. A save during a
+//! run cancels it between batches of chunks ([`engine::run_chunks`] told to stop) and starts
+//! again. A mistake in the file is printed to the terminal and shown in the page above the last
+//! good result, which is marked stale; the output folder keeps the last good result. Ctrl-C ends
+//! the loop between stages: an unfinished run's temporary folder is removed, and the output folder
+//! holds the last complete result.
 
 mod page;
 mod server;
@@ -25,15 +30,22 @@ use notify_debouncer_full::notify::event::{AccessKind, AccessMode, EventKind};
 use notify_debouncer_full::notify::{RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
 
-use super::{Failure, bad_input, internal, not_finite, write_charts_and_report};
-use crate::engine::{self, EngineError, Settings};
+use super::{Failure, bad_input, internal, not_finite, write_result};
+use crate::engine::{self, EngineError, Flow, Settings};
 use crate::model::Model;
-use crate::report::{self, PendingOutput, RunOutput, html};
+use crate::report::{self, PendingOutput, html};
 use crate::{scenario, stats};
 
-/// Replications per rerun unless `--runs` says otherwise: a rerun of the default scenario
-/// (simulation, charts and report) takes about a second on two cores.
+/// Replications per rerun unless `--runs` says otherwise: about a second for the default scenario
+/// on a two-core machine (`run --runs 1000` takes 0.4 s of wall time). The page shows a first look
+/// at [`FIRST_LOOK_RUNS`] runs at once, then these, refined in place.
 pub const DEFAULT_WATCH_RUNS: u64 = 1000;
+
+/// Runs of the first look: two chunks (one per core on two cores), shown before the full count
+/// with their Monte Carlo error (the report's 95% intervals and MC s.e.). They are runs 0..128 of
+/// the full run, which recomputes them (an eighth of 1,000 runs) rather than keep a second set of
+/// statistics.
+pub const FIRST_LOOK_RUNS: u64 = 2 * engine::CHUNK_RUNS;
 
 /// How long the file must be quiet before a rerun: an editor's save is several events.
 const DEBOUNCE: Duration = Duration::from_millis(200);
@@ -43,7 +55,8 @@ const DEBOUNCE: Duration = Duration::from_millis(200);
 pub struct WatchArgs {
     /// Scenario file to watch (default: scenarios/south_caucasus_2024.toml).
     pub scenario: Option<PathBuf>,
-    /// Replications per rerun (default: 1000, about a second for the default scenario).
+    /// Replications per rerun (default: 1000, about a second for the default scenario; the page
+    /// shows the first 128 at once, then all).
     #[arg(long, value_name = "N")]
     pub runs: Option<u64>,
     /// Seed (default: the scenario's `seed`).
@@ -164,13 +177,14 @@ fn watch_loop(
         shared.update(|page| page.running = true);
         let started = Instant::now();
         let mut files = vec![std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf())];
-        let attempt = attempt(args, file, signals, &mut files, &mut last_folder)?;
+        let attempt = attempt(args, file, signals, shared, &mut files, &mut last_folder)?;
         watch_files(&files)?;
         match attempt {
             Attempt::Done { report, note } => {
                 println!("{note}");
                 shared.update(|page| {
                     page.running = false;
+                    page.refining = None;
                     page.report = Some(report);
                     page.report_note = note;
                     page.problem = None;
@@ -184,6 +198,7 @@ fn watch_loop(
                 );
                 shared.update(|page| {
                     page.running = false;
+                    page.refining = None;
                     page.problem = Some(diagnostic);
                 });
             }
@@ -226,12 +241,15 @@ fn watch_files(
     Ok(())
 }
 
-/// One attempt: load, compile, simulate (cancellable), write the result folder. `files` gets the
-/// files the load read; `last_folder` the folder of a committed result.
+/// One attempt: load, compile, then — when more than [`FIRST_LOOK_RUNS`] runs are asked for — a
+/// first look at the first [`FIRST_LOOK_RUNS`] runs shown at once on the page (never written to the
+/// output folder), then every run, written to the output folder. `files` gets the files the load
+/// read; `last_folder` the folder of a committed result.
 fn attempt(
     args: &WatchArgs,
     file: &Path,
     signals: &Signals,
+    shared: &server::Shared,
     files: &mut Vec<PathBuf>,
     last_folder: &mut Option<PathBuf>,
 ) -> Result<Attempt, Failure> {
@@ -249,59 +267,134 @@ fn attempt(
         Err(error) => return Ok(Attempt::Mistake(format!("{}: {error}\n", loaded.origin))),
     };
     let target = args.out.clone().unwrap_or_else(|| Path::new("output").join(&model.name));
+    let runs = args.runs.unwrap_or(DEFAULT_WATCH_RUNS);
+    let seed = args.seed.unwrap_or(loaded.scenario.meta.seed);
+    let run = Stage { loaded: &loaded, model: &model, seed, signals, started };
+
+    if runs > FIRST_LOOK_RUNS {
+        // The first look is written beside the target and deleted once shown (dropped uncommitted).
+        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let look_target = target.with_file_name(format!(".{name}.first-look"));
+        let pending = match PendingOutput::prepare(&look_target) {
+            Ok(pending) => pending,
+            Err(error) => return Ok(Attempt::Mistake(format!("{error}\n"))),
+        };
+        match run.write(FIRST_LOOK_RUNS, pending.path())? {
+            Written::Done => {}
+            Written::Stopped(attempt) => return Ok(attempt),
+        }
+        let report = read_report(pending.path())?;
+        let (time, seconds) = (clock(), started.elapsed().as_secs_f64());
+        println!("[{time}] first look: {FIRST_LOOK_RUNS} runs of {runs} after {seconds:.1} s (refining)");
+        shared.update(|page| {
+            page.report = Some(report);
+            page.report_note =
+                format!("the first {FIRST_LOOK_RUNS} of {runs} runs, after {seconds:.1} s at {time}");
+            page.refining = Some(runs);
+            page.problem = None;
+        });
+    }
+
     let pending = match PendingOutput::prepare(&target) {
         Ok(pending) => pending,
         Err(error) => return Ok(Attempt::Mistake(format!("{error}\n"))),
     };
-    let settings = Settings {
-        runs: args.runs.unwrap_or(DEFAULT_WATCH_RUNS),
-        seed: args.seed.unwrap_or(loaded.scenario.meta.seed),
-        threads: None,
-        progress: false,
-    };
-    let simulation = match engine::simulate_cancellable(&model, &settings, &signals.cancel) {
-        Ok(simulation) => simulation,
-        Err(EngineError::Cancelled) => return Ok(Attempt::Cancelled),
-        Err(error @ (EngineError::NoRuns | EngineError::NoThreads | EngineError::TooLarge { .. })) => {
-            return Ok(Attempt::Mistake(format!("{error}\n")));
-        }
-        Err(EngineError::NotFinite { run, fault }) => {
-            let (Failure::BadInput(report) | Failure::Internal(report)) = not_finite(&loaded, run, fault);
-            let help =
-                miette::Diagnostic::help(&*report).map(|h| format!("\n  help: {h}")).unwrap_or_default();
-            return Ok(Attempt::Mistake(format!("{report}{help}\n")));
-        }
-        Err(error @ EngineError::ThreadPool { .. }) => return Err(internal(error)),
-    };
-    let summary = stats::summarize(&model, &simulation);
-    let sensitivity = stats::sensitivity(&model, &simulation);
-    let output =
-        RunOutput { model: &model, simulation: &simulation, summary: &summary, resolved: &loaded.resolved };
-    let effects = stats::effects(&model, &simulation);
-    report::write_files_with(pending.path(), &output, &sensitivity, &effects).map_err(internal)?;
-    if signals.cancel.load(Ordering::SeqCst) {
-        return Ok(Attempt::Cancelled);
-    }
-    let threads = rayon::current_num_threads();
-    let names = crate::report::words::DriverNames::of(&model);
-    write_charts_and_report(pending.path(), &loaded, (&summary, &effects), &names, threads, started)
-        .map_err(internal)?;
-    if signals.cancel.load(Ordering::SeqCst) {
-        return Ok(Attempt::Cancelled);
+    match run.write(runs, pending.path())? {
+        Written::Done => {}
+        Written::Stopped(attempt) => return Ok(attempt),
     }
     let folder = pending.commit().map_err(internal)?;
-    let report_path = folder.join("report.html");
-    let report = std::fs::read_to_string(&report_path)
-        .map_err(|e| internal(format!("cannot read {}: {e}", report_path.display())))?;
+    let report = read_report(&folder)?;
     let note = format!(
-        "[{}] {} runs in {:.1} s, results in {}/",
+        "[{}] {runs} runs in {:.1} s, results in {}/",
         clock(),
-        summary.runs,
         started.elapsed().as_secs_f64(),
         folder.display()
     );
     *last_folder = Some(folder);
     Ok(Attempt::Done { report, note })
+}
+
+/// What every stage of one attempt shares: the loaded scenario, its model, the seed, the flags and
+/// when the attempt started.
+struct Stage<'a> {
+    loaded: &'a scenario::Loaded,
+    model: &'a Model,
+    seed: u64,
+    signals: &'a Signals,
+    started: Instant,
+}
+
+/// How [`Stage::write`] ended.
+enum Written {
+    /// The result folder is complete.
+    Done,
+    /// A mistake or a cancel: the attempt ends so.
+    Stopped(Attempt),
+}
+
+impl Stage<'_> {
+    /// Simulates runs `0..runs` chunk by chunk into the statistics and runs.csv, stopping between
+    /// batches on a save or Ctrl-C, then writes the rest of the result folder into `folder` with
+    /// `run`'s own final stage ([`super::write_result`]): the folder `run --runs N` writes with
+    /// this seed, file for file.
+    fn write(&self, runs: u64, folder: &Path) -> Result<Written, Failure> {
+        let (loaded, model) = (self.loaded, self.model);
+        let settings = Settings { runs, seed: self.seed, threads: None, progress: false };
+        let cancel = &self.signals.cancel;
+        let stopped = |attempt| Ok(Written::Stopped(attempt));
+        let mut tally = stats::Tally::new(stats::Layout::of(model), self.seed, 0, runs, false);
+        let mut runs_csv = report::RunsCsv::create(&folder.join("runs.csv"), model).map_err(internal)?;
+        // The run weights of the scenario's `[evidence]`, as `run` takes them: chunk by chunk.
+        let mut weighing = stats::evidence::Weighing::new(model);
+        let mut written = Ok(());
+        let chunks = 0..runs.div_ceil(engine::CHUNK_RUNS);
+        let simulated = engine::run_chunks(model, &settings, chunks, |batch| {
+            if cancel.load(Ordering::SeqCst) {
+                return Flow::Stop;
+            }
+            tally.add_batch(&batch, |_| false);
+            if let Some(weighing) = &mut weighing {
+                batch.iter().for_each(|chunk| weighing.add_chunk(chunk));
+            }
+            written = runs_csv.write_chunks(&batch);
+            if written.is_err() { Flow::Stop } else { Flow::Continue }
+        });
+        match simulated {
+            Ok(()) => {}
+            Err(error @ (EngineError::NoRuns | EngineError::NoThreads | EngineError::TooLarge { .. })) => {
+                return stopped(Attempt::Mistake(format!("{error}\n")));
+            }
+            Err(EngineError::NotFinite { run, fault }) => {
+                let (Failure::BadInput(report) | Failure::Internal(report)) = not_finite(loaded, run, fault);
+                let help =
+                    miette::Diagnostic::help(&*report).map(|h| format!("\n  help: {h}")).unwrap_or_default();
+                return stopped(Attempt::Mistake(format!("{report}{help}\n")));
+            }
+            Err(error @ (EngineError::ThreadPool { .. } | EngineError::Cancelled)) => {
+                return Err(internal(error));
+            }
+        }
+        written.map_err(internal)?;
+        if cancel.load(Ordering::SeqCst) {
+            return stopped(Attempt::Cancelled);
+        }
+        runs_csv.finish().map_err(internal)?;
+        tally.finish();
+        let threads = rayon::current_num_threads();
+        let evidence = weighing.map(|weighing| weighing.summarize(model, tally.prefix()));
+        write_result(folder, model, loaded, &tally, (None, evidence), true, threads, self.started)?;
+        if cancel.load(Ordering::SeqCst) {
+            return stopped(Attempt::Cancelled);
+        }
+        Ok(Written::Done)
+    }
+}
+
+/// The report.html of a result folder.
+fn read_report(folder: &Path) -> Result<String, Failure> {
+    let path = folder.join("report.html");
+    std::fs::read_to_string(&path).map_err(|e| internal(format!("cannot read {}: {e}", path.display())))
 }
 
 /// The time of day (UTC), for the terminal and the page.

@@ -2,8 +2,9 @@
 //! script put in after `<body>`. Only the served copy carries them; report.html on disk stays the
 //! self-contained, script-free page `run` writes.
 //!
-//! What the banner says follows [`PageState`]: running, fresh (with when and how long the run
-//! took), or a mistake in the file (the diagnostic as `check` prints it: file:line:col, the source
+//! What the banner says follows [`PageState`]: running, a first look at the first runs being
+//! refined to the full count (saying that its numbers carry their Monte Carlo error), fresh (with
+//! when and how long the run took), or a mistake in the file (the diagnostic as `check` prints it: file:line:col, the source
 //! line with a caret, the hint) above the last good result, marked stale.
 
 use std::fmt::Write as _;
@@ -23,6 +24,8 @@ pub struct PageState {
     pub problem: Option<String>,
     /// A run is under way.
     pub running: bool,
+    /// The report is a first look at a few runs, being refined to this many.
+    pub refining: Option<u64>,
 }
 
 /// The served page for `state`.
@@ -69,9 +72,22 @@ fn banner(state: &PageState) -> String {
                 );
             }
         }
-        (None, Some(_)) => {
-            let _ = write!(out, "<p class=\"cw-fresh\">Live: {}.{running}</p>", escape(&state.report_note));
-        }
+        (None, Some(_)) => match state.refining {
+            Some(runs) => {
+                let _ = write!(
+                    out,
+                    "<p class=\"cw-first-look\"><strong>First look</strong> at {}: refining to all {runs} \
+                     runs… Each estimate below carries its Monte Carlo error (95% interval, MC \
+                     s.e.) for these runs; the numbers then settle to those of <code>run --runs {runs}</code> \
+                     with the same seed.</p>",
+                    escape(&state.report_note)
+                );
+            }
+            None => {
+                let _ =
+                    write!(out, "<p class=\"cw-fresh\">Live: {}.{running}</p>", escape(&state.report_note));
+            }
+        },
         (None, None) => out.push_str("<p class=\"cw-fresh\">Running the scenario…</p>"),
     }
     out.push_str("</div>\n");
@@ -89,7 +105,7 @@ fn script(version: u64) -> String {
 
 const STYLE: &str = "<style>#crossroads-watch{font:15px/1.4 system-ui,sans-serif;padding:.5rem 1rem;\
 border-bottom:1px solid #ccc;background:#f4f7fb}#crossroads-watch p{margin:.25rem 0}\
-.cw-error{color:#a40000}.cw-stale{color:#7a5200}.cw-running{color:#555;font-style:italic}\
+.cw-error{color:#a40000}.cw-first-look{color:#24527a}.cw-stale{color:#7a5200}.cw-running{color:#555;font-style:italic}\
 .cw-diagnostic{background:#fff;border:1px solid #e0b4b4;padding:.5rem;overflow-x:auto;\
 font:13px/1.35 'DejaVu Sans Mono',monospace;white-space:pre}</style>\n";
 
@@ -124,11 +140,32 @@ mod tests {
             report_note: "last".into(),
             problem: Some("s.toml:2:11 <here>\n  ^".into()),
             running: false,
+            refining: None,
         };
         let page = render(&state);
         assert!(page.contains("s.toml:2:11 &lt;here&gt;\n  ^"), "{page}");
         assert!(page.contains("Stale:"), "{page}");
         assert!(page.find("cw-diagnostic").unwrap() < page.find("<main>").unwrap());
+    }
+
+    #[test]
+    fn a_first_look_says_it_is_being_refined_and_how_honest_it_is() {
+        let state = PageState {
+            version: 3,
+            report: Some(REPORT.into()),
+            report_note: "the first 128 of 1000 runs, after 0.3 s at 04:16:54 UTC".into(),
+            running: true,
+            refining: Some(1000),
+            ..PageState::default()
+        };
+        let page = render(&state);
+        assert!(page.contains("class=\"cw-first-look\""), "{page}");
+        assert!(page.contains("First look</strong> at the first 128 of 1000 runs"), "{page}");
+        assert!(page.contains("refining to all 1000 runs"), "{page}");
+        assert!(page.contains("Monte Carlo error"), "{page}");
+        assert!(!page.contains("class=\"cw-fresh\""), "a first look is not the live result: {page}");
+        let done = render(&PageState { refining: None, ..state });
+        assert!(done.contains("class=\"cw-fresh\"") && !done.contains("class=\"cw-first-look\""), "{done}");
     }
 
     #[test]

@@ -60,9 +60,12 @@ pub fn render_compare_report(input: &CompareReport<'_>) -> String {
         others.join(", "),
         format::count(comparison.runs)
     );
+    page.push_str("<nav><ul>\n<li><a href=\"#summary\">Summary</a></li>\n");
+    if comparison.evidence.is_some() {
+        page.push_str("<li><a href=\"#evidence\">Evidence</a></li>\n");
+    }
     page.push_str(
-        "<nav><ul>\n<li><a href=\"#summary\">Summary</a></li>\n\
-         <li><a href=\"#assumptions\">Assumptions that differ</a></li>\n\
+        "<li><a href=\"#assumptions\">Assumptions that differ</a></li>\n\
          <li><a href=\"#differences\">Differences</a></li>\n<li><a href=\"#outcomes\">Outcomes</a></li>\n",
     );
     if !input.charts.is_empty() {
@@ -75,6 +78,9 @@ pub fn render_compare_report(input: &CompareReport<'_>) -> String {
     page.push_str("</header>\n");
     summary(&mut page, input.output);
     metadata(&mut page, input.metadata);
+    if let Some(evidence) = &comparison.evidence {
+        evidence_section(&mut page, evidence);
+    }
     assumptions(&mut page, input.output);
     differences(&mut page, input.output);
     outcomes(&mut page, input.output);
@@ -87,6 +93,43 @@ pub fn render_compare_report(input: &CompareReport<'_>) -> String {
         escape(&input.metadata.version)
     );
     page
+}
+
+/// The "Evidence" section: each scenario's evidence probability and Bayes factor against the
+/// baseline, with their intervals.
+fn evidence_section(page: &mut String, evidence: &crate::stats::evidence::EvidenceComparison) {
+    let _ = writeln!(
+        page,
+        "<section id=\"evidence\">\n<h2>Evidence: which scenario did history favour?</h2>\n<p>Every scenario \
+         carries the same evidence ({}). A Bayes factor above 1 says history made the scenario likelier than \
+         the baseline.</p>\n<div class=\"scroll\"><table class=\"numbers wrap\">\n<thead><tr><th scope=\"col\">\
+         Scenario</th><th scope=\"col\">P(evidence)</th><th scope=\"col\">95% interval</th><th scope=\"col\">\
+         Consistent runs</th><th scope=\"col\">ESS</th><th scope=\"col\">Bayes factor</th><th scope=\"col\">\
+         95% interval</th></tr></thead>\n<tbody>",
+        evidence.items.iter().map(|i| format!("<code>{}</code>", escape(i))).collect::<Vec<_>>().join(", ")
+    );
+    for s in &evidence.scenarios {
+        let _ = writeln!(
+            page,
+            "<tr><th scope=\"row\"><code>{}</code></th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&s.scenario),
+            crate::format::percent(s.probability.value),
+            crate::format::percent_interval(s.probability.lower, s.probability.upper),
+            format::count(s.accepted_runs),
+            crate::format::number(s.effective_sample_size),
+            s.bayes_factor.map_or_else(|| "– (no run matched)".into(), |b| crate::format::compact(b, 3)),
+            match (s.lower, s.upper) {
+                (Some(lower), Some(upper)) =>
+                    format!("{}–{}", crate::format::compact(lower, 3), crate::format::compact(upper, 3)),
+                _ => String::new(),
+            }
+        );
+    }
+    let _ = writeln!(
+        page,
+        "</tbody>\n</table></div>\n<p class=\"note\">{}</p>\n</section>",
+        escape(&evidence.method)
+    );
 }
 
 /// Differences the summary lists.

@@ -3,7 +3,7 @@
 //!
 //! | file | holds |
 //! |---|---|
-//! | `summary.json` | the comparison: scenarios, per outcome each scenario's statistics and each paired difference against the baseline with its variance reduction, the assumptions that differ |
+//! | `summary.json` | the comparison: scenarios, per outcome each scenario's statistics and each paired difference against the baseline with its variance reduction, the assumptions that differ, and (when the scenarios carry the same `[evidence]`) each one's evidence probability and Bayes factor against the baseline |
 //! | `differences.csv` | one row per outcome and scenario after the baseline: the paired difference, its interval, the pairs, the variance reduction |
 //! | `charts/` | grouped probability bars, overlaid histograms, CDFs and fans, difference charts; PNG and SVG |
 //! | `report.html` | tables side by side, the charts, the assumptions that differ, the resolved scenarios |
@@ -90,6 +90,10 @@ pub struct SummaryFile<'a> {
     pub outcomes: &'a [OutcomeComparison],
     /// For each scenario after the baseline: the assumptions that differ from the baseline's.
     pub assumptions: Vec<AssumptionsEntry<'a>>,
+    /// Each scenario's evidence probability and Bayes factor against the baseline, when they carry
+    /// the same evidence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<&'a crate::stats::evidence::EvidenceComparison>,
 }
 
 /// A scenario in summary.json.
@@ -150,6 +154,7 @@ pub fn summary_file<'a>(output: &CompareOutput<'a>) -> SummaryFile<'a> {
                 changes,
             })
             .collect(),
+        evidence: comparison.evidence.as_ref(),
     }
 }
 

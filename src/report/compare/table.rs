@@ -3,8 +3,9 @@
 //! variance reduction the pairing gave.
 
 use super::html::{interval, point_decimals, reduction};
-use crate::format::{compact, signed_difference};
+use crate::format::{compact, number, percent, percent_interval, signed_difference};
 use crate::report::table::aligned;
+use crate::stats::evidence::EvidenceComparison;
 use crate::stats::paired::Comparison;
 use crate::stats::{OutcomeStatistics, OutcomeSummary};
 
@@ -64,4 +65,36 @@ pub fn comparison_table(comparison: &Comparison) -> String {
         rows.push(row);
     }
     aligned(&rows)
+}
+
+/// The compared scenarios weighed by their common evidence, as `compare` prints it: each one's
+/// evidence probability with its 95% interval, effective sample size, and Bayes factor against the
+/// baseline with its 95% interval.
+pub fn evidence_table(evidence: &EvidenceComparison) -> String {
+    let mut rows = vec![[
+        "scenario".to_string(),
+        "P(evidence)".to_string(),
+        "95% interval".to_string(),
+        "ESS".to_string(),
+        "Bayes factor vs first".to_string(),
+        "95% interval".to_string(),
+    ]];
+    for s in &evidence.scenarios {
+        rows.push([
+            s.scenario.clone(),
+            percent(s.probability.value),
+            percent_interval(s.probability.lower, s.probability.upper),
+            number(s.effective_sample_size),
+            s.bayes_factor.map_or_else(|| "– (no run matched)".into(), |b| compact(b, 3)),
+            match (s.lower, s.upper) {
+                (Some(lower), Some(upper)) => format!("{}–{}", compact(lower, 3), compact(upper, 3)),
+                _ => String::new(),
+            },
+        ]);
+    }
+    format!(
+        "Evidence ({}): which scenario did history favour?\n{}",
+        evidence.items.join(", "),
+        aligned(&rows)
+    )
 }
