@@ -604,6 +604,7 @@ fn write_result(
     });
     summary.stopping = stopping;
     summary.evidence = evidence;
+    summary.correlations = stats::correlations::achieved(model, tally.prefix());
     report::write_statistics(folder, &summary, &sensitivity, &effects, &loaded.resolved).map_err(internal)?;
     if charts {
         let names = report::words::DriverNames::of(model);

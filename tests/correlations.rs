@@ -251,6 +251,29 @@ fn marginals_stay_declared_and_rank_correlations_meet_their_targets_at_20000_run
         let z = fisher_z(achieved, expected, n);
         assert!(z.abs() < 4.0, "{a} ~ {b}: ρ_s {achieved:.4} for {expected:.4} (z = {z:.2})");
     }
+
+    // summary.json reports each stated pair over the exact prefix (10,000 runs): its target, the ρ
+    // its values should have, and the achieved ρ with its interval, as computed here.
+    let summary: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let reported = &summary["correlations"];
+    assert_eq!(reported["runs"], 10_000);
+    let pairs = reported["pairs"].as_array().unwrap();
+    assert_eq!(pairs.len(), 7);
+    let prefix = |name: &str| numbers(&columns, name)[..10_000].to_vec();
+    for pair in pairs {
+        let (a, b) = (pair["first"].as_str().unwrap(), pair["second"].as_str().unwrap());
+        let achieved = spearman(&prefix(a), &prefix(b));
+        assert!((pair["spearman"].as_f64().unwrap() - achieved).abs() < 1e-12, "{a} ~ {b}");
+        let (lower, upper) = (pair["lower"].as_f64().unwrap(), pair["upper"].as_f64().unwrap());
+        assert!(lower < achieved && achieved < upper, "{a} ~ {b}");
+        let expected = pair["expected"].as_f64().unwrap();
+        if a == "war" {
+            assert!((expected - mixed.2).abs() < 1e-3, "{expected} vs {}", mixed.2);
+        } else {
+            assert_eq!(expected, pair["target"].as_f64().unwrap());
+        }
+    }
 }
 
 #[test]

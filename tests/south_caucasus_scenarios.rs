@@ -72,6 +72,12 @@ fn every_assumption_has_a_description_a_unit_and_a_source() {
                 }
             }
         }
+        // A rank correlation has no unit and its pair names what it is: it needs its source.
+        for pair in &scenario.correlations.pairs {
+            if pair.about.source.as_deref().is_none_or(|text| text.trim().is_empty()) {
+                missing.push(format!("{file}: correlation {} ~ {} has no source", pair.first, pair.second));
+            }
+        }
         for outcome in &scenario.outcomes {
             if outcome.about.description.is_none() || outcome.about.unit.is_none() {
                 missing.push(format!("{file}: outcome {} lacks a description or unit", outcome.name));
@@ -121,6 +127,12 @@ fn changed(base: &Scenario, other: &Scenario) -> Vec<String> {
     all.extend(diff("issue", &base.issues, &other.issues, |i| &i.name, |i| bare!(i)));
     all.extend(diff("population", &base.populations, &other.populations, |p| &p.name, |p| bare!(p)));
     all.extend(diff("outcome", &base.outcomes, &other.outcomes, |o| &o.name, |o| o.clone()));
+    let pairs = |s: &Scenario| -> Vec<(String, String, f64)> {
+        s.correlations.pairs.iter().map(|p| (p.first.clone(), p.second.clone(), p.spearman)).collect()
+    };
+    if pairs(base) != pairs(other) || base.correlations.repair != other.correlations.repair {
+        all.push("correlations".to_string());
+    }
     all.sort();
     all
 }
@@ -129,6 +141,7 @@ fn changed(base: &Scenario, other: &Scenario) -> Vec<String> {
 fn each_variant_changes_only_what_its_name_says() {
     let base = load("south_caucasus_2024.toml");
     let expected: &[(&str, &[&str])] = &[
+        ("variants/correlated_drivers.toml", &["correlations", "driver russia_war_exit"]),
         ("variants/russia_collapse.toml", &["driver russia_war_exit"]),
         ("variants/russia_gains.toml", &["driver russia_war_exit"]),
         ("variants/frozen_war.toml", &["driver russia_war_exit"]),

@@ -88,6 +88,9 @@ pub struct CorrelatedDrivers {
     pub drivers: Vec<usize>,
     /// The copula of the matrix the scenario resolved (stated or repaired).
     pub copula: Copula,
+    /// The stated pairs with ρ ≠ 0, in file order: (first, second) indices into [`Model::drivers`]
+    /// and the target Spearman the copula gives them (the repaired one when repaired).
+    pub pairs: Vec<(usize, usize, f64)>,
 }
 
 /// A driver: drawn once per run from its own stream.
@@ -603,7 +606,16 @@ impl Model {
                     what: "[correlations]".into(),
                     problem: format!("the matrix is not positive definite (row {})", failed.row),
                 })?;
-            Some(CorrelatedDrivers { drivers, copula })
+            let pairs = correlations
+                .pairs
+                .iter()
+                .filter(|p| p.spearman != 0.0)
+                .map(|p| {
+                    let target = correlations.get(&p.first, &p.second);
+                    Ok((names.driver(&p.first)?, names.driver(&p.second)?, target))
+                })
+                .collect::<Result<Vec<_>, CompileError>>()?;
+            Some(CorrelatedDrivers { drivers, copula, pairs })
         };
         let evidence = scenario
             .evidence

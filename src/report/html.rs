@@ -119,6 +119,9 @@ pub fn render_run_report(input: &RunReport<'_>) -> String {
     if let Some(evidence) = &summary.evidence {
         crate::report::evidence::section(&mut page, evidence);
     }
+    if let Some(correlations) = &summary.correlations {
+        crate::report::correlations::section(&mut page, correlations);
+    }
     charts(&mut page, input.charts);
     if let Some(section) = &input.drivers {
         drivers(&mut page, section, summary.approximation.as_ref());
@@ -175,6 +178,9 @@ fn contents(page: &mut String, input: &RunReport<'_>) {
     );
     if input.summary.evidence.is_some() {
         page.push_str("<li><a href=\"#evidence\">Evidence</a></li>\n");
+    }
+    if input.summary.correlations.is_some() {
+        page.push_str("<li><a href=\"#correlations\">Correlations</a></li>\n");
     }
     if !input.charts.is_empty() {
         page.push_str("<li><a href=\"#charts\">Charts</a></li>\n");

@@ -8,6 +8,7 @@
 
 pub mod charts;
 pub mod compare;
+mod correlations;
 pub mod csv_writer;
 mod evidence;
 pub mod explore;

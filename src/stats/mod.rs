@@ -4,6 +4,7 @@
 //! (the outcome by driver bin, and the swing between bins).
 
 pub mod codec;
+pub mod correlations;
 pub mod describe;
 pub mod effects;
 pub mod evidence;

@@ -82,6 +82,7 @@ pub fn summarize(model: &Model, simulation: &Simulation) -> Summary {
         approximation: None,
         stopping: None,
         evidence: None,
+        correlations: None,
     }
 }
 
@@ -152,6 +153,7 @@ pub fn summarize_tally(model: &Model, tally: &Tally) -> Summary {
         approximation: tally.approximation(),
         stopping: None,
         evidence: None,
+        correlations: None,
     }
 }
 

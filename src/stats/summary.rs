@@ -35,6 +35,10 @@ pub struct Summary {
     /// and posterior of every driver and outcome (absent when the scenario has no `[evidence]`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<super::evidence::EvidenceSummary>,
+    /// The rank correlations the runs achieved between correlated drivers, with their targets
+    /// (absent when the scenario has no `[correlations]` pairs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub correlations: Option<super::correlations::CorrelationsSummary>,
 }
 
 /// How a `--precision` run decided to stop.

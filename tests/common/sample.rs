@@ -268,6 +268,7 @@ pub fn summary() -> Summary {
         approximation: None,
         stopping: None,
         evidence: None,
+        correlations: None,
     }
 }
 
