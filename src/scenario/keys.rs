@@ -225,7 +225,13 @@ pub(crate) const OUTCOME: &[Key] = &[
         "What is measured: a term, e.g. \"agreed(issue)\" or \"home(population)\".",
     ),
     key("at", Shape::Month, "Measure at this month, \"YYYY-MM\" (default: the end)."),
-    defaults("series", Shape::Boolean, "false", "Also record it monthly (a fan chart)."),
+    defaults(
+        "series",
+        Shape::Boolean,
+        "false",
+        "Also record it monthly (series.csv): a fan chart of a numeric outcome, a time-to-event curve \
+         (probability by the end of each month) of an ever(...) or agreed(...) outcome.",
+    ),
     key(
         "given",
         Shape::Text,

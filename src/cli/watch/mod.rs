@@ -204,7 +204,8 @@ fn watch_loop(
             }
             Attempt::Cancelled => {
                 let seconds = started.elapsed().as_secs_f64();
-                println!("[{}] run cancelled after {seconds:.1} s: the file changed", clock());
+                let why = if signals.stop.load(Ordering::SeqCst) { "Ctrl-C" } else { "the file changed" };
+                println!("[{}] run cancelled after {seconds:.1} s: {why}", clock());
             }
         }
         // Wait for the next save (or Ctrl-C); a burst of saves is one rerun.
