@@ -16,6 +16,7 @@ use crate::scenario;
 use crate::stats;
 
 use crate::stats::precision;
+pub mod explore;
 pub mod watch;
 
 /// The bundled default scenario, embedded in the binary: `crossroads run` with no file runs it.
@@ -47,6 +48,8 @@ pub enum Command {
     Merge(MergeArgs),
     /// Run a scenario, serve its report on 127.0.0.1 and rerun on every save.
     Watch(watch::WatchArgs),
+    /// Run a scenario's [experiment]: which assumptions matter (Sobol, Morris) and where a target happens (PRIM).
+    Explore(explore::ExploreArgs),
     /// Print the JSON Schema of scenario files (for editors: Taplo / Even Better TOML).
     Schema,
 }
@@ -261,6 +264,7 @@ pub fn main() -> ExitCode {
         Command::Bargain(args) => bargain(args),
         Command::Merge(args) => merge(args),
         Command::Watch(args) => watch::watch(args),
+        Command::Explore(args) => explore::explore(args),
         Command::Schema => schema(),
     };
     match outcome {
@@ -290,7 +294,7 @@ fn ignore_file_size_signal() {
 }
 
 /// Loads `path` with the overrides, or the bundled default when there is no path.
-fn load_scenario(path: Option<&Path>, overrides: &[String]) -> Result<scenario::Loaded, Failure> {
+pub(crate) fn load_scenario(path: Option<&Path>, overrides: &[String]) -> Result<scenario::Loaded, Failure> {
     match path {
         Some(path) => scenario::load_file(path, overrides),
         None => scenario::load_str(DEFAULT_ORIGIN, DEFAULT_SCENARIO, Path::new("."), overrides),
@@ -332,7 +336,7 @@ fn too_many_runs(runs: u64) -> Failure {
 }
 
 /// A failure to write the result folder: exit 1, saying the previous result is untouched.
-fn write_failure(error: impl std::fmt::Display) -> Failure {
+pub(crate) fn write_failure(error: impl std::fmt::Display) -> Failure {
     Failure::Internal(miette::miette!(
         help = "is the disk full, read-only, or a file size limit (ulimit -f) reached? The previous \
                 result in that folder, if any, is untouched",
@@ -1027,7 +1031,7 @@ fn bargain_table(trace: &BargainTrace, (low_means, high_means): (Option<&str>, O
 
 /// Prepares the output folder: refuses one that holds the result of different scenario(s) unless
 /// `force`, and says in one line (on stderr) when it replaces an earlier result.
-fn prepare_output(
+pub(crate) fn prepare_output(
     target: &Path,
     made_from: &[(String, &str)],
     force: bool,

@@ -79,6 +79,7 @@ const SCHEMA_LEVEL: &[&str] = &[
     "driver_without_distribution",
     "effect_two_operations",
     "event_without_trigger",
+    "experiment_unknown_design",
     "horizon_too_long",
     "horizon_zero",
     "invalid_assumption_name",

@@ -13,6 +13,8 @@
 
 use statrs::distribution::{Beta, Continuous};
 
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
 use crate::scenario::Distribution;
 use crate::scenario::distribution::inverse_beta;
 
@@ -38,7 +40,7 @@ pub enum Sampler {
     /// `offset + width · table(u)`: a beta (`offset` 0, `width` 1) or a PERT rescaled to [min, max].
     Table {
         /// The beta(α, β) table.
-        table: Box<QuantileTable>,
+        table: Arc<QuantileTable>,
         /// Added to the table's value: the PERT's min (0 for a beta).
         offset: f64,
         /// Multiplies the table's value: the PERT's max − min (1 for a beta).
@@ -60,8 +62,8 @@ impl Sampler {
             }
             _ => return Sampler::Exact(exact),
         };
-        match QuantileTable::beta(alpha, beta) {
-            Some(table) => Sampler::Table { table: Box::new(table), offset, width, exact },
+        match shared_beta_table(alpha, beta) {
+            Some(table) => Sampler::Table { table, offset, width, exact },
             None => Sampler::Exact(exact),
         }
     }
@@ -77,6 +79,31 @@ impl Sampler {
             },
         }
     }
+}
+
+/// Tables kept for reuse: compiling a model builds its beta tables (about 2 ms each), and
+/// `crossroads explore` compiles one model per design point with mostly the same distributions.
+const SHARED_TABLES: usize = 64;
+
+/// The beta(α, β) table, built once per process for the most recent [`SHARED_TABLES`] parameter
+/// pairs. A table is a pure function of (α, β), so sharing it changes no number.
+fn shared_beta_table(alpha: f64, beta: f64) -> Option<Arc<QuantileTable>> {
+    type Shared = Mutex<Vec<((u64, u64), Option<Arc<QuantileTable>>)>>;
+    static TABLES: OnceLock<Shared> = OnceLock::new();
+    let key = (alpha.to_bits(), beta.to_bits());
+    let tables = TABLES.get_or_init(|| Mutex::new(Vec::new()));
+    if let Some((_, table)) =
+        tables.lock().unwrap_or_else(PoisonError::into_inner).iter().find(|(k, _)| *k == key)
+    {
+        return table.clone();
+    }
+    let table = QuantileTable::beta(alpha, beta).map(Arc::new);
+    let mut tables = tables.lock().unwrap_or_else(PoisonError::into_inner);
+    if tables.len() >= SHARED_TABLES {
+        tables.remove(0);
+    }
+    tables.push((key, table.clone()));
+    table
 }
 
 /// A beta(α, β) inverse CDF as piecewise cubic Hermite interpolation.

@@ -24,6 +24,7 @@ pub fn scenario(horizon: u32) -> Scenario {
         outcomes: vec![],
         correlations: Correlations::default(),
         evidence: vec![],
+        experiment: None,
     }
 }
 

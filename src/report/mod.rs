@@ -11,6 +11,7 @@ pub mod compare;
 mod correlations;
 pub mod csv_writer;
 mod evidence;
+pub mod explore;
 pub mod folder;
 pub mod headline;
 pub mod html;

@@ -12,8 +12,8 @@
 use serde_json::{Map, Value, json};
 
 use super::keys::{
-    ABOUT, ACTOR, CORRELATION, CORRELATIONS, EFFECT, EVENT, EVIDENCE, FORMS, Form, ISSUE, Key, NAME_PATTERN,
-    OUTCOME, PAIR_PATTERN, POPULATION, Parameters, SCENARIO, STAKE, Shape, VARIABLE,
+    ABOUT, ACTOR, CORRELATION, CORRELATIONS, EFFECT, EVENT, EVIDENCE, EXPERIMENT, FORMS, Form, ISSUE, Key,
+    NAME_PATTERN, OUTCOME, PAIR_PATTERN, POPULATION, Parameters, SCENARIO, STAKE, Shape, VARIABLE,
 };
 
 /// The JSON Schema draft the schema is written in.
@@ -41,9 +41,11 @@ enum Entry {
     Event,
     /// `[correlations]`: `repair` and pairs `"a ~ b"`, each a number or `{ rho, source, … }`.
     Correlations,
+    /// One table with the register keys and these (`[experiment]`).
+    Table(&'static [Key]),
 }
 
-const SECTION_TABLE: [Section; 10] = [
+const SECTION_TABLE: [Section; 11] = [
     Section {
         name: "scenario",
         entry: Entry::Meta,
@@ -94,6 +96,11 @@ const SECTION_TABLE: [Section; 10] = [
         entry: Entry::Correlations,
         doc: "Rank correlations between drivers: \"driver_a ~ driver_b\" = rho or { rho, source }.",
     },
+    Section {
+        name: "experiment",
+        entry: Entry::Table(EXPERIMENT),
+        doc: "The design of `crossroads explore` over some of the scenario's numbers (`run` ignores it).",
+    },
 ];
 
 /// The JSON Schema of a scenario file.
@@ -104,6 +111,7 @@ pub fn json_schema() -> Value {
         let (schema, overlay) = match section.entry {
             Entry::Meta => (object(SCENARIO, &[]), required_overlay(SCENARIO)),
             Entry::Driver => (named(driver()), Value::Null),
+            Entry::Table(keys) => (object(ABOUT, keys), Value::Null),
             Entry::Assumption(keys) => (named(object(ABOUT, keys)), named_overlay(keys)),
             Entry::Event => {
                 let mut event = object(ABOUT, EVENT);
@@ -268,6 +276,7 @@ fn shape(shape: Shape) -> Value {
         }),
         Shape::Table(keys) => object(keys, &[]),
         Shape::Stakes => named(object(STAKE, ABOUT)),
+        Shape::Factors => json!({ "type": "object", "additionalProperties": driver() }),
     }
 }
 

@@ -44,6 +44,8 @@ pub(crate) enum Shape {
     Table(&'static [Key]),
     /// A table of actor name → stake (the keys of [`STAKE`]).
     Stakes,
+    /// A table of `--set` path → distribution with the register keys (an experiment's factors).
+    Factors,
 }
 
 /// One key of a table.
@@ -288,6 +290,33 @@ pub(crate) const EVIDENCE: &[Key] = &[
     ),
 ];
 
+/// `[experiment]` (besides [`ABOUT`]): the design of `crossroads explore`.
+pub(crate) const EXPERIMENT: &[Key] = &[
+    required(
+        "design",
+        Shape::OneOf(&["sobol", "morris", "lhs", "grid"]),
+        "The design: \"sobol\" (Saltelli), \"morris\" (elementary effects), \"lhs\" or \"grid\".",
+    ),
+    defaults(
+        "points",
+        Shape::Whole { min: 1, max: 1_000_000 },
+        "64",
+        "Design size: Sobol's base rows N (N·(k+2) points), Morris's trajectories, LHS points, grid levels.",
+    ),
+    defaults(
+        "replications",
+        Shape::Whole { min: 1, max: 1_000_000 },
+        "20",
+        "Runs at every point, on the same random streams at every point.",
+    ),
+    defaults("levels", Shape::Whole { min: 2, max: 100 }, "4", "Morris only: levels of the grid (even)."),
+    required(
+        "factors",
+        Shape::Factors,
+        "The numbers explored: { \"--set path\" = { uniform = { min, max }, source = \"…\" } }.",
+    ),
+];
+
 /// A distribution form's parameters.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Parameters {
@@ -376,6 +405,35 @@ pub(crate) fn assumption_names(keys: &[Key]) -> Vec<&'static str> {
     keys.iter().chain(ABOUT).map(|k| k.name).collect()
 }
 
+/// Every table of keys, for look-ups by key name.
+const ALL_TABLES: [&[Key]; 16] = [
+    ABOUT,
+    SCENARIO,
+    VARIABLE,
+    EVENT,
+    EFFECT,
+    ACTOR,
+    ISSUE,
+    STAKE,
+    AGREEMENT,
+    POPULATION,
+    FLEE,
+    OUTCOME,
+    CORRELATIONS,
+    CORRELATION,
+    EVIDENCE,
+    EXPERIMENT,
+];
+
+/// Whether a key of this name holds a whole number (a month, a count of agents or runs): an
+/// experiment's factor there takes whole values.
+pub(crate) fn holds_whole_number(name: &str) -> bool {
+    ALL_TABLES
+        .iter()
+        .flat_map(|table| table.iter())
+        .any(|key| key.name == name && matches!(key.shape, Shape::Whole { .. } | Shape::DriverOrMonth))
+}
+
 /// The parameter keys of form `form` (empty for a form without a parameter table).
 pub(crate) fn parameters(form: &str) -> &'static [&'static str] {
     match FORMS.iter().find(|f| f.name == form).map(|f| f.parameters) {
@@ -396,24 +454,14 @@ mod tests {
     }
 
     #[test]
+    fn whole_number_keys_are_known_by_name() {
+        assert!(holds_whole_number("duration") && holds_whole_number("agents") && holds_whole_number("at"));
+        assert!(!holds_whole_number("speed") && !holds_whole_number("probability"));
+    }
+
+    #[test]
     fn required_keys_have_no_default() {
-        for table in [
-            ABOUT,
-            SCENARIO,
-            VARIABLE,
-            EVENT,
-            EFFECT,
-            ACTOR,
-            ISSUE,
-            STAKE,
-            AGREEMENT,
-            POPULATION,
-            FLEE,
-            OUTCOME,
-            CORRELATIONS,
-            CORRELATION,
-            EVIDENCE,
-        ] {
+        for table in ALL_TABLES {
             for key in table {
                 assert!(!(key.required && key.default.is_some()), "{}", key.name);
                 assert!(!key.doc.is_empty(), "{}", key.name);

@@ -43,7 +43,7 @@ pub(crate) const DISTRIBUTION_FORMS: [&str; 10] = [
 const EXCLUSIVE: [&[&str]; 2] = [&DISTRIBUTION_FORMS, &["probability", "at"]];
 
 /// The top-level sections of a scenario file.
-pub(crate) const SECTIONS: [&str; 10] = [
+pub(crate) const SECTIONS: [&str; 11] = [
     "scenario",
     "drivers",
     "variables",
@@ -54,7 +54,12 @@ pub(crate) const SECTIONS: [&str; 10] = [
     "outcomes",
     "evidence",
     "correlations",
+    "experiment",
 ];
+
+/// The top-level sections that are one table rather than a collection of named entries: the
+/// resolved text writes their keys under their own header.
+const SINGLE_TABLES: [&str; 3] = ["scenario", "correlations", "experiment"];
 
 /// Longest `extends` chain followed.
 const MAX_EXTENDS_DEPTH: usize = 32;
@@ -338,7 +343,7 @@ type SetPathError = (String, Option<usize>, String);
 
 /// Splits `KEY=VALUE`'s key into its dotted segments, each bare (`horizon`) or quoted
 /// (`"ever(armed_clash) * tension"`), with their byte ranges; returns them and the offset of `=`.
-fn parse_set_path(text: &str) -> Result<(Vec<SetKey>, usize), SetPathError> {
+pub(crate) fn parse_set_path(text: &str) -> Result<(Vec<SetKey>, usize), SetPathError> {
     let example = "write e.g. --set drivers.turkey_guarantee_credibility.beta.alpha=4, quoting keys that \
                    hold other characters: --set 'variables.x.links.\"ever(e)\"=0.2'";
     let bytes = text.as_bytes();
@@ -423,8 +428,7 @@ fn is_header(path: &[&str]) -> bool {
 
 fn write_section(out: &mut String, path: &[&str], table: &Table) {
     if let [section] = path
-        && *section != "scenario"
-        && *section != "correlations"
+        && !SINGLE_TABLES.contains(section)
     {
         // Each assumption gets its own header, in file order; a bare number (a driver written
         // `x = 0.4`) becomes `[drivers.x]` with `fixed = 0.4`, which means the same.

@@ -33,6 +33,68 @@ pub struct Scenario {
     /// What is known to have happened: observations each run is weighed by (empty: every run
     /// counts alike).
     pub evidence: Vec<Evidence>,
+    /// The `[experiment]` of `crossroads explore`, when the file has one (`run` ignores it).
+    pub experiment: Option<Experiment>,
+}
+
+/// `[experiment]`: a design over some of the scenario's numbers (issue 10).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Experiment {
+    /// What the experiment is and who chose its ranges.
+    pub about: About,
+    /// The design.
+    pub design: Design,
+    /// The design's size: Sobol's base rows N (N·(k + 2) points), Morris's trajectories (r·(k + 1)
+    /// points), the Latin hypercube's points; for a grid, the levels of each factor.
+    pub points: u64,
+    /// Runs at every point, replication r of every point on the same random streams.
+    pub replications: u64,
+    /// Morris's grid levels (even).
+    pub levels: u32,
+    /// The factors, in file order.
+    pub factors: Vec<ExperimentFactor>,
+}
+
+/// An experimental design (see `engine::design`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Design {
+    /// Saltelli's scheme for Sobol indices.
+    Sobol,
+    /// Morris's one-at-a-time trajectories.
+    Morris,
+    /// A Latin hypercube.
+    Lhs,
+    /// Every combination of each factor's levels.
+    Grid,
+}
+
+impl Design {
+    /// The design's name as the file writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Design::Sobol => "sobol",
+            Design::Morris => "morris",
+            Design::Lhs => "lhs",
+            Design::Grid => "grid",
+        }
+    }
+}
+
+/// One factor of an experiment: a number of the scenario, by its `--set` path, and the range the
+/// design explores.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExperimentFactor {
+    /// The path as written, e.g. `events.armed_clash.probability` (the factor's name in outputs).
+    pub path: String,
+    /// The `--set` key that sets it: the path, or `drivers.NAME.fixed` for a driver drawn from a
+    /// distribution (the design then fixes what each run would draw).
+    pub setting: String,
+    /// The key holds a whole number (a month, a count): design values are rounded to whole numbers.
+    pub whole: bool,
+    /// The range or distribution the design's unit coordinates are mapped through.
+    pub distribution: Distribution,
+    /// Where the range comes from.
+    pub about: About,
 }
 
 /// The `[scenario]` table.

@@ -9,14 +9,15 @@
 //! - [`distribution`]: the distribution forms and their parameters;
 //! - [`names`]: the shared namespace of terms, and resolving a term's names;
 //! - one file per section: [`meta`] (`[scenario]`), [`drivers`] (drivers and variables), [`events`],
-//!   [`issues`] (actors and issues), [`populations`], [`outcomes`], [`evidence`] and
-//!   [`correlations`].
+//!   [`issues`] (actors and issues), [`populations`], [`outcomes`], [`evidence`],
+//!   [`correlations`] and [`experiment`].
 
 mod correlations;
 mod distribution;
 mod drivers;
 mod events;
 mod evidence;
+mod experiment;
 mod issues;
 mod meta;
 mod names;
@@ -155,6 +156,7 @@ impl<'s> Decoder<'s> {
         let correlations = self.correlations(root.get("correlations"), &drivers);
         let evidence: Vec<Evidence> =
             evidence_section.iter().filter_map(|e| self.evidence(e, meta.as_ref(), &drivers)).collect();
+        let experiment = root.get("experiment").and_then(|entry| self.experiment(entry, root));
         Some(Scenario {
             meta: meta?,
             drivers,
@@ -166,6 +168,7 @@ impl<'s> Decoder<'s> {
             outcomes,
             correlations: correlations?,
             evidence,
+            experiment,
         })
     }
 

@@ -1,0 +1,425 @@
+//! `crossroads explore`: run a scenario's `[experiment]` — a design over some of its numbers, each
+//! point run `replications` times on common random numbers — and report which factors matter
+//! (Sobol indices or Morris measures, each with its interval, and the share that is chance) and,
+//! with `--target`, the region of the factors where the target outcome concentrates (PRIM).
+//!
+//! The flow: load → design (unit coordinates, `engine::design`) → each point's factor values
+//! (through each factor's distribution) → each point's model (the resolved scenario with one
+//! `--set` per factor) → runs (`engine::experiment`) → analysis (`stats::experiment`,
+//! `stats::prim`) → files (`report::explore`, written atomically like `run`'s).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use clap::Args;
+
+use super::{Failure, bad_input, internal, load_scenario, prepare_output, write_failure};
+use crate::engine::design;
+use crate::engine::experiment::{ExperimentError, run_points};
+use crate::model::Model;
+use crate::report::explore::{ExploreOutput, describe_box, morris_of, sobol_of, write_explore};
+use crate::scenario::{self, Design, Experiment};
+use crate::stats::experiment::{Layout, analyse};
+use crate::stats::prim::{PrimSettings, prim};
+use crate::{format, stats};
+
+/// `crossroads explore`.
+#[derive(Debug, Args)]
+pub struct ExploreArgs {
+    /// Scenario file with an [experiment] table (e.g. scenarios/explore/south_caucasus_2024.toml).
+    pub scenario: PathBuf,
+    /// Design size (default: the experiment's `points`): Sobol's base rows, Morris's trajectories,
+    /// LHS points, or a grid's levels per factor.
+    #[arg(long, value_name = "N")]
+    pub points: Option<u64>,
+    /// Runs at every design point (default: the experiment's `replications`).
+    #[arg(long, value_name = "R")]
+    pub replications: Option<u64>,
+    /// Seed of the design and the runs (default: the scenario's `seed`).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_name = "T")]
+    pub threads: Option<usize>,
+    /// Output folder (default: output/<scenario name>-explore/).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Replace the output folder even when it holds the result of a different scenario.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress bar and no tables.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Override one value, e.g. --set experiment.replications=50 (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Scenario discovery: the runs of interest, e.g. 'treaty_signed_2028 = 1' or 'returned_2030 > 5000'.
+    #[arg(long, value_name = "CONDITION")]
+    pub target: Option<String>,
+}
+
+/// A `--target`: an outcome, a comparison and a number.
+#[derive(Debug, Clone, Copy)]
+struct Target {
+    outcome: usize,
+    comparison: Comparison,
+    threshold: f64,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Comparison {
+    Above,
+    AtLeast,
+    Below,
+    AtMost,
+    Equal,
+    NotEqual,
+}
+
+impl Target {
+    /// Whether a run's value meets the target (an undefined value never does).
+    fn holds(self, value: f64) -> bool {
+        if !value.is_finite() {
+            return false;
+        }
+        match self.comparison {
+            Comparison::Above => value > self.threshold,
+            Comparison::AtLeast => value >= self.threshold,
+            Comparison::Below => value < self.threshold,
+            Comparison::AtMost => value <= self.threshold,
+            Comparison::Equal => value == self.threshold,
+            Comparison::NotEqual => value != self.threshold,
+        }
+    }
+}
+
+/// Parses `OUTCOME OP NUMBER` against the model's outcomes.
+fn parse_target(text: &str, model: &Model) -> Result<Target, Failure> {
+    let help =
+        "write OUTCOME OP NUMBER with OP one of > >= < <= = !=, e.g. --target 'treaty_signed_2028 = 1'";
+    let operators = [
+        (">=", Comparison::AtLeast),
+        ("<=", Comparison::AtMost),
+        ("!=", Comparison::NotEqual),
+        ("==", Comparison::Equal),
+        (">", Comparison::Above),
+        ("<", Comparison::Below),
+        ("=", Comparison::Equal),
+    ];
+    let Some((at, op, comparison)) =
+        operators.iter().find_map(|(op, c)| text.find(op).map(|at| (at, *op, *c)))
+    else {
+        return Err(bad_input(format!("--target {text:?} has no comparison"), help));
+    };
+    let name = text.get(..at).unwrap_or("").trim();
+    let number = text.get(at + op.len()..).unwrap_or("").trim();
+    let threshold: f64 = match number.parse::<f64>() {
+        Ok(x) if x.is_finite() => x,
+        _ => return Err(bad_input(format!("--target: {number:?} is not a finite number"), help)),
+    };
+    let names: Vec<&str> = model.outcomes.iter().map(|o| o.name.as_str()).collect();
+    let Some(outcome) = names.iter().position(|n| *n == name) else {
+        let hint = match scenario::diagnostic::closest(name, names.iter().copied()) {
+            Some(best) => format!("did you mean `{best}`? The outcomes are: {}", names.join(", ")),
+            None => format!("the outcomes are: {}", names.join(", ")),
+        };
+        return Err(bad_input(format!("--target: there is no outcome `{name}`"), &hint));
+    };
+    Ok(Target { outcome, comparison, threshold })
+}
+
+/// A TOML number for a factor's value (whole numbers rounded).
+fn toml_number(value: f64, whole: bool) -> String {
+    if whole { format!("{}", value.round() as i64) } else { format!("{value:?}") }
+}
+
+/// The design's points in unit coordinates, each point's role, and the analysis layout.
+fn design_points(experiment: &Experiment, seed: u64) -> (Vec<design::Point>, Vec<String>, Layout) {
+    let k = experiment.factors.len();
+    let n = usize::try_from(experiment.points).unwrap_or(usize::MAX);
+    let design_seed = seed ^ 0x6465_7369_676e; // "design": the runs' streams use `seed` itself
+    match experiment.design {
+        Design::Sobol => {
+            let (a, b) = design::saltelli(n, k, design_seed);
+            let mut points = Vec::with_capacity(n * (k + 2));
+            let mut roles = Vec::with_capacity(n * (k + 2));
+            points.extend(a.iter().cloned());
+            roles.extend((0..n).map(|_| "A".to_string()));
+            points.extend(b.iter().cloned());
+            roles.extend((0..n).map(|_| "B".to_string()));
+            for (i, factor) in experiment.factors.iter().enumerate() {
+                points.extend(a.iter().zip(&b).map(|(ra, rb)| design::mixed(ra, rb, i)));
+                roles.extend((0..n).map(|_| format!("AB:{}", factor.path)));
+            }
+            (points, roles, Layout::Saltelli { rows: n, factors: k })
+        }
+        Design::Morris => {
+            let trajectories = design::morris_trajectories(k, n, experiment.levels as usize, design_seed);
+            let roles = trajectories
+                .iter()
+                .enumerate()
+                .flat_map(|(t, path)| (0..path.len()).map(move |_| format!("trajectory {t}")))
+                .collect();
+            let units: Vec<design::Point> = trajectories.into_iter().flatten().collect();
+            (units.clone(), roles, Layout::Morris { units, factors: k })
+        }
+        Design::Lhs => {
+            let points = design::latin_hypercube(n, k, design_seed);
+            let roles = vec!["lhs".to_string(); points.len()];
+            (points, roles, Layout::Plain)
+        }
+        Design::Grid => {
+            let points = design::grid(k, n);
+            let roles = vec!["grid".to_string(); points.len()];
+            (points, roles, Layout::Plain)
+        }
+    }
+}
+
+/// `crossroads explore`.
+pub fn explore(args: ExploreArgs) -> Result<(), Failure> {
+    let started = Instant::now();
+    let loaded = load_scenario(Some(&args.scenario), &args.set)?;
+    let Some(mut experiment) = loaded.scenario.experiment.clone() else {
+        return Err(bad_input(
+            format!("{} has no [experiment] table", loaded.origin),
+            "add one (or a file that `extends` this one with it): [experiment] with design = \"sobol\", points, \
+             replications and [experiment.factors]; see scenarios/explore/south_caucasus_2024.toml",
+        ));
+    };
+    for (flag, value) in [("--points", args.points), ("--replications", args.replications)] {
+        if value == Some(0) {
+            return Err(bad_input(
+                format!("{flag} must be at least 1"),
+                "leave it out to use the experiment's",
+            ));
+        }
+    }
+    experiment.points = args.points.unwrap_or(experiment.points);
+    experiment.replications = args.replications.unwrap_or(experiment.replications);
+    if args.threads == Some(0) {
+        return Err(bad_input("--threads must be at least 1".into(), "leave it out to use every core"));
+    }
+    let model = Model::compile(&loaded.scenario)
+        .map_err(|e| bad_input(format!("{}: {e}", loaded.origin), "fix the scenario file"))?;
+    let target = args.target.as_deref().map(|text| parse_target(text, &model)).transpose()?;
+    let seed = args.seed.unwrap_or(loaded.scenario.meta.seed);
+    let (units, roles, layout) = design_points(&experiment, seed);
+    let runs = (units.len() as u64).checked_mul(experiment.replications);
+    if runs.is_none_or(|runs| runs > scenario::MAX_RUNS) {
+        return Err(bad_input(
+            format!("the experiment would make more than {} runs", scenario::MAX_RUNS),
+            "use fewer --points or --replications",
+        ));
+    }
+    let values: Vec<Vec<f64>> = units
+        .iter()
+        .map(|unit| {
+            experiment
+                .factors
+                .iter()
+                .zip(unit)
+                .map(|(factor, &u)| {
+                    let value = factor.distribution.quantile(u);
+                    if factor.whole { value.round() } else { value }
+                })
+                .collect()
+        })
+        .collect();
+    let target_folder =
+        args.out.clone().unwrap_or_else(|| Path::new("output").join(format!("{}-explore", model.name)));
+    let made_from = [("scenario.toml".to_string(), loaded.resolved.as_str())];
+    let pending = prepare_output(&target_folder, &made_from, args.force)?;
+
+    let settings_of = |point: usize| -> Vec<String> {
+        let values = values.get(point).map(Vec::as_slice).unwrap_or(&[]);
+        experiment
+            .factors
+            .iter()
+            .zip(values)
+            .map(|(factor, &value)| format!("{}={}", factor.setting, toml_number(value, factor.whole)))
+            .collect()
+    };
+    let model_at = |point: usize| -> Result<Model, String> {
+        let point_loaded =
+            scenario::load_str(&loaded.origin, &loaded.resolved, Path::new("."), &settings_of(point))
+                .map_err(|e| e.render())?;
+        Model::compile(&point_loaded.scenario).map_err(|e| e.to_string())
+    };
+    let point_runs = run_points(
+        units.len(),
+        experiment.replications,
+        seed,
+        args.threads,
+        !args.quiet,
+        model_at,
+    )
+    .map_err(|e| match e {
+        ExperimentError::Point { point, error } => bad_input(
+            format!(
+                "design point {point} ({}) makes the scenario invalid:\n{error}",
+                settings_of(point).join(", ")
+            ),
+            "narrow that factor's range to values the scenario accepts",
+        ),
+        ExperimentError::NotFinite { point, run, fault } => bad_input(
+            format!(
+                "design point {point} ({}), replication {run}: in month {}, {} became NaN or infinite",
+                settings_of(point).join(", "),
+                fault.month,
+                fault.site.describe(&loaded.scenario)
+            ),
+            "narrow the factors' ranges, or bound the variables involved (`min`/`max`)",
+        ),
+        ExperimentError::Engine(e) => internal(e),
+    })?;
+    let analyses = analyse(&point_runs, &layout, seed);
+    let discovery = match target {
+        Some(target) => {
+            let mut rows = Vec::with_capacity(point_runs.points * point_runs.replications);
+            let mut cases = Vec::with_capacity(rows.capacity());
+            for (point, point_values) in values.iter().enumerate() {
+                for value in point_runs.values_at(point, target.outcome) {
+                    rows.push(point_values.clone());
+                    cases.push(target.holds(value));
+                }
+            }
+            match prim(
+                &rows,
+                &cases,
+                experiment.factors.len(),
+                PrimSettings { rows_per_draw: point_runs.replications, ..PrimSettings::default() },
+            ) {
+                Ok(discovery) => Some(discovery),
+                Err(stats::prim::PrimError::NoCases) => {
+                    return Err(bad_input(
+                        format!(
+                            "--target {:?}: no run of the experiment meets it",
+                            args.target.unwrap_or_default()
+                        ),
+                        "loosen the condition (check the outcome's range in design.csv), or widen the factors' ranges",
+                    ));
+                }
+                Err(e) => return Err(internal(e)),
+            }
+        }
+        None => None,
+    };
+    let outcomes: Vec<(String, String)> =
+        model.outcomes.iter().map(|o| (o.name.clone(), o.title.clone())).collect();
+    let output = ExploreOutput {
+        name: &model.name,
+        title: &loaded.scenario.meta.title,
+        experiment: &experiment,
+        seed,
+        roles: &roles,
+        values: &values,
+        outcomes: &outcomes,
+        analyses: &analyses,
+        discovery: args.target.as_deref().zip(discovery.as_ref()),
+        resolved: &loaded.resolved,
+    };
+    write_explore(pending.path(), &output).map_err(write_failure)?;
+    let folder = pending.commit().map_err(write_failure)?;
+    if !args.quiet {
+        print!("{}", explore_table(&output));
+        println!(
+            "\n{} design ({} points × {} replications = {} runs), seed {seed}, in {:.1} s. Results in {}/",
+            experiment.design.name(),
+            format::count(values.len() as u64),
+            format::count(experiment.replications),
+            format::count(values.len() as u64 * experiment.replications),
+            started.elapsed().as_secs_f64(),
+            folder.display()
+        );
+    }
+    Ok(())
+}
+
+/// The terminal summary: per outcome, the chance share and each factor's indices, most
+/// important first; then the PRIM box.
+fn explore_table(output: &ExploreOutput) -> String {
+    let mut text = String::new();
+    let factors = &output.experiment.factors;
+    let width = factors.iter().map(|f| f.path.chars().count()).max().unwrap_or(6).max(6);
+    let share = |x: f64| format!("{:.2}", x);
+    for ((name, title), analysis) in output.outcomes.iter().zip(output.analyses) {
+        text.push_str(&format!("\n{title} ({name})\n"));
+        match analysis.chance {
+            Some(c) => text.push_str(&format!(
+                "  chance within a point: {} of the run-to-run variance (95%: {}–{})\n",
+                format::percent(c.value),
+                format::percent(c.lower),
+                format::percent(c.upper)
+            )),
+            None => text.push_str(
+                "  chance within a point: not measurable (no variation, or undefined at some point)\n",
+            ),
+        }
+        let sobol = sobol_of(analysis);
+        if !sobol.is_empty() {
+            text.push_str(&format!(
+                "  {:width$}  {:>22}  {:>22}\n",
+                "factor", "first-order [95%]", "total [95%]"
+            ));
+            let mut order: Vec<usize> = (0..sobol.len()).collect();
+            order.sort_by(|&a, &b| {
+                let total = |i: usize| sobol.get(i).map_or(0.0, |s| s.total.value);
+                total(b).total_cmp(&total(a)).then(a.cmp(&b))
+            });
+            for i in order {
+                let (Some(factor), Some(index)) = (factors.get(i), sobol.get(i)) else { continue };
+                let cell = |e: stats::sobol::Estimate| {
+                    format!("{} [{}, {}]", share(e.value), share(e.lower), share(e.upper))
+                };
+                text.push_str(&format!(
+                    "  {:width$}  {:>22}  {:>22}\n",
+                    factor.path,
+                    cell(index.first),
+                    cell(index.total)
+                ));
+            }
+        }
+        if let Some(Err(why)) = &analysis.sobol {
+            text.push_str(&format!("  no Sobol indices: {why}\n"));
+        }
+        let morris = morris_of(analysis);
+        if !morris.is_empty() {
+            text.push_str(&format!("  {:width$}  {:>18}  {:>10}  {:>10}\n", "factor", "μ* (± se)", "μ", "σ"));
+            let mut order: Vec<usize> = (0..morris.len()).collect();
+            order.sort_by(|&a, &b| {
+                let mu_star = |i: usize| morris.get(i).map_or(0.0, |m| m.mu_star);
+                mu_star(b).total_cmp(&mu_star(a)).then(a.cmp(&b))
+            });
+            for i in order {
+                let (Some(factor), Some(m)) = (factors.get(i), morris.get(i)) else { continue };
+                let show = |x: f64| format::significant(x, 3);
+                text.push_str(&format!(
+                    "  {:width$}  {:>18}  {:>10}  {:>10}\n",
+                    factor.path,
+                    format!("{} ± {}", show(m.mu_star), show(m.mu_star_standard_error)),
+                    show(m.mu),
+                    show(m.sigma)
+                ));
+            }
+        }
+        if let Some(Err(why)) = &analysis.morris {
+            text.push_str(&format!("  no Morris measures: {why}\n"));
+        }
+    }
+    if let Some((target, discovery)) = output.discovery {
+        let note = if discovery.reaches_threshold {
+            "the largest box with density ≥ 80%"
+        } else {
+            "no box reaches density 80%: the one that best weighs coverage against density"
+        };
+        text.push_str(&format!(
+            "\nWhere {target} happens (PRIM: {note}, peeling step {} of {}, bounds that do not matter \
+             dropped; trajectory in prim.csv):\n  {}\n",
+            discovery.chosen,
+            discovery.trajectory.len().saturating_sub(1),
+            describe_box(output, &discovery.simplified)
+        ));
+    }
+    text
+}
