@@ -290,6 +290,32 @@ fn results_do_not_depend_on_the_thread_count() {
 }
 
 #[test]
+fn each_pair_gets_a_scatter_chart_and_a_row_in_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "correlated.toml", &format!("{BASE}{CORRELATIONS}"));
+    let out = dir.path().join("out");
+    crossroads()
+        .arg("run")
+        .arg(&scenario)
+        .args(["--quiet", "--runs", "1000", "--out"])
+        .arg(&out)
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .assert()
+        .success();
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("<section id=\"correlations\">"), "no correlations section");
+    for pair in ["f__g", "a__b", "a__c", "a__d", "b__d", "c__d", "war__e"] {
+        let svg = fs::read_to_string(out.join("charts").join(format!("{pair}.svg"))).unwrap();
+        assert!(out.join("charts").join(format!("{pair}.png")).exists(), "{pair}.png");
+        // 1,000 runs: one dot per run.
+        assert_eq!(svg.matches("<circle").count(), 1000, "{pair}");
+        let title = format!("role=\"img\"><title>{}</title>", pair.replace("__", " ~ "));
+        assert!(html.contains(&title), "{pair}'s chart is not in report.html");
+    }
+    assert!(html.contains("<code>war ~ e</code></th><td>+0.60</td><td>+0.55</td>"), "war ~ e row");
+}
+
+#[test]
 fn adding_a_pair_changes_only_the_driver_it_brings_in_and_rho_0_removes_it() {
     let dir = tempfile::tempdir().unwrap();
     let independent = write(dir.path(), "independent.toml", BASE);

@@ -52,7 +52,20 @@ pub struct AchievedCorrelation {
     pub lower: Option<f64>,
     /// Upper end of its 95% interval.
     pub upper: Option<f64>,
+    /// The first [`SCATTER_RUNS`] runs' (first, second) values, for the pair's scatter chart (a
+    /// categorical driver's value is its outcome's index).
+    #[serde(skip)]
+    pub sample: Vec<(f64, f64)>,
+    /// The first driver's outcomes in file order, when categorical.
+    #[serde(skip)]
+    pub first_outcomes: Option<Vec<String>>,
+    /// The second driver's outcomes in file order, when categorical.
+    #[serde(skip)]
+    pub second_outcomes: Option<Vec<String>>,
 }
+
+/// Runs drawn in a pair's scatter chart: enough to see the dependence, few enough for an SVG.
+pub const SCATTER_RUNS: usize = 2_000;
 
 /// The summary of `simulation`'s correlated drivers, or `None` when the model has none.
 pub fn achieved(model: &Model, simulation: &Simulation) -> Option<CorrelationsSummary> {
@@ -68,7 +81,9 @@ pub fn achieved(model: &Model, simulation: &Simulation) -> Option<CorrelationsSu
             let (first, second) = (model.drivers.get(a), model.drivers.get(b));
             let name =
                 |d: Option<&crate::model::compile::DriverSpec>| d.map_or(String::new(), |d| d.name.clone());
-            let achieved = spearman(&column(a), &column(b));
+            let (xs, ys) = (column(a), column(b));
+            let achieved = spearman(&xs, &ys);
+            let sample = xs.iter().zip(&ys).take(SCATTER_RUNS).map(|(&x, &y)| (x, y)).collect();
             let expected = match (first.map(|d| &d.distribution), second.map(|d| &d.distribution)) {
                 (Some(x), Some(y)) => expected_spearman(x, y, target),
                 _ => None,
@@ -82,6 +97,9 @@ pub fn achieved(model: &Model, simulation: &Simulation) -> Option<CorrelationsSu
                 spearman: achieved.map(|c| c.spearman),
                 lower: achieved.map(|c| c.lower),
                 upper: achieved.map(|c| c.upper),
+                sample,
+                first_outcomes: first.and_then(|d| d.outcomes.clone()),
+                second_outcomes: second.and_then(|d| d.outcomes.clone()),
             }
         })
         .collect();

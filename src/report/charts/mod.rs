@@ -1,7 +1,8 @@
 //! Charts of a run's outcomes, PNG and SVG (DESIGN.md §7): a histogram per numeric outcome, a
 //! probability bar with its Wilson interval per 0/1 outcome, an overview of all 0/1 outcomes and a fan
 //! chart per series outcome, and per outcome the effect of its drivers: the outcome in each bin of
-//! a driver's draws, on scales common to every chart of a kind.
+//! a driver's draws, on scales common to every chart of a kind; and a scatter of each correlated pair
+//! of drivers (`[correlations]`).
 //!
 //! Every chart is a [`Figure`]: plain data that draws itself on any plotters backend, so one figure
 //! gives byte-identical PNG and SVG on every machine (the font is embedded; no system fonts). The
@@ -23,6 +24,7 @@ mod frame;
 mod histogram;
 mod probability;
 mod run;
+mod scatter;
 pub mod style;
 mod time_to_event;
 
@@ -42,6 +44,7 @@ pub use fan::{FanFigure, FanLayer};
 pub use histogram::{HistogramFigure, HistogramLayer};
 pub use probability::{ProbabilityFigure, ProbabilityGroup};
 pub use run::{fan_for, histogram_for, overview_for, probability_for, time_to_event_for, write_run_charts};
+pub use scatter::ScatterFigure;
 pub use time_to_event::{CurveLayer, TimeToEventFigure};
 
 use style::drawing;
@@ -95,6 +98,8 @@ pub enum ChartKind {
     /// The probability that an event has happened by each month (`first(...)`, monthly
     /// `ever(...)`/`agreed(...)` outcomes), overlaid in compare.
     TimeToEvent,
+    /// A correlated pair of drivers, run by run (`[correlations]`).
+    Scatter,
 }
 
 /// A chart written to disk.

@@ -5,16 +5,18 @@ use std::path::Path;
 
 use super::{
     Chart, ChartError, ChartJob, ChartKind, CurveLayer, FanFigure, FanLayer, HistogramFigure, HistogramLayer,
-    ProbabilityFigure, ProbabilityGroup, TimeToEventFigure, file_stem, format, write_charts,
+    ProbabilityFigure, ProbabilityGroup, ScatterFigure, TimeToEventFigure, file_stem, format, write_charts,
 };
 use crate::scenario::YearMonth;
+use crate::stats::correlations::AchievedCorrelation;
 use crate::stats::{NumericStatistics, OutcomeStatistics, OutcomeSummary, ProbabilityStatistics, Summary};
 
 /// Writes every chart of a run into `dir/charts/` (created if missing), PNG and SVG:
 /// `overview` (all 0/1 outcomes, when there are any), then per outcome in file order `<outcome>`
 /// (a numeric outcome's histogram; a 0/1 outcome is a bar of the overview), `<outcome>_by_month`
 /// (the time-to-event curve, for outcomes that have one) and `<outcome>_series` (fan chart, for
-/// series outcomes other than a monthly 0/1 outcome, whose curve says it all).
+/// series outcomes other than a monthly 0/1 outcome, whose curve says it all), then per correlated
+/// pair of drivers `<first>__<second>` (its runs' values, a scatter).
 ///
 /// Returns the charts in that order, each with its SVG text for report.html. File stems keep
 /// letters, digits, `_` and `-`; a stem already taken (an outcome named `overview`) gets a numbered
@@ -50,7 +52,37 @@ pub fn write_run_charts(summary: &Summary, dir: &Path) -> Result<Vec<Chart>, Cha
             jobs.push(ChartJob::new(figure, name, ChartKind::Fan, measured));
         }
     }
+    if let Some(correlations) = &summary.correlations {
+        for pair in &correlations.pairs {
+            let name = names.claim(&file_stem(&format!("{}__{}", pair.first, pair.second)));
+            jobs.push(ChartJob::new(scatter_for(summary, pair), name, ChartKind::Scatter, None));
+        }
+    }
     write_charts(jobs, &folder)
+}
+
+/// The scatter chart of a correlated pair of drivers.
+pub fn scatter_for<'a>(summary: &Summary, pair: &'a AchievedCorrelation) -> ScatterFigure<'a> {
+    let rho = |value: Option<f64>| value.map_or("–".to_string(), crate::format::signed_rho);
+    let interval = match (pair.lower, pair.upper) {
+        (Some(lower), Some(upper)) => format!(" (95%: {} to {})", rho(Some(lower)), rho(Some(upper))),
+        _ => String::new(),
+    };
+    ScatterFigure {
+        title: format!("{} ~ {}", pair.first, pair.second),
+        subtitle: format!(
+            "target Spearman ρ {} · achieved {}{} over {} runs · the first {} shown · seed {}",
+            crate::format::signed_rho(pair.target),
+            rho(pair.spearman),
+            interval,
+            format::count(summary.correlations.as_ref().map_or(0, |c| c.runs)),
+            format::count(pair.sample.len() as u64),
+            summary.seed
+        ),
+        x: (&pair.first, pair.first_outcomes.as_deref()),
+        y: (&pair.second, pair.second_outcomes.as_deref()),
+        points: &pair.sample,
+    }
 }
 
 /// The time-to-event curve of an outcome that has one ([`OutcomeSummary::by_month`]).
