@@ -76,6 +76,12 @@ fn categorical_posterior_matches_bayes_rule_with_a_binomial_likelihood() {
     );
     // Every posterior run had exactly 3 clashes.
     assert_eq!(evidence["outcomes"][0]["posterior"]["mean"].as_f64().unwrap(), 3.0);
+    // runs.csv ends with each run's weight: 1 for the consistent runs, 0 for the others.
+    let csv = std::fs::read_to_string(root.path().join("c/runs.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert!(lines.next().unwrap().ends_with(",weight"));
+    let ones = lines.filter(|line| line.ends_with(",1")).count() as u64;
+    assert_eq!(ones, evidence["accepted_runs"].as_u64().unwrap());
 }
 
 #[test]

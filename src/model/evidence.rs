@@ -68,6 +68,11 @@ impl Likelihood {
     }
 }
 
+/// A run's weight: the product of the items' likelihoods of the run's values (in item order).
+pub fn run_weight(likelihoods: &[Likelihood], values: &[f64]) -> f64 {
+    likelihoods.iter().zip(values).map(|(l, &v)| l.weight(v)).product()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -147,6 +147,8 @@ pub struct RunsCsv {
     csv: CsvWriter<fs::File>,
     /// Per driver: its categories' names (categorical drivers).
     categories: Vec<Option<Vec<String>>>,
+    /// The evidence items' likelihoods: a `weight` column when there are any.
+    likelihoods: Vec<crate::model::Likelihood>,
 }
 
 impl RunsCsv {
@@ -159,6 +161,7 @@ impl RunsCsv {
             path: path.to_path_buf(),
             csv,
             categories: model.drivers.iter().map(|d| d.outcomes.clone()).collect(),
+            likelihoods: model.evidence.iter().map(|e| e.likelihood).collect(),
         })
     }
 
@@ -167,11 +170,14 @@ impl RunsCsv {
         for chunk in chunks {
             let drivers = chunk.drivers.len() / chunk.len.max(1);
             let outcomes = chunk.outcomes.len() / chunk.len.max(1);
+            let items = self.likelihoods.len();
             for offset in 0..chunk.len {
                 let run = chunk.first_run + offset as u64;
                 let d = chunk.drivers.get(offset * drivers..(offset + 1) * drivers).unwrap_or(&[]);
                 let o = chunk.outcomes.get(offset * outcomes..(offset + 1) * outcomes).unwrap_or(&[]);
-                write_runs_row(&mut self.csv, run, d, o, &self.categories)
+                let e = chunk.evidence.get(offset * items..(offset + 1) * items).unwrap_or(&[]);
+                let weight = (items > 0).then(|| crate::model::evidence::run_weight(&self.likelihoods, e));
+                write_runs_row(&mut self.csv, run, (d, o, weight), &self.categories)
                     .map_err(|e| ReportError::Io { path: self.path.clone(), source: e.into() })?;
             }
         }
@@ -184,19 +190,20 @@ impl RunsCsv {
     }
 }
 
-/// runs.csv's header row: `run`, the drivers' names, the outcomes' names.
+/// runs.csv's header row: `run`, the drivers' names, the outcomes' names, and `weight` when the
+/// scenario has evidence.
 fn write_runs_header<W: std::io::Write>(csv: &mut CsvWriter<W>, model: &Model) -> csv::Result<()> {
     let names =
         model.drivers.iter().map(|d| d.name.as_str()).chain(model.outcomes.iter().map(|o| o.name.as_str()));
-    csv.row(std::iter::once("run").chain(names))
+    let weight = (!model.evidence.is_empty()).then_some("weight");
+    csv.row(std::iter::once("run").chain(names).chain(weight))
 }
 
-/// One row of runs.csv.
+/// One row of runs.csv: the run, its drivers, outcomes and (with evidence) weight.
 fn write_runs_row<W: std::io::Write>(
     csv: &mut CsvWriter<W>,
     run: u64,
-    drivers: &[f64],
-    outcomes: &[f64],
+    (drivers, outcomes, weight): (&[f64], &[f64], Option<f64>),
     categories: &[Option<Vec<String>>],
 ) -> csv::Result<()> {
     csv.integer(run)?;
@@ -208,6 +215,9 @@ fn write_runs_row<W: std::io::Write>(
     }
     for value in outcomes {
         csv.number(*value)?;
+    }
+    if let Some(weight) = weight {
+        csv.number(weight)?;
     }
     csv.end_row()
 }
@@ -247,7 +257,8 @@ fn write_file(
 }
 
 /// runs.csv: `run`, each driver's value (categorical: the outcome's name), each outcome's value
-/// (empty where undefined). One row per run, in run order.
+/// (empty where undefined), and the run's `weight` when the scenario has evidence. One row per run,
+/// in run order.
 pub fn write_runs(
     w: &mut impl std::io::Write,
     model: &Model,
@@ -256,12 +267,14 @@ pub fn write_runs(
     let mut csv = CsvWriter::new(w);
     write_runs_header(&mut csv, model)?;
     let categories: Vec<Option<Vec<String>>> = model.drivers.iter().map(|d| d.outcomes.clone()).collect();
+    let likelihoods: Vec<crate::model::Likelihood> = model.evidence.iter().map(|e| e.likelihood).collect();
     for run in 0..simulation.runs as usize {
+        let weight = (!likelihoods.is_empty())
+            .then(|| crate::model::evidence::run_weight(&likelihoods, simulation.run_evidence(run)));
         write_runs_row(
             &mut csv,
             run as u64,
-            simulation.run_drivers(run),
-            simulation.run_outcomes(run),
+            (simulation.run_drivers(run), simulation.run_outcomes(run), weight),
             &categories,
         )?;
     }

@@ -654,15 +654,9 @@ mod tests {
 
 /// Each run's weight under `model`'s evidence (the product of its items' likelihoods), in run order.
 pub fn run_weights(model: &Model, simulation: &Simulation) -> Vec<f64> {
+    let likelihoods: Vec<Likelihood> = model.evidence.iter().map(|e| e.likelihood).collect();
     (0..simulation.runs as usize)
-        .map(|run| {
-            model
-                .evidence
-                .iter()
-                .zip(simulation.run_evidence(run))
-                .map(|(e, &v)| e.likelihood.weight(v))
-                .product()
-        })
+        .map(|run| crate::model::evidence::run_weight(&likelihoods, simulation.run_evidence(run)))
         .collect()
 }
 
