@@ -102,6 +102,13 @@ fn sobol_indices_of_a_linear_model_match_the_analytic_shares() {
     }
     // No noise: every replication is the same, nothing is chance.
     assert_eq!(summary["outcomes"][0]["chance_share"]["value"], 0.0);
+    // The report leads with the heat map: one row per outcome, one cell per factor.
+    let page = scraper::Html::parse_document(&fs::read_to_string(out.join("report.html")).unwrap());
+    let rows = scraper::Selector::parse("#at-a-glance tbody tr").unwrap();
+    let cells = scraper::Selector::parse("td.cell").unwrap();
+    let rows: Vec<_> = page.select(&rows).collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].select(&cells).count(), 1 + 3, "chance and three factors");
 }
 
 #[test]

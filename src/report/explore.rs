@@ -1,8 +1,9 @@
 //! The files of an experiment (`crossroads explore`): design.csv (every point's factor values and
 //! each outcome's mean over its replications), indices.csv (Sobol indices or Morris measures and
 //! the chance share, each with its interval), prim.csv (the peeling trajectory, when a target was
-//! given), summary.json (all of it) and scenario.toml. Owns the file formats only: the numbers come
-//! from `stats::experiment` and `stats::prim`.
+//! given), summary.json (all of it), scenario.toml and report.html (a heat map of the factors'
+//! indices per outcome first, then the bars, the PRIM box and its trade-off, the factors' sources).
+//! Owns the file formats only: the numbers come from `stats::experiment` and `stats::prim`.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -10,6 +11,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use super::{CsvWriter, ReportError, write_file};
+use crate::format;
 use crate::scenario::schema::Experiment;
 use crate::stats::experiment::OutcomeAnalysis;
 use crate::stats::prim::{Discovery, PrimBox};
@@ -53,6 +55,7 @@ pub fn write_explore(folder: &Path, output: &ExploreOutput) -> Result<(), Report
         Ok(())
     })?;
     write_file(&folder.join("scenario.toml"), |w| Ok(w.write_all(output.resolved.as_bytes())?))?;
+    write_file(&folder.join("report.html"), |w| Ok(w.write_all(report_html(output).as_bytes())?))?;
     Ok(())
 }
 
@@ -265,4 +268,286 @@ fn summary(output: &ExploreOutput) -> Value {
         "outcomes": outcomes,
         "prim": prim,
     })
+}
+
+/// report.html of an experiment: the answer first (a heat map of every outcome's total indices
+/// beside its chance share), then each outcome's indices as bars with their intervals, the PRIM
+/// box and its trade-off, and the factors with their sources. No date: the same experiment gives
+/// the same bytes.
+pub fn report_html(output: &ExploreOutput) -> String {
+    use crate::report::html::{STYLE, escape};
+    use std::fmt::Write as _;
+    let experiment = output.experiment;
+    let mut page = String::with_capacity(64 * 1024);
+    page.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    page.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    let _ = writeln!(page, "<title>{} — which assumptions matter</title>", escape(output.title));
+    let _ = writeln!(page, "<style>{STYLE}{EXPLORE_STYLE}</style>\n</head>\n<body>\n<main>");
+    let _ = writeln!(page, "<header>\n<h1>Which assumptions matter: {}</h1>", escape(output.title));
+    let runs = output.values.len() as u64 * experiment.replications;
+    let _ = writeln!(
+        page,
+        "<p class=\"lede\">Scenario <code>{}</code>, experiment <code>{}</code> over {} factors: {} design points × {} \
+         replications = {} runs, seed {}. Replication r of every point uses the same random streams.</p>\n</header>",
+        escape(output.name),
+        experiment.design.name(),
+        experiment.factors.len(),
+        format::count(output.values.len() as u64),
+        format::count(experiment.replications),
+        format::count(runs),
+        output.seed
+    );
+    let sobol = output.analyses.iter().any(|a| !sobol_of(a).is_empty());
+    let morris = output.analyses.iter().any(|a| !morris_of(a).is_empty());
+    if sobol || morris {
+        heat_map(&mut page, output, sobol);
+    }
+    if let Some((target, discovery)) = output.discovery {
+        prim_section(&mut page, output, target, discovery);
+    }
+    if sobol {
+        let _ = writeln!(
+            page,
+            "<section id=\"indices\">\n<h2>Each outcome's indices</h2>\n<p>Bars: the first-order index (the factor \
+             alone, light) and the total index (with its interactions, dark), each with its 95% bootstrap interval \
+             (the line). A bar is drawn within 0–1 and an interval clipped to it; <code>indices.csv</code> holds the \
+             estimates as computed, which can fall outside 0–1 by chance.</p>"
+        );
+        for ((name, title), analysis) in output.outcomes.iter().zip(output.analyses) {
+            let indices = sobol_of(analysis);
+            if indices.is_empty() {
+                continue;
+            }
+            let _ = writeln!(page, "<h3>{} <code>{}</code></h3>", escape(title), escape(name));
+            if let Some(chance) = analysis.chance {
+                let _ = writeln!(
+                    page,
+                    "<p class=\"note\">Chance within a point: {} of the run-to-run variance (95%: {}–{}). The indices \
+                     below split the rest.</p>",
+                    format::percent(chance.value),
+                    format::percent(chance.lower),
+                    format::percent(chance.upper)
+                );
+            }
+            page.push_str(
+                "<div class=\"bars\">\n<div class=\"bar-row note\"><span>factor</span><span>0 to 1</span>\
+                 <span>first-order · total [95%]</span></div>\n",
+            );
+            for (factor, index) in experiment.factors.iter().zip(indices) {
+                let _ = writeln!(
+                    page,
+                    "<div class=\"bar-row\"><span class=\"bar-label\">{}</span><span class=\"bar-track\">{}{}</span>\
+                     <span class=\"bar-value\">{} · {}</span></div>",
+                    escape(&factor.path),
+                    bar(index.first, "first"),
+                    bar(index.total, "total"),
+                    format_index(index.first),
+                    format_index(index.total)
+                );
+            }
+            page.push_str("</div>\n");
+        }
+        page.push_str("</section>\n");
+    }
+    page.push_str("<section id=\"factors\">\n<h2>Factors</h2>\n<table class=\"wrap\">\n<thead><tr><th>factor (--set path)</th><th>range</th><th>source</th></tr></thead>\n<tbody>\n");
+    for factor in &experiment.factors {
+        let _ = writeln!(
+            page,
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+            escape(&factor.path),
+            escape(&crate::scenario::describe(&factor.distribution)),
+            escape(factor.about.source.as_deref().unwrap_or("(no source given)"))
+        );
+    }
+    page.push_str("</tbody>\n</table>\n</section>\n");
+    let _ = writeln!(
+        page,
+        "<section id=\"scenario\">\n<h2>Resolved scenario</h2>\n<pre><code>{}</code></pre>\n</section>\n</main>\n</body>\n</html>",
+        escape(output.resolved)
+    );
+    page
+}
+
+/// Extra rules for the experiment's page.
+const EXPLORE_STYLE: &str = "
+.heat td.cell{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.heat td.unclear{color:#999}
+.heat th.factor{writing-mode:vertical-rl;transform:rotate(180deg);font-weight:500;font-size:.8rem}
+.bars{display:grid;gap:.25rem;margin:.5rem 0 1.2rem}
+.bar-row{display:grid;grid-template-columns:minmax(12rem,26rem) 1fr 19rem;gap:.6rem;align-items:center;font-size:.88rem}
+.bar-label{overflow-wrap:anywhere}
+.bar-track{position:relative;height:1.3rem;background:var(--band);border-radius:3px}
+.bar-track .first,.bar-track .total{position:absolute;left:0;height:.55rem}
+.bar-track .first{top:.05rem;background:#9ecae1}
+.bar-track .total{top:.65rem;background:#0072b2}
+.bar-track .ci{position:absolute;height:2px;background:#222}
+.bar-value{font-variant-numeric:tabular-nums;color:var(--muted);white-space:nowrap}
+.note{color:var(--muted)}
+";
+
+/// A bar for one index: its value within 0–1 and its interval as a line.
+fn bar(estimate: Estimate, class: &str) -> String {
+    let clip = |x: f64| if x.is_finite() { (x.clamp(0.0, 1.0) * 1000.0).round() / 10.0 } else { 0.0 };
+    let top = if class == "first" { 0.3 } else { 0.9 };
+    format!(
+        "<span class=\"{class}\" style=\"width:{}%\"></span><span class=\"ci\" style=\"left:{}%;width:{}%;top:{top}rem\"></span>",
+        clip(estimate.value),
+        clip(estimate.lower),
+        (clip(estimate.upper) - clip(estimate.lower)).max(0.0)
+    )
+}
+
+fn format_index(estimate: Estimate) -> String {
+    format!("{:.2} [{:.2}, {:.2}]", estimate.value, estimate.lower, estimate.upper)
+}
+
+/// The first screen: outcomes × factors, each cell the total index (or Morris's μ* relative to the
+/// row's largest), shaded by it; a cell whose interval reaches 0 is grey.
+fn heat_map(page: &mut String, output: &ExploreOutput, sobol: bool) {
+    use crate::report::html::escape;
+    use std::fmt::Write as _;
+    let factors = &output.experiment.factors;
+    let what = if sobol {
+        "Total Sobol index of each factor: its share of the variance of the outcome's point means, alone and \
+         through its interactions (0: it does not matter; an additive model's totals sum to 1). Grey: the 95% \
+         interval reaches 0; an estimate above 1 is sampling error (see its interval below). Chance: the share of the run-to-run variance within a point, which no factor explains."
+    } else {
+        "Morris's μ* of each factor, relative to the largest in its row (1: the factor that moves the outcome most \
+         over its range). Chance: the share of the run-to-run variance within a point."
+    };
+    let _ = writeln!(
+        page,
+        "<section id=\"at-a-glance\">\n<h2>Which factors matter for which outcome</h2>\n<p>{what}</p>\n<div class=\"scroll\">\
+         <table class=\"heat\">\n<thead><tr><th>outcome</th><th>chance</th>"
+    );
+    for factor in factors {
+        let _ = write!(page, "<th class=\"factor\">{}</th>", escape(&factor.path));
+    }
+    page.push_str("</tr></thead>\n<tbody>\n");
+    for ((name, title), analysis) in output.outcomes.iter().zip(output.analyses) {
+        let chance = analysis.chance.map_or("–".to_string(), |c| format::percent(c.value));
+        let _ = write!(
+            page,
+            "<tr><th title=\"{}\">{}</th><td class=\"cell\">{chance}</td>",
+            escape(name),
+            escape(title)
+        );
+        let cells: Vec<(f64, bool)> = if sobol {
+            sobol_of(analysis).iter().map(|i| (i.total.value, i.total.lower > 0.0)).collect()
+        } else {
+            let morris = morris_of(analysis);
+            let largest = morris.iter().map(|m| m.mu_star).fold(0.0, f64::max);
+            morris
+                .iter()
+                .map(|m| {
+                    let clear = m.mu_star - 1.96 * m.mu_star_standard_error > 0.0;
+                    (if largest > 0.0 { m.mu_star / largest } else { 0.0 }, clear)
+                })
+                .collect()
+        };
+        if cells.is_empty() {
+            let _ = write!(
+                page,
+                "<td colspan=\"{}\" class=\"unclear\">not computed (undefined at some point, or no variation)</td>",
+                factors.len()
+            );
+        }
+        for (value, clear) in cells {
+            let alpha = if value.is_finite() { value.clamp(0.0, 1.0) } else { 0.0 };
+            let ink = if !clear {
+                "#999"
+            } else if alpha > 0.55 {
+                "#fff"
+            } else {
+                "inherit"
+            };
+            let class = if clear { "cell" } else { "cell unclear" };
+            let _ = write!(
+                page,
+                "<td class=\"{class}\" style=\"background:rgba(0,114,178,{alpha:.2});color:{ink}\">{value:.2}</td>"
+            );
+        }
+        page.push_str("</tr>\n");
+    }
+    page.push_str("</tbody>\n</table></div>\n</section>\n");
+}
+
+/// PRIM's box in words and its trade-off: coverage against density along the peeling trajectory.
+fn prim_section(page: &mut String, output: &ExploreOutput, target: &str, discovery: &Discovery) {
+    use crate::report::html::escape;
+    use std::fmt::Write as _;
+    let _ = writeln!(
+        page,
+        "<section id=\"discovery\">\n<h2>Where <code>{}</code> happens</h2>\n<p><strong>{}</strong></p>\n<p class=\"note\">\
+         PRIM peels the factors' space {} times, each time cutting the 5% of runs that most dilute the target; the box \
+         shown is {} (step {}), with the bounds that do not matter dropped. Coverage: the share of target runs inside \
+         the box; density: the share of the box's runs that are target runs. The trade-off below shows every step; \
+         prim.csv lists them.</p>",
+        escape(target),
+        escape(&describe_box(output, &discovery.simplified)),
+        discovery.trajectory.len().saturating_sub(1),
+        if discovery.reaches_threshold {
+            "the largest with density at least 80%"
+        } else {
+            "the one that best weighs coverage against density (no box reaches 80%)"
+        },
+        discovery.chosen
+    );
+    let (width, height, margin) = (520.0, 300.0, 46.0);
+    let x = |coverage: f64| margin + coverage * (width - 2.0 * margin);
+    let y = |density: f64| height - margin + density * -(height - 2.0 * margin);
+    let _ = write!(
+        page,
+        "<svg viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"PRIM trade-off\">\
+         <rect x=\"{margin}\" y=\"{margin}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#ccc\"/>",
+        width - 2.0 * margin,
+        height - 2.0 * margin
+    );
+    for tick in [0.0, 0.25, 0.5, 0.75, 1.0] {
+        let _ = write!(
+            page,
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\">{}</text>\
+             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"end\">{}</text>",
+            x(tick),
+            height - margin + 16.0,
+            format::percent(tick),
+            margin - 6.0,
+            y(tick) + 4.0,
+            format::percent(tick)
+        );
+    }
+    let _ = write!(
+        page,
+        "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"middle\">coverage (share of target runs in the box)</text>\
+         <text x=\"12\" y=\"{:.1}\" font-size=\"12\" transform=\"rotate(-90 12 {:.1})\" text-anchor=\"middle\">density</text>",
+        width / 2.0,
+        height - 8.0,
+        height / 2.0,
+        height / 2.0
+    );
+    let points: Vec<String> =
+        discovery.trajectory.iter().map(|b| format!("{:.1},{:.1}", x(b.coverage), y(b.density))).collect();
+    let _ = write!(
+        page,
+        "<polyline points=\"{}\" fill=\"none\" stroke=\"#0072b2\" stroke-width=\"1.5\"/>",
+        points.join(" ")
+    );
+    for b in &discovery.trajectory {
+        let _ = write!(
+            page,
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"2.5\" fill=\"#0072b2\"/>",
+            x(b.coverage),
+            y(b.density)
+        );
+    }
+    let chosen = &discovery.simplified;
+    let _ = write!(
+        page,
+        "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"6\" fill=\"none\" stroke=\"#d55e00\" stroke-width=\"2.5\"/>\
+         <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" fill=\"#d55e00\">the box shown</text></svg>\n</section>\n",
+        x(chosen.coverage),
+        y(chosen.density),
+        x(chosen.coverage) + 9.0,
+        y(chosen.density) - 8.0
+    );
 }
