@@ -558,6 +558,9 @@ fn regressions_found_by_the_fuzzer_stay_fixed() {
         // ∞ − ∞ in links: used to turn into probability 0 silently.
         "[drivers.d0]\nfixed = 1e300\n\n[events.e0]\nprobability = 0.5\n\
          links = { d0 = 1e300, \"d0 * month\" = -1e300 }\n",
+        // A threshold's beta table at α = 2.4e-250: every node's inverse ran to its step limit (12 s).
+        "[drivers.d0]\nfixed = 1\n\n[populations.p0]\npersons = 0.1\nagents = 7\nat_home = 2\n\
+         threshold = { beta = { alpha = 2.4181349606071036e-250, beta = 1 } }\nutility = 0.1\npeer = 1\nnoise = 1\n",
     ];
     for body in cases {
         let text = format!("{head}{body}\n[outcomes.o0]\nmeasure = \"month\"\n");
