@@ -7,6 +7,9 @@
 //! - `scenario.toml`: the resolved scenario (the merge loads the model from it);
 //! - `state.bin`: the shard's [`Tally`] (per-chunk moments, counts, sketches, exact sums, the
 //!   exact values of its runs below [`crate::stats::EXACT_RUNS`]);
+//! - `evidence.bin`, when the scenario has `[evidence]`: the shard's [`Weighing`] (per-chunk
+//!   moments of the likelihoods and weights, counts, exact sums Σw and Σw², its runs of weight
+//!   above 0 with their drivers and outcomes);
 //! - `runs.csv`: its runs' rows under the usual header (left out with `--no-runs-csv`).
 //!
 //! A shard of an experiment (`crossroads explore --shard I/N`) splits the experiment's runs —
@@ -32,6 +35,7 @@ use sha2::{Digest, Sha256};
 use super::ReportError;
 use crate::engine::{CHUNK_RUNS, shard_chunks};
 use crate::stats::Tally;
+use crate::stats::evidence::Weighing;
 
 /// The layout of a shard folder; bumped whenever it changes.
 pub const FORMAT: &str = "crossroads-shard/1";
@@ -152,16 +156,20 @@ pub fn identity(
     }
 }
 
-/// Writes scenario.toml, state.bin and shard.json into `folder` (runs.csv, if any, is already
-/// there), with every file's size and hash.
+/// Writes scenario.toml, state.bin, evidence.bin (with `weighing`) and shard.json into `folder`
+/// (runs.csv, if any, is already there), with every file's size and hash.
 pub fn write_shard(
     folder: &Path,
     identity: ShardIdentity,
-    tally: &Tally,
+    (tally, weighing): (&Tally, Option<&Weighing>),
     resolved: &str,
 ) -> Result<(), ReportError> {
     let state = folder.join("state.bin");
     fs::write(&state, tally.encode()).map_err(io(state.clone()))?;
+    if let Some(weighing) = weighing {
+        let path = folder.join("evidence.bin");
+        fs::write(&path, weighing.encode()).map_err(io(path.clone()))?;
+    }
     seal(folder, identity, resolved)
 }
 
@@ -187,7 +195,7 @@ fn io(path: PathBuf) -> impl FnOnce(std::io::Error) -> ReportError {
 fn seal(folder: &Path, mut identity: ShardIdentity, resolved: &str) -> Result<(), ReportError> {
     let scenario = folder.join("scenario.toml");
     fs::write(&scenario, resolved).map_err(io(scenario.clone()))?;
-    for name in ["scenario.toml", "state.bin", "values.bin", "runs.csv"] {
+    for name in ["scenario.toml", "state.bin", "evidence.bin", "values.bin", "runs.csv"] {
         let path = folder.join(name);
         if path.is_file() {
             identity.files.insert(name.to_string(), check_file(&path).map_err(io(path.clone()))?);
@@ -294,6 +302,36 @@ impl Shard {
             ));
         }
         Ok(bytes.chunks_exact(8).map(|b| f64::from_le_bytes(b.try_into().unwrap_or([0; 8]))).collect())
+    }
+
+    /// The shard's weighing by `model`'s evidence, from its checked evidence.bin; `None` when the
+    /// model has no evidence.
+    pub fn weighing(&self, model: &crate::model::Model) -> Result<Option<Weighing>, String> {
+        if model.evidence.is_empty() {
+            return Ok(None);
+        }
+        if !self.identity.files.contains_key("evidence.bin") {
+            return Err(format!(
+                "{}: the scenario has [evidence] but the shard has no evidence.bin (written by a crossroads \
+                 that did not shard evidence?)",
+                self.folder.display()
+            ));
+        }
+        let path = self.checked_file("evidence.bin")?;
+        let bytes = fs::read(&path)
+            .map_err(|e| format!("{}: cannot read evidence.bin: {e}", self.folder.display()))?;
+        let weighing = Weighing::decode(&bytes, model)
+            .map_err(|e| format!("{}: evidence.bin {e}", self.folder.display()))?;
+        if let Some(w) = &weighing
+            && (w.first_run() != self.identity.first_run
+                || w.runs() != self.identity.end_run - self.identity.first_run)
+        {
+            return Err(format!(
+                "{}: evidence.bin does not hold the runs shard.json names",
+                self.folder.display()
+            ));
+        }
+        Ok(weighing)
     }
 }
 
