@@ -44,7 +44,8 @@ pub enum Command {
     Compare(CompareArgs),
     /// Print an issue's bargaining round by round at each uncertain input's median.
     Bargain(BargainArgs),
-    /// Merge the shard results of `run --shard I/N` into the folder one `run` would have written.
+    /// Merge the shard results of `run --shard I/N` (or `explore --shard I/N`) into the folder one
+    /// process would have written.
     Merge(MergeArgs),
     /// Run a scenario, serve its report on 127.0.0.1 and rerun on every save.
     Watch(watch::WatchArgs),
@@ -123,6 +124,7 @@ pub struct RunArgs {
     pub precision: Vec<String>,
     /// Run chunk after chunk until N runs are consistent with the scenario's `[evidence]` (weight
     /// above 0), decided in chunk order (the same runs for any thread count); --runs is the cap.
+    /// Not with --shard: where it stops depends on every chunk before.
     #[arg(long, value_name = "N")]
     pub accepted: Option<u64>,
     #[command(flatten)]
@@ -379,15 +381,6 @@ fn run(args: RunArgs) -> Result<(), Failure> {
             "a shard runs a fixed range of runs; run --precision in one process",
         ));
     }
-    if shard.is_some() && !model.evidence.is_empty() {
-        return Err(bad_input(
-            format!(
-                "{}: --shard does not carry `[evidence]` yet (a shard result holds no run weights)",
-                loaded.origin
-            ),
-            "run the scenario with evidence in one process (without --shard), or shard a variant without [evidence]",
-        ));
-    }
     if let Some(accepted) = args.accepted {
         check_accepted(accepted, &model, shard.is_some())?;
     }
@@ -414,7 +407,10 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     } else {
         Some(report::RunsCsv::create(&pending.path().join("runs.csv"), &model).map_err(internal)?)
     };
-    let mut weighing = stats::evidence::Weighing::new(&model);
+    let mut weighing = match shard {
+        Some(_) => stats::evidence::Weighing::for_shard(&model, first_run),
+        None => stats::evidence::Weighing::new(&model),
+    };
     let mut written = Ok(());
     let mut met = false;
     let mut enough = false;
@@ -450,7 +446,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     if let Some((index, count)) = shard {
         let identity = report::shard::identity(&model.name, &loaded.resolved, seed, runs, index, count);
         let (first, end) = (identity.first_run, identity.end_run);
-        report::shard::write_shard(pending.path(), identity, &tally, &loaded.resolved)
+        report::shard::write_shard(pending.path(), identity, (&tally, weighing.as_ref()), &loaded.resolved)
             .map_err(write_failure)?;
         let folder = pending.commit().map_err(write_failure)?;
         if !options.quiet {
@@ -529,8 +525,11 @@ fn check_accepted(accepted: u64, model: &Model, shard: bool) -> Result<(), Failu
     }
     if shard {
         return Err(bad_input(
-            "--accepted and --shard cannot be combined".into(),
-            "a shard runs a fixed range of runs; run --accepted in one process",
+            "--accepted and --shard cannot be combined: where --accepted stops depends on how many runs \
+             before each chunk matched the evidence, which a shard running its own range of runs cannot know"
+                .into(),
+            "run --accepted in one process; or shard a fixed number of runs: a pilot run (or the evidence \
+             probability p in summary.json) gives --runs ≈ N / p for N consistent runs",
         ));
     }
     let most = stats::evidence::POSTERIOR_RUNS;
@@ -544,7 +543,7 @@ fn check_accepted(accepted: u64, model: &Model, shard: bool) -> Result<(), Failu
 }
 
 /// The (index, count) of `--shard`, checked against the run's chunks.
-fn resolve_shard(spec: ShardSpec, runs: u64) -> Result<(u64, u64), Failure> {
+pub(crate) fn resolve_shard(spec: ShardSpec, runs: u64) -> Result<(u64, u64), Failure> {
     let (index, count) = match spec {
         ShardSpec::Explicit { index, count } => (index, count),
         ShardSpec::Auto(count) => {
@@ -633,6 +632,9 @@ fn merge(args: MergeArgs) -> Result<(), Failure> {
     let Some(first) = shards.first() else {
         return Err(internal("no shards"));
     };
+    if first.identity.experiment.is_some() {
+        return explore::merge(&shards, args.out, args.quiet, started);
+    }
     for shard in &shards {
         for name in shard.identity.files.keys() {
             shard.checked_file(name).map_err(refuse)?;
@@ -657,9 +659,22 @@ fn merge(args: MergeArgs) -> Result<(), Failure> {
     })?;
     let layout = stats::Layout::of(&model);
     let mut tally = stats::Tally::new(layout, identity.seed, 0, identity.runs, false);
+    let mut weighing = stats::evidence::Weighing::new(&model);
     for shard in &shards {
         let part = shard.tally(layout).map_err(refuse)?;
         tally.absorb(&part).map_err(|e| refuse(format!("{}: {e}", shard.folder.display())))?;
+        if let (Some(weighing), Some(part)) = (&mut weighing, shard.weighing(&model).map_err(refuse)?) {
+            weighing.absorb(&part).map_err(|e| refuse(format!("{}: {e}", shard.folder.display())))?;
+        }
+    }
+    if let Some(weighing) = &weighing
+        && weighing.runs() != identity.runs
+    {
+        return Err(refuse(format!(
+            "the shards' evidence weighs {} runs, not the {} of the experiment",
+            weighing.runs(),
+            identity.runs
+        )));
     }
     if tally.runs() != identity.runs {
         return Err(refuse(format!(
@@ -669,6 +684,7 @@ fn merge(args: MergeArgs) -> Result<(), Failure> {
         )));
     }
     tally.finish();
+    let evidence = weighing.map(|w| w.summarize(&model, tally.prefix()));
     if identity.files.contains_key("runs.csv") {
         report::shard::concatenate_runs(&shards, &pending.path().join("runs.csv")).map_err(refuse)?;
     }
@@ -678,7 +694,7 @@ fn merge(args: MergeArgs) -> Result<(), Failure> {
         &model,
         &loaded,
         &tally,
-        (None, None),
+        (None, evidence),
         !args.no_charts,
         threads,
         started,
@@ -690,6 +706,9 @@ fn merge(args: MergeArgs) -> Result<(), Failure> {
             report::headline::in_text(&summary, &effects, &report::words::DriverNames::of(&model)),
             table::outcome_table(&summary)
         );
+        if let Some(evidence) = &summary.evidence {
+            print!("\n{}", table::evidence_table(evidence));
+        }
         println!(
             "\n{} shards merged: {} runs, seed {}, in {:.1} s. Results in {}/",
             shards.len(),

@@ -1,7 +1,7 @@
 //! Conditioning on `[evidence]` through the real binary (issue 11): the posterior against exact
 //! answers (Bayes' rule with a binomial likelihood; numerical integration of a normal likelihood)
 //! within z = 4 Monte Carlo standard errors, byte-identical files for any thread count, `--accepted`,
-//! evidence no run matches, and `--shard` refusing evidence.
+//! evidence no run matches (shards of evidence: tests/shards.rs).
 
 #![allow(
     clippy::unwrap_used,
@@ -194,21 +194,6 @@ fn evidence_no_run_matches_says_so_with_each_items_probability() {
     assert_eq!(evidence["effective_sample_size"], 0.0);
     assert!(evidence["drivers"][0]["categories"][0]["posterior"].is_null());
     assert!(evidence["warning"].as_str().unwrap().contains("no posterior"));
-}
-
-#[test]
-fn shards_refuse_evidence_plainly() {
-    let root = tempfile::tempdir().unwrap();
-    let assert = crossroads()
-        .arg("run")
-        .arg(data("evidence_conjugate.toml"))
-        .args(["--shard", "0/2", "--runs", "1000", "--quiet", "--out"])
-        .arg(root.path().join("s"))
-        .assert()
-        .code(2);
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
-    assert!(stderr.contains("`[evidence]` yet"), "{stderr}");
-    assert!(!root.path().join("s").exists());
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! `run --shard I/N`, `merge` and `run --precision` through the real binary: the merged folder is
-//! the one-process folder byte for byte, bad shard sets are refused with nothing written, and a
-//! precision run stops at the same chunk with any thread count.
+//! the one-process folder byte for byte (also for scenarios with `[evidence]`), bad shard sets are
+//! refused with nothing written, and a precision run stops at the same chunk with any thread count.
 
 #![allow(
     clippy::unwrap_used,
@@ -98,6 +98,86 @@ fn merged_shards_equal_one_process_byte_for_byte() {
             assert!(found[path] == *bytes, "{} differs after merging {count} shards", path.display());
         }
     }
+}
+
+/// A scenario of the test corpus.
+fn data(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
+}
+
+#[test]
+fn merged_shards_of_evidence_equal_one_process_byte_for_byte() {
+    // Exact evidence (rejection) and a measured item (weights between 0 and 1).
+    for scenario in ["evidence_conjugate.toml", "evidence_normal.toml"] {
+        let root = tempfile::tempdir().unwrap();
+        let one_process = |threads: &str| {
+            let out = root.path().join(format!("one-{threads}"));
+            crossroads()
+                .arg("run")
+                .arg(data(scenario))
+                .args(["--runs", "1000", "--quiet", "--threads", threads, "--out"])
+                .arg(&out)
+                .assert()
+                .success();
+            files(&out)
+        };
+        let expected = one_process("2");
+        assert!(one_process("1") == expected, "{scenario}: 1 and 2 threads differ");
+        let summary = String::from_utf8_lossy(&expected[Path::new("summary.json")]).into_owned();
+        assert!(summary.contains("\"effective_sample_size\""), "{scenario}: no evidence in summary.json");
+        let shards: Vec<PathBuf> = (0..3).map(|i| root.path().join(format!("shard-{i}"))).collect();
+        for (i, shard) in shards.iter().enumerate() {
+            crossroads()
+                .arg("run")
+                .arg(data(scenario))
+                .args(["--runs", "1000", "--quiet", "--threads", "1", "--shard", &format!("{i}/3"), "--out"])
+                .arg(shard)
+                .assert()
+                .success();
+            assert!(shard.join("evidence.bin").is_file());
+        }
+        let merged = root.path().join("merged");
+        crossroads()
+            .args(["merge", "--quiet"])
+            .args([&shards[2], &shards[0], &shards[1]])
+            .arg("--out")
+            .arg(&merged)
+            .assert()
+            .success();
+        let found = files(&merged);
+        assert_eq!(found.keys().collect::<Vec<_>>(), expected.keys().collect::<Vec<_>>(), "{scenario}");
+        for (path, bytes) in &expected {
+            assert!(found[path] == *bytes, "{scenario}: {} differs after merging", path.display());
+        }
+        // A shard whose weights are lost or altered is refused.
+        let evidence = fs::read(shards[1].join("evidence.bin")).unwrap();
+        fs::remove_file(shards[1].join("evidence.bin")).unwrap();
+        refused(&[&shards[0], &shards[1], &shards[2]], "shard-1", "cannot read evidence.bin");
+        let mut altered = evidence.clone();
+        altered[40] ^= 1;
+        fs::write(shards[1].join("evidence.bin"), altered).unwrap();
+        refused(&[&shards[0], &shards[1], &shards[2]], "shard-1", "evidence.bin has changed");
+    }
+}
+
+#[test]
+fn accepted_cannot_be_sharded_and_says_what_to_do() {
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("s");
+    let assert = crossroads()
+        .arg("run")
+        .arg(data("evidence_conjugate.toml"))
+        .args(["--shard", "0/2", "--accepted", "100", "--runs", "1000", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .code(2);
+    // The message as words (miette wraps it).
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).replace('│', " ");
+    let stderr = stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(stderr.contains("--accepted and --shard cannot be combined"), "{stderr}");
+    assert!(stderr.contains("a shard running its own range of runs cannot know"), "{stderr}");
+    assert!(stderr.contains("--runs ≈ N / p"), "{stderr}");
+    assert!(!out.exists());
 }
 
 #[test]

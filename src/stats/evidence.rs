@@ -7,10 +7,17 @@
 //! **Streaming.** A [`Weighing`] is fed the engine's chunks in chunk order, like the
 //! [`super::Tally`], and keeps
 //! - each item's likelihood moments and exact-match count, and the joint weight's moments, over
-//!   every run (merged chunk by chunk in chunk order: the same bits for any thread count);
+//!   every run (merged chunk by chunk in chunk order: the same bits for any thread count), and the
+//!   exact sums Σw and Σw² ([`ExactSum`]: the same bits in any order);
 //! - the *posterior sample*: the weight, drivers and outcomes of the runs whose weight is above 0,
 //!   in run order, up to [`POSTERIOR_RUNS`] of them. A run of weight 0 adds to the counts only: it
 //!   costs no memory.
+//!
+//! **Shards.** A shard's weighing ([`Weighing::for_shard`]) also keeps each chunk's moments, and
+//! [`Weighing::absorb`]ing the shards in chunk order repeats exactly the merges one process makes
+//! (as [`super::Tally::absorb`] does): counts add, exact sums merge exactly, posterior samples are
+//! concatenated in run order up to [`POSTERIOR_RUNS`]. Its binary form ([`Weighing::encode`]) is a
+//! shard's `evidence.bin`.
 //!
 //! **Estimates** (in [`Weighing::summarize`]): the evidence probability is the mean weight over all
 //! runs (a Wilson interval when every item is exact, else mean ± 1.96 standard errors); the effective
@@ -24,9 +31,11 @@
 
 use serde::Serialize;
 
+use super::codec::{DecodeError, Reader, Writer};
 use super::describe::{Z95, wilson};
+use super::exact_sum::ExactSum;
 use super::moments::Moments;
-use crate::engine::{ChunkValues, Simulation};
+use crate::engine::{CHUNK_RUNS, ChunkValues, Simulation};
 use crate::model::{Likelihood, Model, OutcomeKind};
 
 /// Weighted runs kept for the posterior: beyond, the posterior rests on the first this-many runs of
@@ -65,12 +74,22 @@ pub struct Weighing {
     item_matches: Vec<u64>,
     /// The joint weight's moments over every run.
     weight: Moments,
-    /// Σw and Σw² over every run, added run by run in run order (Kish's effective sample size;
-    /// exact integers for exact evidence).
-    sums: (f64, f64),
+    /// Σw and Σw² over every run, exactly (Kish's effective sample size).
+    sums: (ExactSum, ExactSum),
     /// Runs whose weight is above 0.
     accepted: u64,
     sample: Sample,
+    /// The first run weighed (0 unless a shard).
+    first_run: u64,
+    /// Each chunk's moments, kept by shards so a merge repeats the same merges.
+    chunks: Option<Vec<ChunkMoments>>,
+}
+
+/// One chunk's moments: each item's likelihood and the joint weight.
+#[derive(Debug, Clone, PartialEq)]
+struct ChunkMoments {
+    items: Vec<Moments>,
+    weight: Moments,
 }
 
 impl Weighing {
@@ -88,15 +107,28 @@ impl Weighing {
             item_moments: vec![Moments::default(); items],
             item_matches: vec![0; items],
             weight: Moments::default(),
-            sums: (0.0, 0.0),
+            sums: (ExactSum::default(), ExactSum::default()),
             accepted: 0,
             sample: Sample::default(),
+            first_run: 0,
+            chunks: None,
         })
+    }
+
+    /// An empty weighing of a shard whose runs start at `first_run`: it keeps each chunk's
+    /// moments for [`Weighing::absorb`]. `None` when the model has no evidence.
+    pub fn for_shard(model: &Model, first_run: u64) -> Option<Self> {
+        Weighing::new(model).map(|w| Weighing { first_run, chunks: Some(Vec::new()), ..w })
     }
 
     /// Runs weighed so far.
     pub fn runs(&self) -> u64 {
         self.runs
+    }
+
+    /// The first run weighed (0 unless a shard).
+    pub fn first_run(&self) -> u64 {
+        self.first_run
     }
 
     /// Runs of weight above 0 so far (for exact evidence: the runs consistent with it).
@@ -124,8 +156,8 @@ impl Weighing {
                 w *= l;
             }
             weight.add(w);
-            self.sums.0 += w;
-            self.sums.1 += w * w;
+            self.sums.0.add(w);
+            self.sums.1.add(w * w);
             if w > 0.0 {
                 self.accepted += 1;
                 if (self.sample.weights.len() as u64) < POSTERIOR_RUNS {
@@ -140,11 +172,137 @@ impl Weighing {
                 }
             }
         }
-        for (total, part) in self.item_moments.iter_mut().zip(&item_moments) {
-            total.merge(part);
+        let part = ChunkMoments { items: item_moments, weight };
+        self.merge_chunk(&part);
+        if let Some(chunks) = &mut self.chunks {
+            chunks.push(part);
         }
-        self.weight.merge(&weight);
         self.runs += chunk.len as u64;
+    }
+
+    /// Merges one chunk's moments into the totals (in chunk order).
+    fn merge_chunk(&mut self, part: &ChunkMoments) {
+        for (total, moments) in self.item_moments.iter_mut().zip(&part.items) {
+            total.merge(moments);
+        }
+        self.weight.merge(&part.weight);
+    }
+
+    /// Adds a shard's weighing, which must start where this one ends and have kept its chunks'
+    /// moments: the result has the bits one process weighing both gives.
+    pub fn absorb(&mut self, shard: &Weighing) -> Result<(), String> {
+        if shard.likelihoods != self.likelihoods
+            || (shard.drivers, shard.outcomes) != (self.drivers, self.outcomes)
+        {
+            return Err("its evidence differs".into());
+        }
+        if shard.first_run != self.first_run + self.runs {
+            return Err(format!(
+                "its weights start at run {}, the runs before it end at {}",
+                shard.first_run,
+                self.first_run + self.runs
+            ));
+        }
+        let Some(chunks) = &shard.chunks else {
+            return Err("its weighing has no per-chunk state".into());
+        };
+        for part in chunks {
+            self.merge_chunk(part);
+            if let Some(list) = &mut self.chunks {
+                list.push(part.clone());
+            }
+        }
+        for (total, part) in self.item_matches.iter_mut().zip(&shard.item_matches) {
+            *total += part;
+        }
+        self.sums.0.merge(&shard.sums.0);
+        self.sums.1.merge(&shard.sums.1);
+        self.accepted += shard.accepted;
+        let room = (POSTERIOR_RUNS as usize).saturating_sub(self.sample.weights.len());
+        let take = room.min(shard.sample.weights.len());
+        let (d, o) = (self.drivers, self.outcomes);
+        self.sample.weights.extend_from_slice(shard.sample.weights.get(..take).unwrap_or(&[]));
+        self.sample.drivers.extend_from_slice(shard.sample.drivers.get(..take * d).unwrap_or(&[]));
+        self.sample.outcomes.extend_from_slice(shard.sample.outcomes.get(..take * o).unwrap_or(&[]));
+        self.runs += shard.runs;
+        Ok(())
+    }
+
+    /// The weighing's state as bytes (a shard's `evidence.bin`).
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Writer::default();
+        for x in [self.likelihoods.len() as u64, self.drivers as u64, self.outcomes as u64] {
+            out.u64(x);
+        }
+        out.u64(self.first_run);
+        out.u64(self.runs);
+        out.u64(self.accepted);
+        for &m in &self.item_matches {
+            out.u64(m);
+        }
+        self.sums.0.encode(&mut out);
+        self.sums.1.encode(&mut out);
+        let chunks = self.chunks.as_deref().unwrap_or(&[]);
+        out.u64(chunks.len() as u64);
+        for part in chunks {
+            for m in part.items.iter().chain(std::iter::once(&part.weight)) {
+                m.encode(&mut out);
+            }
+        }
+        out.floats(&self.sample.weights);
+        out.floats(&self.sample.drivers);
+        out.floats(&self.sample.outcomes);
+        out.finish()
+    }
+
+    /// Reads a state written by [`Weighing::encode`] for `model`'s evidence; `None` when the
+    /// model has none.
+    pub fn decode(bytes: &[u8], model: &Model) -> Result<Option<Weighing>, DecodeError> {
+        let mut input = Reader::new(bytes)?;
+        let Some(mut weighing) = Weighing::new(model) else {
+            return Ok(None);
+        };
+        let items = weighing.likelihoods.len();
+        let shape = (input.u64()?, input.u64()?, input.u64()?);
+        if shape != (items as u64, weighing.drivers as u64, weighing.outcomes as u64) {
+            return Err(input.invalid("its evidence, drivers or outcomes are not the scenario's"));
+        }
+        weighing.first_run = input.u64()?;
+        weighing.runs = input.u64()?;
+        weighing.accepted = input.u64()?;
+        for m in &mut weighing.item_matches {
+            *m = input.u64()?;
+        }
+        if weighing.accepted > weighing.runs || weighing.item_matches.iter().any(|&m| m > weighing.runs) {
+            return Err(input.invalid("it counts more matching runs than runs"));
+        }
+        weighing.sums = (ExactSum::decode(&mut input)?, ExactSum::decode(&mut input)?);
+        let chunk_count = input.len((items + 1) * 40)?;
+        if chunk_count as u64 != weighing.runs.div_ceil(CHUNK_RUNS) {
+            return Err(input.invalid("its chunk count does not match its run count"));
+        }
+        let mut chunks = Vec::with_capacity(chunk_count);
+        for _ in 0..chunk_count {
+            let mut moments =
+                (0..=items).map(|_| Moments::decode(&mut input)).collect::<Result<Vec<_>, _>>()?;
+            let weight = moments.pop().unwrap_or_default();
+            let part = ChunkMoments { items: moments, weight };
+            weighing.merge_chunk(&part);
+            chunks.push(part);
+        }
+        weighing.chunks = Some(chunks);
+        weighing.sample =
+            Sample { weights: input.floats()?, drivers: input.floats()?, outcomes: input.floats()? };
+        let kept = weighing.sample.weights.len();
+        if kept as u64 != weighing.accepted.min(POSTERIOR_RUNS)
+            || weighing.sample.drivers.len() != kept * weighing.drivers
+            || weighing.sample.outcomes.len() != kept * weighing.outcomes
+            || weighing.sample.weights.iter().any(|w| !(*w > 0.0 && *w <= 1.0))
+        {
+            return Err(input.invalid("its weighted runs do not match its counts"));
+        }
+        input.end()?;
+        Ok(Some(weighing))
     }
 
     /// Adds every run of `simulation` (made from the same model), in chunks of
@@ -204,7 +362,7 @@ impl Weighing {
         } else {
             Estimate::of_moments(&self.weight)
         };
-        let (sum, sum_squares) = self.sums;
+        let (sum, sum_squares) = (self.sums.0.value(), self.sums.1.value());
         let effective_sample_size = if sum_squares > 0.0 { sum * sum / sum_squares } else { 0.0 };
         let warning = if self.accepted == 0 {
             let each: Vec<String> = items
@@ -591,6 +749,91 @@ pub struct OutcomePosterior {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::{self, Flow, Settings, shard_chunks};
+
+    /// A scenario with an exact and a measured item, so weights take many values.
+    fn evidence_model() -> Model {
+        let text = r#"
+            [scenario]
+            name = "w"
+            start = "2024-01"
+            horizon = 12
+            [drivers.d]
+            beta = { alpha = 2, beta = 3 }
+            [variables.v]
+            initial = 0
+            speed = 1
+            noise = 0.05
+            links = { d = 1 }
+            [events.e]
+            probability = 0.1
+            [outcomes.v_end]
+            measure = "v"
+            [evidence.few]
+            observe = "count(e, 0, 5)"
+            equals = 0
+            [evidence.measured]
+            observe = "v"
+            at = "2024-06"
+            value = 0.5
+            sd = 0.1
+        "#;
+        let loaded = crate::scenario::load_str("w.toml", text, std::path::Path::new("."), &[]).unwrap();
+        Model::compile(&loaded.scenario).unwrap()
+    }
+
+    /// The weighing of chunks `chunks` of a `runs`-run experiment (a shard's when `shard`).
+    fn weigh(
+        model: &Model,
+        runs: u64,
+        chunks: std::ops::Range<u64>,
+        shard: bool,
+        threads: usize,
+    ) -> Weighing {
+        let settings = Settings { runs, seed: 9, threads: Some(threads), progress: false };
+        let first = (chunks.start * engine::CHUNK_RUNS).min(runs);
+        let mut weighing =
+            if shard { Weighing::for_shard(model, first) } else { Weighing::new(model) }.unwrap();
+        engine::run_chunks(model, &settings, chunks, |batch| {
+            batch.iter().for_each(|chunk| weighing.add_chunk(chunk));
+            Flow::Continue
+        })
+        .unwrap();
+        weighing
+    }
+
+    #[test]
+    fn shards_absorbed_in_order_weigh_as_one_pass() {
+        let model = evidence_model();
+        let runs: u64 = 2_000;
+        let all = runs.div_ceil(engine::CHUNK_RUNS);
+        let one = weigh(&model, runs, 0..all, false, 2);
+        assert!(one.accepted() > 100 && one.accepted() < runs, "{}", one.accepted());
+        let prior =
+            engine::simulate(&model, &Settings { runs, seed: 9, threads: Some(1), progress: false }).unwrap();
+        let expected = one.summarize(&model, &prior);
+        for count in [1, 2, 3, 7] {
+            let mut merged = Weighing::new(&model).unwrap();
+            for index in 0..count {
+                let shard = weigh(&model, runs, shard_chunks(runs, index, count), true, 1);
+                let decoded = Weighing::decode(&shard.encode(), &model).unwrap().unwrap();
+                assert_eq!(decoded.encode(), shard.encode());
+                merged.absorb(&decoded).unwrap();
+            }
+            assert_eq!(merged.runs(), runs);
+            // Every bit of every statistic is the one pass's.
+            assert_eq!(
+                format!("{:?}", merged.summarize(&model, &prior)),
+                format!("{expected:?}"),
+                "{count} shards"
+            );
+        }
+        // Out of order, or damaged: refused, never a wrong number.
+        let mut wrong = Weighing::new(&model).unwrap();
+        assert!(wrong.absorb(&weigh(&model, runs, shard_chunks(runs, 1, 3), true, 1)).is_err());
+        let bytes = weigh(&model, runs, shard_chunks(runs, 0, 3), true, 1).encode();
+        assert!(Weighing::decode(&bytes[..bytes.len() - 16], &model).is_err());
+    }
 
     #[test]
     fn weighted_statistics_of_equal_weights_are_the_sample_mean_and_its_error() {
