@@ -44,7 +44,8 @@ pub enum Command {
     Compare(CompareArgs),
     /// Print an issue's bargaining round by round at each uncertain input's median.
     Bargain(BargainArgs),
-    /// Merge the shard results of `run --shard I/N` into the folder one `run` would have written.
+    /// Merge the shard results of `run --shard I/N` (or `explore --shard I/N`) into the folder one
+    /// process would have written.
     Merge(MergeArgs),
     /// Run a scenario, serve its report on 127.0.0.1 and rerun on every save.
     Watch(watch::WatchArgs),
@@ -542,7 +543,7 @@ fn check_accepted(accepted: u64, model: &Model, shard: bool) -> Result<(), Failu
 }
 
 /// The (index, count) of `--shard`, checked against the run's chunks.
-fn resolve_shard(spec: ShardSpec, runs: u64) -> Result<(u64, u64), Failure> {
+pub(crate) fn resolve_shard(spec: ShardSpec, runs: u64) -> Result<(u64, u64), Failure> {
     let (index, count) = match spec {
         ShardSpec::Explicit { index, count } => (index, count),
         ShardSpec::Auto(count) => {
@@ -631,6 +632,9 @@ fn merge(args: MergeArgs) -> Result<(), Failure> {
     let Some(first) = shards.first() else {
         return Err(internal("no shards"));
     };
+    if first.identity.experiment.is_some() {
+        return explore::merge(&shards, args.out, args.quiet, started);
+    }
     for shard in &shards {
         for name in shard.identity.files.keys() {
             shard.checked_file(name).map_err(refuse)?;

@@ -1,6 +1,7 @@
 //! `crossroads explore` through the real binary: Sobol indices of a linear model against their
 //! analytic values, the chance share against the analytic noise share, Morris's elementary effects
-//! exactly, PRIM's box, byte-identical results with 1 and 2 threads, and bad input.
+//! exactly, PRIM's box, byte-identical results with 1 and 2 threads and after a sharded merge, and
+//! bad input.
 
 #![allow(
     clippy::unwrap_used,
@@ -184,4 +185,103 @@ fn bad_input_is_refused_with_exit_2() {
         stderr.contains("makes the scenario invalid") && stderr.contains("variables.y.speed="),
         "{stderr}"
     );
+}
+
+fn crossroads(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    Command::cargo_bin("crossroads").unwrap().args(args).output().unwrap()
+}
+
+#[test]
+fn a_sharded_experiment_merges_into_the_one_process_folder_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    // 19 × (3 + 2) = 95 points × 5 replications = 475 runs: eight 64-run chunks, the last one
+    // short, two per shard, and shard boundaries that cut points in two.
+    let scenario = linear(0.5, "sobol", 19, 5);
+    let (one, output) = explore(dir.path(), &scenario, &["--threads", "2", "--target", "y_end > 4"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let file = dir.path().join("scenario.toml");
+    let mut shards = Vec::new();
+    for index in 0..4 {
+        let shard = dir.path().join(format!("shard-{index}"));
+        let spec = format!("{index}/4");
+        let threads = if index % 2 == 0 { "1" } else { "2" };
+        let output = crossroads(&[
+            "explore".as_ref(),
+            file.as_os_str(),
+            "--shard".as_ref(),
+            spec.as_ref(),
+            "--threads".as_ref(),
+            threads.as_ref(),
+            "--target".as_ref(),
+            "y_end > 4".as_ref(),
+            "--quiet".as_ref(),
+            "--out".as_ref(),
+            shard.as_os_str(),
+        ]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(shard.join("values.bin").is_file() && shard.join("shard.json").is_file());
+        shards.push(shard);
+    }
+    let merged = dir.path().join("merged");
+    let mut args: Vec<&std::ffi::OsStr> = vec!["merge".as_ref(), "--quiet".as_ref()];
+    // Any order: the merge puts the shards in run order.
+    args.extend(shards.iter().rev().map(|s| s.as_os_str()));
+    args.extend(["--out".as_ref(), merged.as_os_str()]);
+    let output = crossroads(&args);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let mut files: Vec<_> = fs::read_dir(&one).unwrap().map(|e| e.unwrap().file_name()).collect();
+    files.sort();
+    let mut merged_files: Vec<_> = fs::read_dir(&merged).unwrap().map(|e| e.unwrap().file_name()).collect();
+    merged_files.sort();
+    assert_eq!(files, merged_files);
+    assert!(files.len() >= 6, "{files:?}");
+    for file in files {
+        assert_eq!(fs::read(one.join(&file)).unwrap(), fs::read(merged.join(&file)).unwrap(), "{file:?}");
+    }
+
+    // A missing shard, or a shard of another experiment, is refused and nothing is written.
+    let refused = dir.path().join("refused");
+    let output = crossroads(&[
+        "merge".as_ref(),
+        shards[0].as_os_str(),
+        shards[1].as_os_str(),
+        shards[3].as_os_str(),
+        "--out".as_ref(),
+        refused.as_os_str(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("2/4"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!refused.exists());
+    let other = dir.path().join("other");
+    let output = crossroads(&[
+        "explore".as_ref(),
+        file.as_os_str(),
+        "--shard".as_ref(),
+        "2/4".as_ref(),
+        "--replications".as_ref(),
+        "6".as_ref(),
+        "--target".as_ref(),
+        "y_end > 4".as_ref(),
+        "--quiet".as_ref(),
+        "--out".as_ref(),
+        other.as_os_str(),
+    ]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = crossroads(&[
+        "merge".as_ref(),
+        shards[0].as_os_str(),
+        shards[1].as_os_str(),
+        other.as_os_str(),
+        shards[3].as_os_str(),
+        "--out".as_ref(),
+        refused.as_os_str(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("another experiment"), "{stderr}");
+    assert!(!refused.exists());
 }

@@ -8,16 +8,20 @@
 //! `--set` per factor) → runs (`engine::experiment`) → analysis (`stats::experiment`,
 //! `stats::prim`) → files (`report::explore`, written atomically like `run`'s).
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::Args;
 
-use super::{Failure, bad_input, internal, load_scenario, prepare_output, write_failure};
+use super::{
+    Failure, ShardSpec, bad_input, internal, load_scenario, prepare_output, resolve_shard, write_failure,
+};
 use crate::engine::design;
-use crate::engine::experiment::{ExperimentError, run_points};
+use crate::engine::experiment::{ExperimentError, PointRuns, run_range};
 use crate::model::Model;
 use crate::report::explore::{ExploreOutput, describe_box, morris_of, sobol_of, write_explore};
+use crate::report::{self, PendingOutput};
 use crate::scenario::{self, Design, Experiment};
 use crate::stats::experiment::{Layout, analyse};
 use crate::stats::prim::{PrimSettings, prim};
@@ -53,6 +57,12 @@ pub struct ExploreArgs {
     /// Override one value, e.g. --set experiment.replications=50 (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Run only shard I of N of the experiment's runs (its 64-run chunks, counted point by point)
+    /// and write a shard result (default folder output/<name>-explore-shard-<I>-of-<N>/) for
+    /// `crossroads merge`. `auto` or `auto/N` reads the index (and count) from a Slurm array,
+    /// Kubernetes Indexed Job or `CROSSROADS_SHARD`, as for `run --shard`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<ShardSpec>,
     /// Scenario discovery: the runs of interest, e.g. 'treaty_signed_2028 = 1' or 'returned_2030 > 5000'.
     #[arg(long, value_name = "CONDITION")]
     pub target: Option<String>,
@@ -176,109 +186,280 @@ fn design_points(experiment: &Experiment, seed: u64) -> (Vec<design::Point>, Vec
     }
 }
 
-/// `crossroads explore`.
-pub fn explore(args: ExploreArgs) -> Result<(), Failure> {
-    let started = Instant::now();
-    let loaded = load_scenario(Some(&args.scenario), &args.set)?;
-    let Some(mut experiment) = loaded.scenario.experiment.clone() else {
-        return Err(bad_input(
-            format!("{} has no [experiment] table", loaded.origin),
-            "add one (or a file that `extends` this one with it): [experiment] with design = \"sobol\", points, \
-             replications and [experiment.factors]; see scenarios/explore/south_caucasus_2024.toml",
-        ));
-    };
-    for (flag, value) in [("--points", args.points), ("--replications", args.replications)] {
-        if value == Some(0) {
-            return Err(bad_input(
-                format!("{flag} must be at least 1"),
-                "leave it out to use the experiment's",
-            ));
-        }
-    }
-    experiment.points = args.points.unwrap_or(experiment.points);
-    experiment.replications = args.replications.unwrap_or(experiment.replications);
-    if args.threads == Some(0) {
-        return Err(bad_input("--threads must be at least 1".into(), "leave it out to use every core"));
-    }
-    let model = Model::compile(&loaded.scenario)
-        .map_err(|e| bad_input(format!("{}: {e}", loaded.origin), "fix the scenario file"))?;
-    let target = args.target.as_deref().map(|text| parse_target(text, &model)).transpose()?;
-    let seed = args.seed.unwrap_or(loaded.scenario.meta.seed);
-    let (units, roles, layout) = design_points(&experiment, seed);
-    let runs = (units.len() as u64).checked_mul(experiment.replications);
-    if runs.is_none_or(|runs| runs > scenario::MAX_RUNS) {
-        return Err(bad_input(
-            format!("the experiment would make more than {} runs", scenario::MAX_RUNS),
-            "use fewer --points or --replications",
-        ));
-    }
-    let values: Vec<Vec<f64>> = units
-        .iter()
-        .map(|unit| {
-            experiment
-                .factors
-                .iter()
-                .zip(unit)
-                .map(|(factor, &u)| {
-                    let value = factor.distribution.quantile(u);
-                    if factor.whole { value.round() } else { value }
-                })
-                .collect()
-        })
-        .collect();
-    let target_folder =
-        args.out.clone().unwrap_or_else(|| Path::new("output").join(format!("{}-explore", model.name)));
-    let made_from = [("scenario.toml".to_string(), loaded.resolved.as_str())];
-    let pending = prepare_output(&target_folder, &made_from, args.force)?;
+/// An experiment ready to run: the scenario, its experiment as run (after `--points` and
+/// `--replications`), its model, the design's points and each point's factor values.
+struct Plan {
+    loaded: scenario::Loaded,
+    experiment: Experiment,
+    model: Model,
+    /// The `--target` as written, and parsed.
+    target: Option<(String, Target)>,
+    seed: u64,
+    roles: Vec<String>,
+    layout: Layout,
+    /// Each point's factor values, in factor order.
+    values: Vec<Vec<f64>>,
+    /// Runs of the whole experiment: points × replications.
+    runs: u64,
+}
 
-    let settings_of = |point: usize| -> Vec<String> {
-        let values = values.get(point).map(Vec::as_slice).unwrap_or(&[]);
-        experiment
+impl Plan {
+    /// Decodes the experiment of `loaded`, applies the overrides and lays out the design.
+    fn new(
+        loaded: scenario::Loaded,
+        points: Option<u64>,
+        replications: Option<u64>,
+        seed: Option<u64>,
+        target: Option<String>,
+    ) -> Result<Plan, Failure> {
+        let Some(mut experiment) = loaded.scenario.experiment.clone() else {
+            return Err(bad_input(
+                format!("{} has no [experiment] table", loaded.origin),
+                "add one (or a file that `extends` this one with it): [experiment] with design = \"sobol\", points, \
+                 replications and [experiment.factors]; see scenarios/explore/south_caucasus_2024.toml",
+            ));
+        };
+        for (flag, value) in [("--points", points), ("--replications", replications)] {
+            if value == Some(0) {
+                return Err(bad_input(
+                    format!("{flag} must be at least 1"),
+                    "leave it out to use the experiment's",
+                ));
+            }
+        }
+        experiment.points = points.unwrap_or(experiment.points);
+        experiment.replications = replications.unwrap_or(experiment.replications);
+        let model = Model::compile(&loaded.scenario)
+            .map_err(|e| bad_input(format!("{}: {e}", loaded.origin), "fix the scenario file"))?;
+        let target = match target {
+            Some(text) => Some((text.clone(), parse_target(&text, &model)?)),
+            None => None,
+        };
+        let seed = seed.unwrap_or(loaded.scenario.meta.seed);
+        let (units, roles, layout) = design_points(&experiment, seed);
+        let runs = (units.len() as u64).checked_mul(experiment.replications);
+        let Some(runs) = runs.filter(|&runs| runs <= scenario::MAX_RUNS) else {
+            return Err(bad_input(
+                format!("the experiment would make more than {} runs", scenario::MAX_RUNS),
+                "use fewer --points or --replications",
+            ));
+        };
+        let values = units
+            .iter()
+            .map(|unit| {
+                experiment
+                    .factors
+                    .iter()
+                    .zip(unit)
+                    .map(|(factor, &u)| {
+                        let value = factor.distribution.quantile(u);
+                        if factor.whole { value.round() } else { value }
+                    })
+                    .collect()
+            })
+            .collect();
+        Ok(Plan { loaded, experiment, model, target, seed, roles, layout, values, runs })
+    }
+
+    /// The `--set`s that make point `point`'s scenario.
+    fn settings_of(&self, point: usize) -> Vec<String> {
+        let values = self.values.get(point).map(Vec::as_slice).unwrap_or(&[]);
+        self.experiment
             .factors
             .iter()
             .zip(values)
             .map(|(factor, &value)| format!("{}={}", factor.setting, toml_number(value, factor.whole)))
             .collect()
-    };
-    let model_at = |point: usize| -> Result<Model, String> {
-        let point_loaded =
-            scenario::load_str(&loaded.origin, &loaded.resolved, Path::new("."), &settings_of(point))
-                .map_err(|e| e.render())?;
+    }
+
+    /// The model of point `point`.
+    fn model_at(&self, point: usize) -> Result<Model, String> {
+        let point_loaded = scenario::load_str(
+            &self.loaded.origin,
+            &self.loaded.resolved,
+            Path::new("."),
+            &self.settings_of(point),
+        )
+        .map_err(|e| e.render())?;
         Model::compile(&point_loaded.scenario).map_err(|e| e.to_string())
+    }
+
+    /// Runs `runs` of the experiment (all of them, or a shard's).
+    fn run(&self, runs: Range<u64>, threads: Option<usize>, progress: bool) -> Result<Vec<f64>, Failure> {
+        run_range(
+            runs,
+            self.values.len(),
+            self.experiment.replications,
+            self.seed,
+            threads,
+            progress,
+            |point| self.model_at(point),
+        )
+        .map_err(|e| match e {
+            ExperimentError::Point { point, error } => bad_input(
+                format!(
+                    "design point {point} ({}) makes the scenario invalid:\n{error}",
+                    self.settings_of(point).join(", ")
+                ),
+                "narrow that factor's range to values the scenario accepts",
+            ),
+            ExperimentError::NotFinite { point, run, fault } => bad_input(
+                format!(
+                    "design point {point} ({}), replication {run}: in month {}, {} became NaN or infinite",
+                    self.settings_of(point).join(", "),
+                    fault.month,
+                    fault.site.describe(&self.loaded.scenario)
+                ),
+                "narrow the factors' ranges, or bound the variables involved (`min`/`max`)",
+            ),
+            ExperimentError::Engine(e) => internal(e),
+        })
+    }
+
+    /// What identifies this experiment in a shard's shard.json.
+    fn shard_identity(&self, index: u64, count: u64) -> report::shard::ShardIdentity {
+        let mut identity = report::shard::identity(
+            &self.model.name,
+            &self.loaded.resolved,
+            self.seed,
+            self.runs,
+            index,
+            count,
+        );
+        identity.experiment = Some(report::shard::ExperimentShard {
+            design: self.experiment.design.name().to_string(),
+            size: self.experiment.points,
+            points: self.values.len() as u64,
+            replications: self.experiment.replications,
+            outcomes: self.model.outcomes.len() as u64,
+            target: self.target.as_ref().map(|(text, _)| text.clone()),
+        });
+        identity
+    }
+}
+
+/// `crossroads explore`.
+pub fn explore(args: ExploreArgs) -> Result<(), Failure> {
+    let started = Instant::now();
+    if args.threads == Some(0) {
+        return Err(bad_input("--threads must be at least 1".into(), "leave it out to use every core"));
+    }
+    let loaded = load_scenario(Some(&args.scenario), &args.set)?;
+    let plan = Plan::new(loaded, args.points, args.replications, args.seed, args.target)?;
+    let shard = args.shard.map(|spec| resolve_shard(spec, plan.runs)).transpose()?;
+    let target_folder = args.out.clone().unwrap_or_else(|| {
+        let name = &plan.model.name;
+        Path::new("output").join(match shard {
+            Some((index, count)) => format!("{name}-explore-shard-{index}-of-{count}"),
+            None => format!("{name}-explore"),
+        })
+    });
+    let made_from = [("scenario.toml".to_string(), plan.loaded.resolved.as_str())];
+    let pending = prepare_output(&target_folder, &made_from, args.force)?;
+    let Some((index, count)) = shard else {
+        let values = plan.run(0..plan.runs, args.threads, !args.quiet)?;
+        return finish(&plan, values, pending, args.quiet, started);
     };
-    let point_runs = run_points(
-        units.len(),
-        experiment.replications,
-        seed,
-        args.threads,
-        !args.quiet,
-        model_at,
-    )
-    .map_err(|e| match e {
-        ExperimentError::Point { point, error } => bad_input(
-            format!(
-                "design point {point} ({}) makes the scenario invalid:\n{error}",
-                settings_of(point).join(", ")
-            ),
-            "narrow that factor's range to values the scenario accepts",
-        ),
-        ExperimentError::NotFinite { point, run, fault } => bad_input(
-            format!(
-                "design point {point} ({}), replication {run}: in month {}, {} became NaN or infinite",
-                settings_of(point).join(", "),
-                fault.month,
-                fault.site.describe(&loaded.scenario)
-            ),
-            "narrow the factors' ranges, or bound the variables involved (`min`/`max`)",
-        ),
-        ExperimentError::Engine(e) => internal(e),
+    let identity = plan.shard_identity(index, count);
+    let (first, end) = (identity.first_run, identity.end_run);
+    let values = plan.run(first..end, args.threads, !args.quiet)?;
+    report::shard::write_experiment_shard(pending.path(), identity, &values, &plan.loaded.resolved)
+        .map_err(write_failure)?;
+    let folder = pending.commit().map_err(write_failure)?;
+    if !args.quiet {
+        println!(
+            "Shard {index} of {count}: runs {first}..{end} of the experiment's {}, seed {}, in {:.1} s. Shard result in {}/\n\
+             Merge all {count} with: crossroads merge SHARD_DIR... (e.g. output/{}-explore-shard-*-of-{count})",
+            plan.runs,
+            plan.seed,
+            started.elapsed().as_secs_f64(),
+            folder.display(),
+            plan.model.name
+        );
+    }
+    Ok(())
+}
+
+/// `crossroads merge` of the shards of an experiment (checked by `report::shard::check_set`):
+/// the folder `explore` would have written in one process, byte for byte.
+pub fn merge(
+    shards: &[report::shard::Shard],
+    out: Option<PathBuf>,
+    quiet: bool,
+    started: Instant,
+) -> Result<(), Failure> {
+    let refuse = |message: String| {
+        bad_input(message, "merge the complete set of shards of one `explore --shard I/N` experiment")
+    };
+    let (Some(first), Some(experiment)) =
+        (shards.first(), shards.first().and_then(|s| s.identity.experiment.as_ref()))
+    else {
+        return Err(internal("no experiment shards"));
+    };
+    let scenario_path = first.checked_file("scenario.toml").map_err(refuse)?;
+    let text = std::fs::read_to_string(&scenario_path)
+        .map_err(|e| refuse(format!("cannot read {}: {e}", scenario_path.display())))?;
+    let mut loaded = scenario::load_str(&scenario_path.display().to_string(), &text, &first.folder, &[])
+        .map_err(|e| Failure::BadInput(e.into()))?;
+    loaded.resolved = text;
+    let plan = Plan::new(
+        loaded,
+        Some(experiment.size),
+        Some(experiment.replications),
+        Some(first.identity.seed),
+        experiment.target.clone(),
+    )?;
+    if plan.values.len() as u64 != experiment.points
+        || plan.model.outcomes.len() as u64 != experiment.outcomes
+    {
+        return Err(refuse(format!(
+            "{}: its design has {} points and {} outcomes, but this crossroads makes {} and {} of its scenario",
+            first.folder.display(),
+            experiment.points,
+            experiment.outcomes,
+            plan.values.len(),
+            plan.model.outcomes.len()
+        )));
+    }
+    let mut values = Vec::new();
+    for shard in shards {
+        values.extend(shard.experiment_values().map_err(refuse)?);
+    }
+    if values.len() as u64 != plan.runs.saturating_mul(experiment.outcomes) {
+        return Err(refuse(format!("the shards do not hold the {} runs of the experiment", plan.runs)));
+    }
+    let target = out.unwrap_or_else(|| Path::new("output").join(format!("{}-explore", plan.model.name)));
+    let pending = PendingOutput::prepare(&target).map_err(|e| {
+        bad_input(e.to_string(), "choose another folder with --out, or remove what is in the way")
     })?;
-    let analyses = analyse(&point_runs, &layout, seed);
-    let discovery = match target {
-        Some(target) => {
+    if !quiet {
+        println!("{} shards of the experiment merged.", shards.len());
+    }
+    finish(&plan, values, pending, quiet, started)
+}
+
+/// The analysis of the experiment's runs (`values`, every run's outcomes, run-major), its files
+/// written into `pending` and committed, and the summary printed: the same for one process and a
+/// merge.
+fn finish(
+    plan: &Plan,
+    values: Vec<f64>,
+    pending: PendingOutput,
+    quiet: bool,
+    started: Instant,
+) -> Result<(), Failure> {
+    let point_runs = PointRuns {
+        points: plan.values.len(),
+        replications: usize::try_from(plan.experiment.replications).map_err(internal)?,
+        outcomes: plan.model.outcomes.len(),
+        values,
+    };
+    let analyses = analyse(&point_runs, &plan.layout, plan.seed);
+    let discovery = match &plan.target {
+        Some((text, target)) => {
             let mut rows = Vec::with_capacity(point_runs.points * point_runs.replications);
             let mut cases = Vec::with_capacity(rows.capacity());
-            for (point, point_values) in values.iter().enumerate() {
+            for (point, point_values) in plan.values.iter().enumerate() {
                 for value in point_runs.values_at(point, target.outcome) {
                     rows.push(point_values.clone());
                     cases.push(target.holds(value));
@@ -287,16 +468,13 @@ pub fn explore(args: ExploreArgs) -> Result<(), Failure> {
             match prim(
                 &rows,
                 &cases,
-                experiment.factors.len(),
+                plan.experiment.factors.len(),
                 PrimSettings { rows_per_draw: point_runs.replications, ..PrimSettings::default() },
             ) {
-                Ok(discovery) => Some(discovery),
+                Ok(discovery) => Some((text.as_str(), discovery)),
                 Err(stats::prim::PrimError::NoCases) => {
                     return Err(bad_input(
-                        format!(
-                            "--target {:?}: no run of the experiment meets it",
-                            args.target.unwrap_or_default()
-                        ),
+                        format!("--target {text:?}: no run of the experiment meets it"),
                         "loosen the condition (check the outcome's range in design.csv), or widen the factors' ranges",
                     ));
                 }
@@ -306,29 +484,30 @@ pub fn explore(args: ExploreArgs) -> Result<(), Failure> {
         None => None,
     };
     let outcomes: Vec<(String, String)> =
-        model.outcomes.iter().map(|o| (o.name.clone(), o.title.clone())).collect();
+        plan.model.outcomes.iter().map(|o| (o.name.clone(), o.title.clone())).collect();
     let output = ExploreOutput {
-        name: &model.name,
-        title: &loaded.scenario.meta.title,
-        experiment: &experiment,
-        seed,
-        roles: &roles,
-        values: &values,
+        name: &plan.model.name,
+        title: &plan.loaded.scenario.meta.title,
+        experiment: &plan.experiment,
+        seed: plan.seed,
+        roles: &plan.roles,
+        values: &plan.values,
         outcomes: &outcomes,
         analyses: &analyses,
-        discovery: args.target.as_deref().zip(discovery.as_ref()),
-        resolved: &loaded.resolved,
+        discovery: discovery.as_ref().map(|(text, d)| (*text, d)),
+        resolved: &plan.loaded.resolved,
     };
     write_explore(pending.path(), &output).map_err(write_failure)?;
     let folder = pending.commit().map_err(write_failure)?;
-    if !args.quiet {
+    if !quiet {
         print!("{}", explore_table(&output));
         println!(
-            "\n{} design ({} points × {} replications = {} runs), seed {seed}, in {:.1} s. Results in {}/",
-            experiment.design.name(),
-            format::count(values.len() as u64),
-            format::count(experiment.replications),
-            format::count(values.len() as u64 * experiment.replications),
+            "\n{} design ({} points × {} replications = {} runs), seed {}, in {:.1} s. Results in {}/",
+            plan.experiment.design.name(),
+            format::count(plan.values.len() as u64),
+            format::count(plan.experiment.replications),
+            format::count(plan.runs),
+            plan.seed,
             started.elapsed().as_secs_f64(),
             folder.display()
         );

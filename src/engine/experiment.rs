@@ -9,6 +9,7 @@
 //! outcomes (points × replications × outcomes numbers, NaN where undefined), which the analysis
 //! resamples; memory grows with the design, never with anything else.
 
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
@@ -60,17 +61,23 @@ pub enum ExperimentError<E> {
     Engine(EngineError),
 }
 
-/// Runs `replications` runs under `seed` at each of `points` points, the model of point `i` made by
-/// `model_at(i)`. With `progress`, a bar on stderr counts points.
-pub fn run_points<E: Send>(
+/// Runs `runs`, a range of the experiment's runs numbered point by point (run p · replications + r
+/// is replication r of point p, on run index r's streams), and returns their outcomes,
+/// run-major. This is what a shard of `explore --shard I/N` runs (its 64-run chunks, as for
+/// `run`); `0..points · replications` runs them all. Each point's part of the range is simulated in order by
+/// one thread and the parts are put back in run order: the same bits with any thread count.
+#[allow(clippy::too_many_arguments)]
+pub fn run_range<E: Send>(
+    runs: Range<u64>,
     points: usize,
     replications: u64,
     seed: u64,
     threads: Option<usize>,
     progress: bool,
     model_at: impl Fn(usize) -> Result<Model, E> + Sync,
-) -> Result<PointRuns, ExperimentError<E>> {
-    if replications == 0 || points == 0 {
+) -> Result<Vec<f64>, ExperimentError<E>> {
+    let total = (points as u64).checked_mul(replications);
+    if replications == 0 || points == 0 || runs.is_empty() || total.is_none_or(|t| runs.end > t) {
         return Err(ExperimentError::Engine(EngineError::NoRuns));
     }
     if threads == Some(0) {
@@ -83,17 +90,26 @@ pub fn run_points<E: Send>(
     let pool = builder.build().map_err(|source| {
         ExperimentError::Engine(EngineError::ThreadPool { threads: threads.unwrap_or(0), source })
     })?;
-    let settings = super::Settings { runs: points as u64, seed, threads, progress };
-    let bar = progress_bar(&settings);
+    // Each point's part of the range: (point, its replications in the range).
+    let first_point = runs.start / replications;
+    let end_point = runs.end.div_ceil(replications);
+    let parts: Vec<(usize, Range<u64>)> = (first_point..end_point)
+        .map(|point| {
+            let start = (point * replications).max(runs.start) - point * replications;
+            let end = ((point + 1) * replications).min(runs.end) - point * replications;
+            (point as usize, start..end)
+        })
+        .collect();
+    let bar = progress_bar(parts.len() as u64, progress, "points");
     let stop = AtomicBool::new(false);
     let results: Vec<Result<Vec<f64>, ExperimentError<E>>> = pool.install(|| {
-        (0..points)
-            .into_par_iter()
-            .map(|point| {
+        parts
+            .par_iter()
+            .map(|(point, replications)| {
                 if stop.load(Ordering::Relaxed) {
                     return Ok(Vec::new());
                 }
-                let result = run_point(point, replications, seed, &model_at);
+                let result = run_point(*point, replications.clone(), seed, &model_at);
                 if result.is_err() {
                     stop.store(true, Ordering::Relaxed);
                 }
@@ -108,27 +124,25 @@ pub fn run_points<E: Send>(
         bar.finish_and_clear();
     }
     let mut values = Vec::new();
-    let mut outcomes = 0;
     // The first failing point in point order decides the error, whatever the thread count (points
     // after a failure may have been skipped, never points before it).
     for result in results {
         let point = result?;
-        outcomes = point.len() / replications as usize;
         if values.len().saturating_add(point.len()) > MAX_VALUES {
             return Err(ExperimentError::Engine(EngineError::TooLarge {
-                runs: points as u64 * replications,
-                values: outcomes,
+                runs: runs.end - runs.start,
+                values: point.len() / usize::try_from(replications).unwrap_or(1).max(1),
             }));
         }
         values.extend(point);
     }
-    Ok(PointRuns { points, replications: replications as usize, outcomes, values })
+    Ok(values)
 }
 
-/// One point's runs, run-major.
+/// One point's runs `replications` (run indices), run-major.
 fn run_point<E>(
     point: usize,
-    replications: u64,
+    replications: Range<u64>,
     seed: u64,
     model_at: &impl Fn(usize) -> Result<Model, E>,
 ) -> Result<Vec<f64>, ExperimentError<E>> {
@@ -140,9 +154,10 @@ fn run_point<E>(
     // Evidence is recorded by the run but not weighed here: an experiment's points are compared
     // on their forward runs (a scenario's [evidence] does not condition `explore` yet).
     let mut evidence = vec![0.0; model.evidence.len()];
-    let mut values = vec![f64::NAN; outcome_count * replications as usize];
+    let count = (replications.end - replications.start) as usize;
+    let mut values = vec![f64::NAN; outcome_count * count];
     let mut world = World::new(&model);
-    for (run, outcomes) in (0..replications).zip(values.chunks_exact_mut(outcome_count.max(1))) {
+    for (run, outcomes) in replications.zip(values.chunks_exact_mut(outcome_count.max(1))) {
         let out = RunValues { drivers: &mut drivers, outcomes, series: &mut series, evidence: &mut evidence };
         world.simulate(seed, run, out).map_err(|fault| ExperimentError::NotFinite { point, run, fault })?;
     }

@@ -187,7 +187,7 @@ pub fn simulate_cancellable(
         .build()
         .map_err(|source| EngineError::ThreadPool { threads: settings.threads.unwrap_or(0), source })?;
 
-    let progress = progress_bar(settings);
+    let progress = progress_bar(settings.runs, settings.progress, "runs");
     let chunk_count = settings.runs.div_ceil(CHUNK_RUNS);
     let seed = settings.seed;
     let chunks: Vec<Result<Chunk, EngineError>> = pool.install(|| {
@@ -316,7 +316,7 @@ pub fn run_chunks(
     let pool = builder
         .build()
         .map_err(|source| EngineError::ThreadPool { threads: settings.threads.unwrap_or(0), source })?;
-    let progress = progress_bar(settings);
+    let progress = progress_bar(settings.runs, settings.progress, "runs");
     if let Some(bar) = &progress {
         let first = (chunks.start * CHUNK_RUNS).min(settings.runs);
         bar.set_length((chunks.end * CHUNK_RUNS).min(settings.runs) - first);
@@ -398,12 +398,14 @@ fn rows(buffer: &mut [f64], width: usize, len: usize) -> Vec<&mut [f64]> {
 }
 
 /// An indicatif bar on stderr (runs/s, ETA) when asked for and stderr is a terminal.
-fn progress_bar(settings: &Settings) -> Option<ProgressBar> {
-    if !settings.progress || !std::io::stderr().is_terminal() {
+/// A progress bar on stderr counting `total` `unit`s, when asked for and stderr is a terminal.
+fn progress_bar(total: u64, progress: bool, unit: &str) -> Option<ProgressBar> {
+    if !progress || !std::io::stderr().is_terminal() {
         return None;
     }
-    let bar = ProgressBar::with_draw_target(Some(settings.runs), ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {rate} runs/s  ETA {eta}")
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    let template = format!("{{bar:40}} {{pos}}/{{len}} {unit}  {{rate}} {unit}/s  ETA {{eta}}");
+    let style = ProgressStyle::with_template(&template)
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .with_key("rate", |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
             let _ = write!(w, "{:.0}", state.per_sec());

@@ -12,6 +12,14 @@
 //!   above 0 with their drivers and outcomes);
 //! - `runs.csv`: its runs' rows under the usual header (left out with `--no-runs-csv`).
 //!
+//! A shard of an experiment (`crossroads explore --shard I/N`) splits the experiment's runs —
+//! numbered point by point, replication r of point p being run `p · replications + r` — into the
+//! same 64-run chunks, and holds instead of state.bin and runs.csv
+//! - `values.bin`: every run's outcomes, run-major, as little-endian IEEE 754 doubles (NaN where
+//!   undefined), which is all the experiment's analysis reads;
+//!
+//! and shard.json's `experiment` says which design, size, replications and `--target`.
+//!
 //! [`check_set`] refuses a set of shards that would not make the one-process result: another
 //! version, scenario, seed or run count, a duplicated, missing or overlapping shard, a file whose
 //! size or hash is not what `shard.json` says.
@@ -61,6 +69,27 @@ pub struct ShardIdentity {
     pub end_run: u64,
     /// Size and SHA-256 of each file, by name.
     pub files: BTreeMap<String, FileCheck>,
+    /// For a shard of `crossroads explore`, the experiment; none for `run --shard`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experiment: Option<ExperimentShard>,
+}
+
+/// What identifies an experiment beyond the scenario: its design and size as run (after
+/// `--points` and `--replications`), and the `--target` of its scenario discovery.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExperimentShard {
+    /// The design's name (`sobol`, `morris`, `lhs`, `grid`).
+    pub design: String,
+    /// The design's size as the experiment's `points` counts it.
+    pub size: u64,
+    /// The design's points.
+    pub points: u64,
+    /// Runs at every point.
+    pub replications: u64,
+    /// Outcomes per run in values.bin.
+    pub outcomes: u64,
+    /// The `--target`, as written.
+    pub target: Option<String>,
 }
 
 /// A file's size and hash.
@@ -123,6 +152,7 @@ pub fn identity(
         first_run: (chunks.start * CHUNK_RUNS).min(runs),
         end_run: (chunks.end * CHUNK_RUNS).min(runs),
         files: BTreeMap::new(),
+        experiment: None,
     }
 }
 
@@ -130,20 +160,42 @@ pub fn identity(
 /// (runs.csv, if any, is already there), with every file's size and hash.
 pub fn write_shard(
     folder: &Path,
-    mut identity: ShardIdentity,
+    identity: ShardIdentity,
     (tally, weighing): (&Tally, Option<&Weighing>),
     resolved: &str,
 ) -> Result<(), ReportError> {
-    let io = |path: PathBuf| move |source| ReportError::Io { path, source };
-    let scenario = folder.join("scenario.toml");
-    fs::write(&scenario, resolved).map_err(io(scenario.clone()))?;
     let state = folder.join("state.bin");
     fs::write(&state, tally.encode()).map_err(io(state.clone()))?;
     if let Some(weighing) = weighing {
         let path = folder.join("evidence.bin");
         fs::write(&path, weighing.encode()).map_err(io(path.clone()))?;
     }
-    for name in ["scenario.toml", "state.bin", "evidence.bin", "runs.csv"] {
+    seal(folder, identity, resolved)
+}
+
+/// Writes values.bin (the runs' outcomes, see the module's documentation), scenario.toml and
+/// shard.json of an experiment's shard into `folder`.
+pub fn write_experiment_shard(
+    folder: &Path,
+    identity: ShardIdentity,
+    values: &[f64],
+    resolved: &str,
+) -> Result<(), ReportError> {
+    let path = folder.join("values.bin");
+    let bytes: Vec<u8> = values.iter().flat_map(|x| x.to_le_bytes()).collect();
+    fs::write(&path, bytes).map_err(io(path.clone()))?;
+    seal(folder, identity, resolved)
+}
+
+fn io(path: PathBuf) -> impl FnOnce(std::io::Error) -> ReportError {
+    move |source| ReportError::Io { path, source }
+}
+
+/// Writes scenario.toml, then shard.json with the size and hash of every file of the shard.
+fn seal(folder: &Path, mut identity: ShardIdentity, resolved: &str) -> Result<(), ReportError> {
+    let scenario = folder.join("scenario.toml");
+    fs::write(&scenario, resolved).map_err(io(scenario.clone()))?;
+    for name in ["scenario.toml", "state.bin", "evidence.bin", "values.bin", "runs.csv"] {
         let path = folder.join(name);
         if path.is_file() {
             identity.files.insert(name.to_string(), check_file(&path).map_err(io(path.clone()))?);
@@ -234,6 +286,24 @@ impl Shard {
 }
 
 impl Shard {
+    /// The outcomes of an experiment shard's runs, from its checked values.bin.
+    pub fn experiment_values(&self) -> Result<Vec<f64>, String> {
+        let Some(experiment) = &self.identity.experiment else {
+            return Err(format!("{} is a shard of `run`, not of `explore`", self.folder.display()));
+        };
+        let path = self.checked_file("values.bin")?;
+        let bytes =
+            fs::read(&path).map_err(|e| format!("{}: cannot read values.bin: {e}", self.folder.display()))?;
+        let expected = (self.identity.end_run - self.identity.first_run).saturating_mul(experiment.outcomes);
+        if bytes.len() as u64 != expected.saturating_mul(8) {
+            return Err(format!(
+                "{}: values.bin does not hold the runs shard.json names",
+                self.folder.display()
+            ));
+        }
+        Ok(bytes.chunks_exact(8).map(|b| f64::from_le_bytes(b.try_into().unwrap_or([0; 8]))).collect())
+    }
+
     /// The shard's weighing by `model`'s evidence, from its checked evidence.bin; `None` when the
     /// model has no evidence.
     pub fn weighing(&self, model: &crate::model::Model) -> Result<Option<Weighing>, String> {
@@ -299,6 +369,19 @@ pub fn check_set(mut shards: Vec<Shard>) -> Result<Vec<Shard>, String> {
         }
         if id.count != reference.count {
             return differs("shard count", id.count.to_string(), reference.count.to_string());
+        }
+        if id.experiment != reference.experiment {
+            let describe = |e: &Option<ExperimentShard>| match e {
+                None => "none (a shard of `run`)".to_string(),
+                Some(e) => format!(
+                    "{} of size {} with {} replications{}",
+                    e.design,
+                    e.size,
+                    e.replications,
+                    e.target.as_ref().map(|t| format!(", --target {t:?}")).unwrap_or_default()
+                ),
+            };
+            return differs("experiment", describe(&id.experiment), describe(&reference.experiment));
         }
         let expected = shard_chunks(id.runs, id.index, id.count);
         if id.index >= id.count || (id.first_chunk, id.end_chunk) != (expected.start, expected.end) {
