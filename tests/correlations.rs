@@ -1,7 +1,9 @@
 //! `[correlations]` through the real binary (issue 13): every marginal stays its declared
 //! distribution, the achieved rank correlations meet their targets, a matrix that cannot hold is
 //! refused naming its pairs or repaired on request, results do not depend on threads, adding or
-//! removing a pair touches only the driver it correlates, and `compare` keeps the uniforms.
+//! removing a pair touches only its two drivers (per-pair construction; the Cholesky fallback says
+//! it does not promise that), and `compare` keeps the uniforms. Each runs with both constructions:
+//! [`CORRELATIONS`] is made per pair, [`CHOLESKY`] (driver `a` loaded past 1) by the Cholesky factor.
 //!
 //! Tolerances: Spearman's ρ on Fisher's z scale, atanh(ρ̂) with variance 1.06/(n − 3) (Fieller,
 //! Hartley and Pearson 1957), within z = 4; KS distances below 1.95/√n (the 0.1% level, as in the
@@ -63,7 +65,22 @@ measure = "a"
 "#;
 
 /// Three separate groups: a 2×2, a 4×4 (b ~ c left at 0) and a categorical with a continuous driver.
+/// Every driver's Σ|r| ≤ 1 (the largest, a's, is 0.416 + 0.313 + 0.209 = 0.938): one latent normal
+/// per pair.
 const CORRELATIONS: &str = r#"
+[correlations]
+"f ~ g" = { rho = -0.4, source = "test: the 2×2 case" }
+"a ~ b" = 0.4
+"a ~ c" = -0.3
+"a ~ d" = 0.2
+"b ~ d" = 0.4
+"c ~ d" = -0.2
+"war ~ e" = { rho = 0.6, source = "test: a categorical driver with a continuous one" }
+"#;
+
+/// The same groups with a ~ b at 0.5: a's Σ|r| = 0.518 + 0.313 + 0.209 = 1.04 > 1, so the copula
+/// falls back to the Cholesky factor.
+const CHOLESKY: &str = r#"
 [correlations]
 "f ~ g" = { rho = -0.4, source = "test: the 2×2 case" }
 "a ~ b" = 0.5
@@ -99,8 +116,11 @@ fn run(scenario: &Path, out: &Path, extra: &[&str]) {
         .success();
 }
 
+/// runs.csv's columns of text by header.
+type Columns = BTreeMap<String, Vec<String>>;
+
 /// runs.csv as columns of text by header.
-fn columns(out: &Path) -> BTreeMap<String, Vec<String>> {
+fn columns(out: &Path) -> Columns {
     let text = fs::read_to_string(out.join("runs.csv")).unwrap();
     let mut lines = text.lines();
     let header: Vec<String> = lines.next().unwrap().split(',').map(str::to_string).collect();
@@ -201,9 +221,20 @@ fn ks(values: &[f64], cdf: impl Fn(f64) -> f64) -> f64 {
 }
 
 #[test]
-fn marginals_stay_declared_and_rank_correlations_meet_their_targets_at_20000_runs() {
+fn per_pair_marginals_stay_declared_and_rank_correlations_meet_their_targets_at_20000_runs() {
+    marginals_and_targets(CORRELATIONS, 0.4, "per-pair");
+}
+
+#[test]
+fn cholesky_marginals_stay_declared_and_rank_correlations_meet_their_targets_at_20000_runs() {
+    marginals_and_targets(CHOLESKY, 0.5, "cholesky");
+}
+
+/// KS of every marginal, the categorical's shares, and every pair's achieved Spearman (stated and
+/// unstated) at 20,000 runs; summary.json's block against the same computation and its construction.
+fn marginals_and_targets(correlations: &str, ab: f64, construction: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let scenario = write(dir.path(), "correlated.toml", &format!("{BASE}{CORRELATIONS}"));
+    let scenario = write(dir.path(), "correlated.toml", &format!("{BASE}{correlations}"));
     let out = dir.path().join("out");
     run(&scenario, &out, &[]);
     let columns = columns(&out);
@@ -234,7 +265,7 @@ fn marginals_stay_declared_and_rank_correlations_meet_their_targets_at_20000_run
 
     let continuous = [
         ("f", "g", -0.4),
-        ("a", "b", 0.5),
+        ("a", "b", ab),
         ("a", "c", -0.3),
         ("a", "d", 0.2),
         ("b", "d", 0.4),
@@ -258,6 +289,7 @@ fn marginals_stay_declared_and_rank_correlations_meet_their_targets_at_20000_run
         serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     let reported = &summary["correlations"];
     assert_eq!(reported["runs"], 10_000);
+    assert_eq!(reported["construction"], construction);
     let pairs = reported["pairs"].as_array().unwrap();
     assert_eq!(pairs.len(), 7);
     let prefix = |name: &str| numbers(&columns, name)[..10_000].to_vec();
@@ -279,13 +311,20 @@ fn marginals_stay_declared_and_rank_correlations_meet_their_targets_at_20000_run
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
     let dir = tempfile::tempdir().unwrap();
-    let scenario = write(dir.path(), "correlated.toml", &format!("{BASE}{CORRELATIONS}"));
-    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
-    run(&scenario, &one, &["--runs", "3000", "--threads", "1"]);
-    run(&scenario, &two, &["--runs", "3000", "--threads", "2"]);
-    for file in ["runs.csv", "summary.json", "series.csv", "drivers.csv", "sensitivity.csv", "scenario.toml"]
-    {
-        assert_eq!(fs::read(one.join(file)).unwrap(), fs::read(two.join(file)).unwrap(), "{file}");
+    for (name, correlations) in [("per_pair", CORRELATIONS), ("cholesky", CHOLESKY)] {
+        let scenario = write(dir.path(), &format!("{name}.toml"), &format!("{BASE}{correlations}"));
+        let (one, two) = (dir.path().join(format!("{name}_one")), dir.path().join(format!("{name}_two")));
+        run(&scenario, &one, &["--runs", "3000", "--threads", "1"]);
+        run(&scenario, &two, &["--runs", "3000", "--threads", "2"]);
+        for file in
+            ["runs.csv", "summary.json", "series.csv", "drivers.csv", "sensitivity.csv", "scenario.toml"]
+        {
+            assert_eq!(
+                fs::read(one.join(file)).unwrap(),
+                fs::read(two.join(file)).unwrap(),
+                "{name}: {file}"
+            );
+        }
     }
 }
 
@@ -313,26 +352,41 @@ fn each_pair_gets_a_scatter_chart_and_a_row_in_the_report() {
         assert!(html.contains(&title), "{pair}'s chart is not in report.html");
     }
     assert!(html.contains("<code>war ~ e</code></th><td>+0.60</td><td>+0.55</td>"), "war ~ e row");
+    assert!(html.contains("<p>Construction: one latent normal per pair"), "construction");
+}
+
+/// How many runs differ between two columns.
+fn changed(a: &[String], b: &[String]) -> usize {
+    a.iter().zip(b).filter(|(x, y)| x != y).count()
 }
 
 #[test]
-fn adding_a_pair_changes_only_the_driver_it_brings_in_and_rho_0_removes_it() {
+fn per_pair_adding_a_pair_changes_only_its_two_drivers_and_rho_0_removes_it() {
     let dir = tempfile::tempdir().unwrap();
     let independent = write(dir.path(), "independent.toml", BASE);
     let scenario = write(dir.path(), "correlated.toml", &format!("{BASE}{CORRELATIONS}"));
+    let checked = crossroads().arg("check").arg(&scenario).assert().success();
+    let stdout = String::from_utf8_lossy(&checked.get_output().stdout).into_owned();
+    assert!(stdout.contains("construction: one latent normal per pair"), "{stdout}");
+    assert!(stdout.contains("largest: `a`, 0.938"), "{stdout}");
     let runs = ["--runs", "2000"];
     let before = dir.path().join("before");
     run(&scenario, &before, &runs);
-    // `h` joins the 2×2 group through `g`: only h's values may change.
-    let added = dir.path().join("added");
-    run(&scenario, &added, &[&runs[..], &["--set", r#"correlations."g ~ h"=0.5"#]].concat());
-    let (before_columns, added_columns) = (columns(&before), columns(&added));
-    for (name, values) in &before_columns {
-        if name == "h" {
-            let changed = values.iter().zip(&added_columns[name]).filter(|(x, y)| x != y).count();
-            assert!(changed > 1900, "h changed in only {changed} of 2000 runs");
-        } else {
-            assert_eq!(values, &added_columns[name], "column {name} changed when `g ~ h` was added");
+    let before = columns(&before);
+    // `b ~ c` between two drivers already in pairs (b with a and d, c with a and d), and `g ~ h`
+    // bringing in a driver in no pair: each changes its two drivers' values and nothing else.
+    for (pair, moved) in [("b ~ c", ["b", "c"]), ("g ~ h", ["g", "h"])] {
+        let out = dir.path().join(pair.replace(" ~ ", "_"));
+        let set = format!("correlations.\"{pair}\"=0.1");
+        run(&scenario, &out, &[&runs[..], &["--set", &set]].concat());
+        let after = columns(&out);
+        for (name, values) in &before {
+            if moved.contains(&name.as_str()) {
+                let count = changed(values, &after[name]);
+                assert!(count > 1900, "{name} changed in only {count} of 2000 runs when `{pair}` was added");
+            } else {
+                assert_eq!(values, &after[name], "column {name} changed when `{pair}` was added");
+            }
         }
     }
     // Every pair set to 0 by --set: the runs of the scenario without [correlations], byte for byte.
@@ -350,15 +404,39 @@ fn adding_a_pair_changes_only_the_driver_it_brings_in_and_rho_0_removes_it() {
 }
 
 #[test]
-fn compare_with_and_without_correlations_feeds_the_copula_the_same_uniforms() {
+fn cholesky_says_it_does_not_keep_pairs_local_and_indeed_does_not() {
     let dir = tempfile::tempdir().unwrap();
-    let independent = write(dir.path(), "independent.toml", BASE);
+    let scenario = write(dir.path(), "cholesky.toml", &format!("{BASE}{CHOLESKY}"));
+    let checked = crossroads().arg("check").arg(&scenario).assert().success();
+    let stdout = String::from_utf8_lossy(&checked.get_output().stdout).into_owned();
+    assert!(stdout.contains("construction: the Cholesky factor"), "{stdout}");
+    assert!(stdout.contains("`a` has Σ|r| = 1.040 > 1"), "{stdout}");
+    assert!(stdout.contains("holds only for the per-pair construction"), "{stdout}");
+    let runs = ["--runs", "2000"];
+    let (before, after) = (dir.path().join("before"), dir.path().join("after"));
+    run(&scenario, &before, &runs);
+    run(&scenario, &after, &[&runs[..], &["--set", r#"correlations."b ~ c"=0.1"#]].concat());
+    let (before, after) = (columns(&before), columns(&after));
+    // Copula order f, g, a, b, c, d, war, e: c's row of L changes, and d, correlated with c and
+    // after it, moves too; the drivers before c, and the other groups, do not.
+    for name in ["f", "g", "a", "b", "war", "e", "h"] {
+        assert_eq!(before[name], after[name], "{name}");
+    }
+    for name in ["c", "d"] {
+        assert!(changed(&before[name], &after[name]) > 1900, "{name}");
+    }
+}
+
+/// `compare` of `BASE` against `BASE` with `correlations` (2000 runs): the two scenarios' runs.csv
+/// columns and the correlated one's summary.json in the comparison.
+fn compared(dir: &Path, correlations: &str) -> (Columns, Columns, serde_json::Value) {
+    let independent = write(dir, "independent.toml", BASE);
     let correlated = write(
-        dir.path(),
+        dir,
         "correlated.toml",
-        &format!("{}{CORRELATIONS}", BASE.replace("name = \"correlated\"", "name = \"with_pairs\"")),
+        &format!("{}{correlations}", BASE.replace("name = \"correlated\"", "name = \"with_pairs\"")),
     );
-    let out = dir.path().join("compare");
+    let out = dir.join("compare");
     crossroads()
         .arg("compare")
         .args([&independent, &correlated])
@@ -366,16 +444,40 @@ fn compare_with_and_without_correlations_feeds_the_copula_the_same_uniforms() {
         .arg(&out)
         .assert()
         .success();
-    let plain = columns(&out.join("scenarios/correlated"));
-    let paired = columns(&out.join("scenarios/with_pairs"));
-    // Drivers in no pair, and the first driver of each group, are the same run by run.
+    let summary =
+        serde_json::from_str(&fs::read_to_string(out.join("scenarios/with_pairs/summary.json")).unwrap())
+            .unwrap();
+    (columns(&out.join("scenarios/correlated")), columns(&out.join("scenarios/with_pairs")), summary)
+}
+
+#[test]
+fn compare_with_and_without_correlations_feeds_the_copula_the_same_uniforms() {
+    let unit = Normal::standard();
+    // f, g ~ U(0, 1), so their values are their uniforms; r < 0 for f ~ g.
+    let r = 2.0 * (std::f64::consts::PI * -0.4 / 6.0).sin();
+
+    // Per pair: x_f = √(1 − |r|) z_f + √|r| w and x_g = √(1 − |r|) z_g − √|r| w, so the latent
+    // cancels in x_f + x_g = √(1 − |r|) (z_f + z_g), with z = Φ⁻¹ of the very uniforms the
+    // independent run drew (its own values).
+    let dir = tempfile::tempdir().unwrap();
+    let (plain, paired, _) = compared(dir.path(), CORRELATIONS);
+    assert_eq!(plain["h"], paired["h"], "a driver in no pair");
+    let (f, g) = (numbers(&plain, "f"), numbers(&plain, "g"));
+    let (f_paired, g_paired) = (numbers(&paired, "f"), numbers(&paired, "g"));
+    for run in 0..f.len() {
+        let sum = unit.inverse_cdf(f_paired[run]) + unit.inverse_cdf(g_paired[run]);
+        let expected = (1.0 - r.abs()).sqrt() * (unit.inverse_cdf(f[run]) + unit.inverse_cdf(g[run]));
+        assert!((sum - expected).abs() < 1e-9, "run {run}: {sum} vs {expected}");
+        assert_ne!(f_paired[run], f[run], "run {run}: f is in a pair");
+    }
+
+    // Cholesky: the first driver of each group keeps its uniform, and g's correlated value is
+    // Φ(r Φ⁻¹(u_f) + √(1 − r²) Φ⁻¹(u_g)).
+    let dir = tempfile::tempdir().unwrap();
+    let (plain, paired, _) = compared(dir.path(), CHOLESKY);
     for name in ["h", "f", "a", "war"] {
         assert_eq!(plain[name], paired[name], "{name}");
     }
-    // g ~ U(0, 1): its correlated value is Φ(r Φ⁻¹(u_f) + √(1 − r²) Φ⁻¹(u_g)) of the very uniforms
-    // the independent run drew (its own values).
-    let unit = Normal::standard();
-    let r = 2.0 * (std::f64::consts::PI * -0.4 / 6.0).sin();
     let (f, g, g_paired) = (numbers(&plain, "f"), numbers(&plain, "g"), numbers(&paired, "g"));
     for run in 0..f.len() {
         let expected =

@@ -601,11 +601,12 @@ impl Model {
                 .iter()
                 .map(|name| names.driver(name))
                 .collect::<Result<Vec<_>, CompileError>>()?;
-            let copula =
-                Copula::new(&correlations.matrix, drivers.len()).map_err(|failed| CompileError::Invalid {
+            let copula = Copula::new(&correlations.matrix, &correlations.drivers).map_err(|failed| {
+                CompileError::Invalid {
                     what: "[correlations]".into(),
                     problem: format!("the matrix is not positive definite (row {})", failed.row),
-                })?;
+                }
+            })?;
             let pairs = correlations
                 .pairs
                 .iter()

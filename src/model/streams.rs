@@ -23,6 +23,9 @@ pub enum Purpose {
     Population,
     /// A population's monthly decisions and flights.
     Decision,
+    /// A correlated pair's shared latent normal (name `a ~ b`, the two drivers' names in byte order;
+    /// `model::copula`).
+    Correlation,
 }
 
 impl Purpose {
@@ -37,6 +40,7 @@ impl Purpose {
             Purpose::Agreement => "agreement",
             Purpose::Population => "population",
             Purpose::Decision => "decision",
+            Purpose::Correlation => "correlation",
         }
     }
 

@@ -419,7 +419,7 @@ impl<'m> World<'m> {
                 for (u, &d) in uniforms.iter_mut().zip(&correlated.drivers) {
                     *u = state.drivers[d];
                 }
-                correlated.copula.apply(uniforms, &mut self.scratch.copula_normals);
+                correlated.copula.apply(seed, run, uniforms, &mut self.scratch.copula_normals);
                 for (&u, &d) in uniforms.iter().zip(&correlated.drivers) {
                     state.drivers[d] = u;
                 }

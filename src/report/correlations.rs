@@ -17,6 +17,7 @@ pub(crate) fn section(page: &mut String, correlations: &CorrelationsSummary) {
          its own distribution. The achieved rank correlations are over {} runs.</p>",
         count(correlations.runs)
     );
+    let _ = writeln!(page, "<p>Construction: {}.</p>", escape(&correlations.construction_note));
     page.push_str(
         "<div class=\"scroll\"><table class=\"numbers wrap\">\n<thead><tr><th scope=\"col\">Pair</th>\
          <th scope=\"col\">Target ρ</th><th scope=\"col\">Expected ρ of the values</th>\

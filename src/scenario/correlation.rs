@@ -10,8 +10,11 @@
 //! alternating projections with Dykstra's correction (positive semidefinite cone, then unit
 //! diagonal), its eigenvalues floored at [`EIGENVALUE_FLOOR`] so the result factors.
 //!
-//! The loader uses these to refuse or repair a matrix; `model::copula` uses [`cholesky`]. Both
-//! depend only on the matrix, never on a run.
+//! [`Construction`] says how the copula makes a valid matrix's correlations: one latent normal per
+//! pair when every driver's Σ|r| ≤ 1, else the Cholesky factor.
+//!
+//! The loader uses these to refuse or repair a matrix; `model::copula` uses [`cholesky`] and
+//! [`Construction`]. All depend only on the matrix, never on a run.
 
 use nalgebra::DMatrix;
 
@@ -51,6 +54,79 @@ pub fn spearman_matrix(pearson: &[f64], size: usize) -> Vec<f64> {
 
 fn map_off_diagonal(matrix: &[f64], size: usize, f: impl Fn(f64) -> f64) -> Vec<f64> {
     matrix.iter().enumerate().map(|(k, &x)| if k / size == k % size { 1.0 } else { f(x) }).collect()
+}
+
+/// How the copula makes a (positive definite) matrix's correlations (`model::copula`).
+///
+/// The *load* of a driver is the sum of the absolute Pearson correlations of its pairs,
+/// Σ_{j≠i} |r_ij|. When no driver's load exceeds 1 every pair gets its own latent normal, shared by
+/// its two drivers, and a pair touches only its two drivers' values; otherwise the Cholesky factor
+/// of the whole matrix mixes the drivers in order, and a pair may move drivers after it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Construction {
+    /// One latent normal per pair: every driver's load is at most 1.
+    PerPair {
+        /// The driver (matrix row) with the largest load, the first of equals.
+        driver: usize,
+        /// Its load.
+        load: f64,
+    },
+    /// The Cholesky factor: some driver's load exceeds 1.
+    Cholesky {
+        /// The driver (matrix row) with the largest load, the first of equals.
+        driver: usize,
+        /// Its load, above 1.
+        load: f64,
+    },
+}
+
+impl Construction {
+    /// The construction for a Spearman matrix (`size × size`, row-major): per pair when every
+    /// driver's load on the Pearson scale is at most 1.
+    pub fn of(spearman: &[f64], size: usize) -> Self {
+        let pearson = pearson_matrix(spearman, size);
+        let load = |i: usize| -> f64 {
+            (0..size).filter(|&j| j != i).map(|j| pearson.get(i * size + j).map_or(0.0, |r| r.abs())).sum()
+        };
+        let (driver, load) = (0..size)
+            .map(|i| (i, load(i)))
+            .fold((0, 0.0), |best, (i, l)| if l > best.1 { (i, l) } else { best });
+        if load <= 1.0 {
+            Construction::PerPair { driver, load }
+        } else {
+            Construction::Cholesky { driver, load }
+        }
+    }
+
+    /// Its name in summary.json: `per-pair` or `cholesky`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Construction::PerPair { .. } => "per-pair",
+            Construction::Cholesky { .. } => "cholesky",
+        }
+    }
+
+    /// What the construction is and what it guarantees, in a sentence naming the driver with the
+    /// largest load (`drivers` in matrix order).
+    pub fn sentence(&self, drivers: &[String]) -> String {
+        let name = |i: usize| drivers.get(i).map_or("?", String::as_str);
+        match *self {
+            Construction::PerPair { driver, load } => format!(
+                "one latent normal per pair (every driver's Σ|r| ≤ 1, r = 2 sin(πρ/6); largest: `{}`, \
+                 {:.3}): adding, changing or removing a pair changes only its two drivers' values, run by run",
+                name(driver),
+                load
+            ),
+            Construction::Cholesky { driver, load } => format!(
+                "the Cholesky factor, drivers in order of first appearance (`{}` has Σ|r| = {:.3} > 1, too \
+                 much for one latent normal per pair): adding or changing a pair between drivers already \
+                 correlated may also change the values of drivers after them in that order; the guarantee \
+                 that a pair changes only its two drivers' values holds only for the per-pair construction",
+                name(driver),
+                load
+            ),
+        }
+    }
 }
 
 /// A matrix that is not positive definite: the first row whose pivot falls below

@@ -255,7 +255,9 @@ pub(crate) const CORRELATIONS: &[Key] = &[defaults(
 pub(crate) const CORRELATION: &[Key] = &[required(
     "rho",
     Shape::Number { min: Some(-1.0), max: Some(1.0), above: true },
-    "Target Spearman rank correlation of the two drivers, strictly between −1 and 1 (0 removes the pair).",
+    "Target Spearman rank correlation of the two drivers, strictly between −1 and 1 (0 removes the pair). \
+     While every driver's Σ|2 sin(πρ/6)| ≤ 1 a pair changes only its two drivers' values (one latent \
+     normal per pair); beyond, a Cholesky factor (`check` says which).",
 )];
 
 /// A pair's key: two driver names around `~`.

@@ -199,7 +199,8 @@ pub fn register(scenario: &Scenario) -> Vec<RegisterEntry> {
 }
 
 /// The rank-correlation matrix the runs use, as a text table (Spearman, the copula's drivers in
-/// order of first appearance), with what a repair changed; empty without `[correlations]` pairs.
+/// order of first appearance), the construction the copula uses and what it guarantees, and what a
+/// repair changed; empty without `[correlations]` pairs.
 pub fn render_correlations(correlations: &super::schema::Correlations) -> String {
     let drivers = &correlations.drivers;
     if drivers.is_empty() {
@@ -221,6 +222,8 @@ pub fn render_correlations(correlations: &super::schema::Correlations) -> String
         }
         out.push('\n');
     }
+    let construction = super::correlation::Construction::of(&correlations.matrix, size);
+    out.push_str(&format!("  construction: {}\n", construction.sentence(drivers)));
     if let Some(repair) = &correlations.repaired {
         out.push_str(&format!(
             "  repaired (repair = true): the stated matrix is not positive definite; this is the nearest \

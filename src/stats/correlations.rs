@@ -28,6 +28,11 @@ pub struct CorrelationsSummary {
     pub interval: String,
     /// Runs the coefficients are computed over.
     pub runs: u64,
+    /// How the copula makes the correlations: `per-pair` (one latent normal per pair) or
+    /// `cholesky` (`scenario::correlation::Construction`).
+    pub construction: String,
+    /// What that construction is and guarantees, in words.
+    pub construction_note: String,
     /// One entry per stated pair with ρ ≠ 0, in file order.
     pub pairs: Vec<AchievedCorrelation>,
 }
@@ -74,6 +79,12 @@ pub fn achieved(model: &Model, simulation: &Simulation) -> Option<CorrelationsSu
     let column = |driver: usize| -> Vec<f64> {
         (0..runs).map(|run| simulation.run_drivers(run).get(driver).copied().unwrap_or(f64::NAN)).collect()
     };
+    let construction = correlated.copula.construction();
+    let names: Vec<String> = correlated
+        .drivers
+        .iter()
+        .map(|&d| model.drivers.get(d).map_or(String::new(), |d| d.name.clone()))
+        .collect();
     let pairs = correlated
         .pairs
         .iter()
@@ -109,6 +120,8 @@ pub fn achieved(model: &Model, simulation: &Simulation) -> Option<CorrelationsSu
                    1957)"
                 .to_string(),
         runs: simulation.runs,
+        construction: construction.name().to_string(),
+        construction_note: construction.sentence(&names),
         pairs,
     })
 }
