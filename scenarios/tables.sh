@@ -202,19 +202,20 @@ evidence_tables() {
     jq -r '.evidence.items[] | "| `\(.observe)` \(.observed) by \(.measured_at) | \(.probability.value * 1000 | round / 10)% | \(.probability.lower * 1000 | round / 10)–\(.probability.upper * 1000 | round / 10)% | \(if .scores then (.scores.brier * 1000 | round / 1000 | tostring) else "measured" end) |"' "$s"
     jq -r '.evidence | "| **all together** (\(.accepted_runs) runs consistent; effective sample size \(.effective_sample_size | round)) | **\(.probability.value * 100000 | round / 1000)%** | \(.probability.lower * 100000 | round / 1000)–\(.probability.upper * 100000 | round / 1000)% | mean \(.scores.brier * 1000 | round / 1000); log score \(.scores.log * 100 | round / 100) (no skill \(.scores.log_no_skill * 100 | round / 100)) |"' "$s"
     echo
-    echo "| driver or outcome | prior | posterior (95% interval) |"
-    echo "|---|---|---|"
+    echo "| driver or outcome | prior | posterior (95% interval) | prior median | posterior median (95% interval) |"
+    echo "|---|---|---|---|---|"
     jq -r '
         def pc: . * 1000 | round / 10 | tostring + "%";
         def num: if (. | fabs) >= 100 then round | tostring else . * 1000 | round / 1000 | tostring end;
         def post(f): if . == null then "–" else "\(.mean | f) (\(.lower | f)–\(.upper | f))" end;
         def prior(f): if . == null then "–" else (.mean | f) end;
+        def median(f): if . == null then "–" else "\(.p50 | f) (\(.p50_interval[0] | f)–\(.p50_interval[1] | f))" end;
         (.evidence.drivers[] | if .categories then (.name as $d | .categories[]
-            | "| \($d)=\(.name) | \(.prior // 0 | pc) | \(.posterior | post(pc)) |")
-          else "| \(.name) (mean) | \(.prior | prior(num)) | \(.posterior | post(num)) |" end),
+            | "| \($d)=\(.name) | \(.prior // 0 | pc) | \(.posterior | post(pc)) | | |")
+          else "| \(.name) (mean) | \(.prior | prior(num)) | \(.posterior | post(num)) | \(.prior | if . == null then "–" else (.p50 | num) end) | \(.posterior | median(num)) |" end),
         (.evidence.outcomes[] | if .probability
-            then "| \(.title), \(.measured_at) | \(.prior | prior(pc)) | \(.posterior | post(pc)) |"
-            else "| \(.title), \(.measured_at) (mean) | \(.prior | prior(num)) | \(.posterior | post(num)) |" end)' "$s"
+            then "| \(.title), \(.measured_at) | \(.prior | prior(pc)) | \(.posterior | post(pc)) | | |"
+            else "| \(.title), \(.measured_at) (mean) | \(.prior | prior(num)) | \(.posterior | post(num)) | \(.prior | if . == null then "–" else (.p50 | num) end) | \(.posterior | median(num)) |" end)' "$s"
     echo
     # Each variant with the same evidence: a file that extends the variant and carries the
     # evidence tables; compared in pairs with the conditioned default on common random numbers.

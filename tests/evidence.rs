@@ -116,6 +116,23 @@ fn numeric_posterior_matches_numerical_integration_of_a_normal_likelihood() {
     let posterior = &evidence["drivers"][0]["posterior"];
     close("resolve", posterior, mean);
     assert!(second > mean * mean);
+    // The posterior median, where the integral reaches half the mass (bisection), lies in the
+    // median's 95% interval widened from z = 1.96 to z = 4 on each side.
+    let (mut low, mut high) = (0.0, 1.0);
+    for _ in 0..40 {
+        let middle = 0.5 * (low + high);
+        let below = simpson(&|x| if x <= middle { density(x) } else { 0.0 });
+        if below < 0.5 * mass { low = middle } else { high = middle }
+    }
+    let median = 0.5 * (low + high);
+    let p50 = posterior["p50"].as_f64().unwrap();
+    let [lower, upper] = [0, 1].map(|i| posterior["p50_interval"][i].as_f64().unwrap());
+    assert!(lower < p50 && p50 < upper, "{lower} {p50} {upper}");
+    let widen = Z / 1.959_963_984_540_054;
+    assert!(
+        p50 - widen * (p50 - lower) <= median && median <= p50 + widen * (upper - p50),
+        "median {p50} ({lower}–{upper}) against the exact {median}"
+    );
     // The evidence probability (mean weight) is the mass times the kernel's shrink sd/√(sd² + noise²).
     let expected = mass * 0.1 / variance.sqrt();
     let probability = &evidence["probability"];

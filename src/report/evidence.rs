@@ -86,7 +86,9 @@ fn posterior_table(page: &mut String, evidence: &EvidenceSummary) {
         page,
         "<h3>Prior and posterior</h3>\n<p class=\"note\">Prior: the first {} runs, every run weighing 1. \
          Posterior: {} runs weighed by the evidence. Bars: prior grey, posterior blue (probabilities as bars; \
-         other quantities as their p5–p95 range with the median marked).</p>",
+         other quantities as their p5–p95 range with the median marked). Under each posterior range, the 95% \
+         Monte Carlo intervals of its p5, median and p95 (Woodruff's, from the weighted distribution's \
+         standard error: they widen as the effective sample size shrinks).</p>",
         count(evidence.prior_runs),
         count(evidence.posterior_runs)
     );
@@ -136,16 +138,31 @@ fn row(
         Some(s) if !probability => format!("{}–{}", value(s.p5), value(s.p95)),
         _ => String::new(),
     };
+    // The posterior's quantiles with their 95% Monte Carlo intervals, below its range.
+    let intervals = match posterior {
+        Some(s) if !probability => {
+            let each =
+                |name: &str, [lower, upper]: [f64; 2]| format!("{name} {}–{}", value(lower), value(upper));
+            format!(
+                "<span class=\"measure\">95% intervals: {} · {} · {}</span>",
+                each("p5", s.p5_interval),
+                each("p50", s.p50_interval),
+                each("p95", s.p95_interval)
+            )
+        }
+        _ => String::new(),
+    };
     let _ = write!(
         page,
-        "<tr><th scope=\"row\">{}<span class=\"measure\">{}</span></th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
+        "<tr><th scope=\"row\">{}<span class=\"measure\">{}</span></th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td>",
         escape(name),
         escape(what),
         prior.map_or("–".into(), |s| value(s.mean)),
         posterior.map_or("–".into(), |s| value(s.mean)),
         posterior.map_or("–".into(), |s| format!("{}–{}", value(s.lower), value(s.upper))),
         spread(prior),
-        spread(posterior)
+        spread(posterior),
+        intervals
     );
     let picture = match (prior, posterior) {
         (Some(p), Some(q)) if probability && is_probability(p, q) => bars(p.mean, q.mean),

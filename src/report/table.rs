@@ -152,7 +152,10 @@ pub fn evidence_table(evidence: &EvidenceSummary) -> String {
     if evidence.accepted_runs == 0 {
         return text;
     }
-    text.push_str("\nPrior → posterior (weighted means with 95% intervals; p5 … p95 of runs)\n");
+    text.push_str(
+        "\nPrior → posterior (weighted means with 95% intervals; p5 … p95 of runs, their intervals in \
+         summary.json and report.html)\n",
+    );
     let mut rows = vec![[
         "driver / outcome".to_string(),
         "prior".to_string(),
