@@ -133,6 +133,10 @@ fn headline_outcome(outcome: &OutcomeSummary) -> HeadlineOutcome {
                 if let Some(half) = curve.iter().find(|point| point.probability >= 0.5) {
                     let _ = write!(when, "; in half of all runs by {}", words::month_in_words(&half.date));
                 }
+                // The title names a month, the estimate is a share of runs: say which.
+                if note.is_empty() {
+                    note = "the share of runs in which it has happened".to_string();
+                }
                 match curve.last() {
                     Some(last) => Estimate::Probability(last.probability, last.lower, last.upper),
                     None => Estimate::Undefined,
