@@ -414,15 +414,16 @@ fn summary(output: &ExploreOutput) -> Value {
 /// box and its trade-off, and the factors with their sources. No date: the same experiment gives
 /// the same bytes.
 pub fn report_html(output: &ExploreOutput, charts: &[Chart]) -> String {
-    use crate::report::html::{STYLE, escape};
+    use crate::report::html::{escape, page_start};
     use std::fmt::Write as _;
     let experiment = output.experiment;
     let mut page = String::with_capacity(64 * 1024);
-    page.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    page.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    let _ = writeln!(page, "<title>{} — which assumptions matter</title>", escape(output.title));
-    let _ = writeln!(page, "<style>{STYLE}{EXPLORE_STYLE}</style>\n</head>\n<body>\n<main>");
-    let _ = writeln!(page, "<header>\n<h1>Which assumptions matter: {}</h1>", escape(output.title));
+    page_start(
+        &mut page,
+        &format!("{} — which assumptions matter", output.title),
+        &format!("Which assumptions matter: {}", output.title),
+        EXPLORE_STYLE,
+    );
     let runs = output.values.len() as u64 * experiment.replications;
     let _ = writeln!(
         page,

@@ -90,15 +90,22 @@ pub struct DriversSection<'a> {
 /// Drivers listed per outcome in the report's table.
 const TABLE_DRIVERS: usize = 3;
 
+/// Opens a report page (run's, compare's, explore's): the document's head with `title`, our style
+/// sheet and `extra_style`, then `<main>`, `<header>` and its `<h1>`; the caller writes the
+/// header's lede and closes it.
+pub fn page_start(page: &mut String, title: &str, heading: &str, extra_style: &str) {
+    page.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    page.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    let _ = writeln!(page, "<title>{}</title>", escape(title));
+    let _ = writeln!(page, "<style>{STYLE}{extra_style}</style>\n</head>\n<body>\n<main>");
+    let _ = writeln!(page, "<header>\n<h1>{}</h1>", escape(heading));
+}
+
 /// The report's page: a complete HTML5 document.
 pub fn render_run_report(input: &RunReport<'_>) -> String {
     let summary = input.summary;
     let mut page = String::with_capacity(64 * 1024 + input.charts.iter().map(|c| c.svg.len()).sum::<usize>());
-    page.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    page.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    let _ = writeln!(page, "<title>{} — crossroads report</title>", escape(&summary.title));
-    let _ = writeln!(page, "<style>{STYLE}</style>\n</head>\n<body>\n<main>");
-    let _ = writeln!(page, "<header>\n<h1>{}</h1>", escape(&summary.title));
+    page_start(&mut page, &format!("{} — crossroads report", summary.title), &summary.title, "");
     let _ = writeln!(
         page,
         "<p class=\"lede\">Scenario <code>{}</code>: {} months from {}, {} Monte Carlo runs.</p>",

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use super::CompareOutput;
 use crate::format::signed_difference;
 use crate::report::charts::{Chart, format};
-use crate::report::html::{RunMetadata, STYLE, charts, escape, metadata_list};
+use crate::report::html::{RunMetadata, charts, escape, metadata_list, page_start};
 use crate::scenario::{AssumptionChange, Change, RegisterEntry};
 use crate::stats::paired::{OutcomeComparison, PairedDifference, ScenarioDifference, VarianceReduction};
 use crate::stats::{OutcomeStatistics, OutcomeSummary};
@@ -47,11 +47,7 @@ pub fn render_compare_report(input: &CompareReport<'_>) -> String {
         comparison.scenarios.iter().map(|s| s.label.as_str()).collect::<Vec<_>>().join(" vs ")
     );
     let mut page = String::with_capacity(64 * 1024 + input.charts.iter().map(|c| c.svg.len()).sum::<usize>());
-    page.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    page.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    let _ = writeln!(page, "<title>{} — crossroads report</title>", escape(&title));
-    let _ = writeln!(page, "<style>{STYLE}{COMPARE_STYLE}</style>\n</head>\n<body>\n<main>");
-    let _ = writeln!(page, "<header>\n<h1>{}</h1>", escape(&title));
+    page_start(&mut page, &format!("{title} — crossroads report"), &title, COMPARE_STYLE);
     let _ = writeln!(
         page,
         "<p class=\"lede\">Baseline {baseline} against {}: {} runs each on common random numbers. Run k of \
