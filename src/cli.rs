@@ -879,7 +879,11 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
     let summaries: Vec<stats::Summary> = models
         .iter()
         .zip(&simulations)
-        .map(|(model, simulation)| stats::summarize(model, simulation))
+        .map(|(model, simulation)| {
+            let mut summary = stats::summarize(model, simulation);
+            summary.correlations = stats::correlations::achieved(model, simulation);
+            summary
+        })
         .collect();
     let scenario_runs: Vec<stats::paired::ScenarioRuns> = labels
         .iter()

@@ -460,7 +460,7 @@ fn compare_with_and_without_correlations_feeds_the_copula_the_same_uniforms() {
     // cancels in x_f + x_g = √(1 − |r|) (z_f + z_g), with z = Φ⁻¹ of the very uniforms the
     // independent run drew (its own values).
     let dir = tempfile::tempdir().unwrap();
-    let (plain, paired, _) = compared(dir.path(), CORRELATIONS);
+    let (plain, paired, summary) = compared(dir.path(), CORRELATIONS);
     assert_eq!(plain["h"], paired["h"], "a driver in no pair");
     let (f, g) = (numbers(&plain, "f"), numbers(&plain, "g"));
     let (f_paired, g_paired) = (numbers(&paired, "f"), numbers(&paired, "g"));
@@ -470,6 +470,28 @@ fn compare_with_and_without_correlations_feeds_the_copula_the_same_uniforms() {
         assert!((sum - expected).abs() < 1e-9, "run {run}: {sum} vs {expected}");
         assert_ne!(f_paired[run], f[run], "run {run}: f is in a pair");
     }
+    // The correlated scenario's summary.json carries its correlations block, computed over all
+    // 2,000 runs from its runs.csv; the comparison's summary.json repeats it, the baseline has none.
+    let reported = &summary["correlations"];
+    assert_eq!(reported["construction"], "per-pair");
+    assert_eq!(reported["runs"], 2000);
+    let pairs = reported["pairs"].as_array().unwrap();
+    assert_eq!(pairs.len(), 7);
+    for pair in pairs {
+        let (a, b) = (pair["first"].as_str().unwrap(), pair["second"].as_str().unwrap());
+        let achieved = spearman(&numbers(&paired, a), &numbers(&paired, b));
+        assert!((pair["spearman"].as_f64().unwrap() - achieved).abs() < 1e-12, "{a} ~ {b}");
+        let (lower, upper) = (pair["lower"].as_f64().unwrap(), pair["upper"].as_f64().unwrap());
+        assert!(lower < achieved && achieved < upper, "{a} ~ {b}");
+        assert!(pair["target"].is_number(), "{a} ~ {b}");
+        // The independent scenario's values of the same pair are uncorrelated (z = 4).
+        let independent = spearman(&numbers(&plain, a), &numbers(&plain, b));
+        assert!(fisher_z(independent, 0.0, 2000).abs() < 4.0, "{a} ~ {b}: {independent}");
+    }
+    let comparison: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.path().join("compare/summary.json")).unwrap()).unwrap();
+    assert!(comparison["scenarios"][0].get("correlations").is_none(), "the baseline has no pairs");
+    assert_eq!(&comparison["scenarios"][1]["correlations"], reported);
 
     // Cholesky: the first driver of each group keeps its uniform, and g's correlated value is
     // Φ(r Φ⁻¹(u_f) + √(1 − r²) Φ⁻¹(u_g)).
@@ -544,4 +566,34 @@ fn a_matrix_that_cannot_hold_is_refused_naming_its_pairs_or_repaired_and_used() 
         let z = fisher_z(achieved, expected, n);
         assert!(z.abs() < 4.0, "{a} ~ {b}: ρ_s {achieved:.4} for the repaired {expected:.4} (z = {z:.2})");
     }
+}
+
+#[test]
+fn compare_report_shows_each_correlated_scenarios_pairs() {
+    let dir = tempfile::tempdir().unwrap();
+    let independent = write(dir.path(), "independent.toml", BASE);
+    let correlated = write(
+        dir.path(),
+        "correlated.toml",
+        &format!("{}{CORRELATIONS}", BASE.replace("name = \"correlated\"", "name = \"with_pairs\"")),
+    );
+    let out = dir.path().join("compare");
+    crossroads()
+        .arg("compare")
+        .args([&independent, &correlated])
+        .args(["--runs", "500", "--quiet", "--out"])
+        .arg(&out)
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .assert()
+        .success();
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("<a href=\"#correlations\">Correlated drivers</a>"), "nav");
+    assert!(html.contains("<section id=\"correlations\">"), "section");
+    assert!(html.contains("<h3><code>with_pairs</code>: achieved over 500 runs</h3>"), "heading");
+    assert!(!html.contains("<h3><code>correlated</code>"), "the baseline has no pairs");
+    assert!(html.contains("<p>Construction: one latent normal per pair"), "construction");
+    assert!(
+        html.contains("<tr><th scope=\"row\"><code>war ~ e</code></th><td>+0.60</td><td>+0.55</td>"),
+        "row"
+    );
 }

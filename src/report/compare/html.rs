@@ -71,10 +71,11 @@ pub fn render_compare_report(input: &CompareReport<'_>) -> String {
     if !input.charts.is_empty() {
         page.push_str("<li><a href=\"#charts\">Charts</a></li>\n");
     }
-    page.push_str(
-        "<li><a href=\"#scenarios\">Scenarios</a></li>\n\
-         <li><a href=\"#scenario-files\">Scenario files</a></li>\n</ul></nav>\n",
-    );
+    page.push_str("<li><a href=\"#scenarios\">Scenarios</a></li>\n");
+    if input.output.runs.iter().any(|r| r.run.summary.correlations.is_some()) {
+        page.push_str("<li><a href=\"#correlations\">Correlated drivers</a></li>\n");
+    }
+    page.push_str("<li><a href=\"#scenario-files\">Scenario files</a></li>\n</ul></nav>\n");
     page.push_str("</header>\n");
     summary(&mut page, input.output);
     metadata(&mut page, input.metadata);
@@ -86,6 +87,7 @@ pub fn render_compare_report(input: &CompareReport<'_>) -> String {
     outcomes(&mut page, input.output);
     charts(&mut page, input.charts);
     scenarios(&mut page, input.output);
+    correlations(&mut page, input.output);
     scenario_files(&mut page, input.output);
     let _ = writeln!(
         page,
@@ -282,6 +284,38 @@ fn scenarios(page: &mut String, output: &CompareOutput<'_>) {
         );
     }
     page.push_str("</tbody>\n</table></div>\n</section>\n");
+}
+
+/// The "Correlated drivers" section, when any scenario has `[correlations]`: per such scenario its
+/// copula's construction and each pair's target and achieved rank correlation with its interval.
+/// The uniforms before the copula are the same in every scenario (common random numbers); the
+/// correlated drivers' values are what differs.
+fn correlations(page: &mut String, output: &CompareOutput<'_>) {
+    let correlated: Vec<_> = output
+        .runs
+        .iter()
+        .filter_map(|r| r.run.summary.correlations.as_ref().map(|c| (r.label, c)))
+        .collect();
+    if correlated.is_empty() {
+        return;
+    }
+    page.push_str(
+        "<section id=\"correlations\">\n<h2>Correlated drivers</h2>\n<p>Every scenario draws each driver's \
+         uniform from the same stream, so the comparison stays on common random numbers; a scenario's \
+         <code>[correlations]</code> then mixes its correlated drivers' uniforms through a Gaussian copula, \
+         keeping each driver's distribution. A driver in no pair, with the same distribution in two \
+         scenarios, has the same values in both, run by run.</p>\n",
+    );
+    for (label, correlations) in correlated {
+        let _ = writeln!(
+            page,
+            "<h3><code>{}</code>: achieved over {} runs</h3>",
+            escape(label),
+            format::count(correlations.runs)
+        );
+        crate::report::correlations::table(page, correlations);
+    }
+    page.push_str("</section>\n");
 }
 
 /// The header cells naming each scenario, the baseline marked.

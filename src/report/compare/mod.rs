@@ -3,10 +3,10 @@
 //!
 //! | file | holds |
 //! |---|---|
-//! | `summary.json` | the comparison: scenarios, per outcome each scenario's statistics and each paired difference against the baseline with its variance reduction, the assumptions that differ, and (when the scenarios carry the same `[evidence]`) each one's evidence probability and Bayes factor against the baseline |
+//! | `summary.json` | the comparison: scenarios (with `[correlations]`: each pair's target and achieved rank correlation), per outcome each scenario's statistics and each paired difference against the baseline with its variance reduction, the assumptions that differ, and (when the scenarios carry the same `[evidence]`) each one's evidence probability and Bayes factor against the baseline |
 //! | `differences.csv` | one row per outcome and scenario after the baseline: the paired difference, its interval, the pairs, the variance reduction |
 //! | `charts/` | grouped probability bars, overlaid histograms, CDFs and fans, difference charts; PNG and SVG |
-//! | `report.html` | tables side by side, the charts, the assumptions that differ, the resolved scenarios |
+//! | `report.html` | tables side by side, the charts, the assumptions that differ, the correlated drivers' target and achieved rank correlations, the resolved scenarios |
 //! | `scenarios/<label>/` | each scenario's run: `summary.json`, `runs.csv`, `series.csv`, `scenario.toml` |
 //!
 //! Every file but report.html is a function of the scenarios, seed and runs; report.html's date and
@@ -106,6 +106,10 @@ pub struct ScenarioEntry<'a> {
     pub file: &'a str,
     /// Its run's folder inside the comparison, e.g. `scenarios/frozen_war`.
     pub results: String,
+    /// With `[correlations]`: the copula's construction and each pair's target and achieved rank
+    /// correlation with its interval (as in its run's summary.json).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub correlations: Option<&'a crate::stats::correlations::CorrelationsSummary>,
 }
 
 /// The assumptions of one scenario that differ from the baseline's.
@@ -140,6 +144,7 @@ pub fn summary_file<'a>(output: &CompareOutput<'a>) -> SummaryFile<'a> {
                 scenario,
                 file: run.origin,
                 results: results_folder(&scenario.label),
+                correlations: run.run.summary.correlations.as_ref(),
             })
             .collect(),
         outcomes: &comparison.outcomes,
