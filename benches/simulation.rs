@@ -1,6 +1,7 @@
 //! The simulation's hot paths: the whole default run as a user starts it (10,000 runs, files,
 //! charts and report), one run of the bundled default scenario and its draw floor (the same random
-//! draws and nothing else), the engine over 1,000 runs, one month of a population, one BDM round.
+//! draws and nothing else), the engine over 1,000 runs, one month of a population, one BDM round
+//! (the EC case) and the default's `corridor` issue over its first 12 rounds.
 //! Targets (issue 17): the whole default run ≤ 1.5 s wall on 2 cores; one run ≤ 3× its draw floor.
 //!
 //! Everything but the whole run is measured in CPU time (`common/cpu_time.rs`): the thread's for
@@ -217,6 +218,26 @@ fn bdm(c: &mut Criterion<ThreadCpu>) {
         b.iter(|| {
             bdm_round(&capabilities, &saliences, black_box(&positions), 6.0, &mut next, &mut scratch);
             black_box(&next);
+        })
+    });
+    // The default scenario's `corridor` issue as it starts (drawn values at their modes or means):
+    // 10 actors at 9 distinct positions, 12 rounds from there, as the run makes them every 3 months.
+    let capabilities = [0.4, 0.15, 0.55, 0.35, 0.25, 0.2, 0.25, 0.1, 0.15, 0.08];
+    let start = [85.0, 15.0, 75.0, 80.0, 5.0, 20.0, 30.0, 15.0, 50.0, 70.0];
+    let saliences = [0.5, 0.6, 0.6, 0.6, 0.8, 0.3, 0.4, 0.3, 0.2, 0.2];
+    let mut rounds = vec![start];
+    for _ in 1..12 {
+        let mut next = [0.0; 10];
+        bdm_round(&capabilities, &saliences, rounds.last().unwrap(), 80.0, &mut next, &mut scratch);
+        rounds.push(next);
+    }
+    let mut next = [0.0; 10];
+    c.bench_function("12 BDM rounds, the default's corridor issue (10 actors)", |b| {
+        b.iter(|| {
+            for positions in &rounds {
+                bdm_round(&capabilities, &saliences, black_box(positions), 80.0, &mut next, &mut scratch);
+                black_box(&next);
+            }
         })
     });
     let (c6, x6, s6) = (&capabilities[..6], [15.0, 40.0, 45.0, 20.0, 60.0, 40.0], &saliences[..6]);

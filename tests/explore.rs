@@ -146,8 +146,11 @@ fn prim_finds_where_the_target_happens_and_results_do_not_depend_on_threads() {
     fs::rename(&one, &moved).unwrap();
     let (two, output) = explore(dir.path(), &scenario, &["--threads", "2", "--target", "y_end > 4"]);
     assert!(output.status.success());
-    for file in ["design.csv", "indices.csv", "prim.csv", "summary.json", "scenario.toml"] {
-        assert_eq!(fs::read(moved.join(file)).unwrap(), fs::read(two.join(file)).unwrap(), "{file}");
+    let files = files_under(&moved);
+    assert_eq!(files, files_under(&two));
+    assert!(files.iter().any(|f| f == "charts/y_end_factors.png"), "{files:?}");
+    for file in files {
+        assert_eq!(fs::read(moved.join(&file)).unwrap(), fs::read(two.join(&file)).unwrap(), "{file}");
     }
     let prim = &summary(&two)["prim"];
     assert!(prim["density"].as_f64().unwrap() > prim["mass"].as_f64().unwrap());
@@ -185,6 +188,24 @@ fn bad_input_is_refused_with_exit_2() {
         stderr.contains("makes the scenario invalid") && stderr.contains("variables.y.speed="),
         "{stderr}"
     );
+}
+
+/// Every file under `dir`, as paths relative to it with `/`, sorted.
+fn files_under(dir: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                files.push(path.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    files.sort();
+    files
 }
 
 fn crossroads(args: &[&std::ffi::OsStr]) -> std::process::Output {
@@ -229,12 +250,12 @@ fn a_sharded_experiment_merges_into_the_one_process_folder_byte_for_byte() {
     args.extend(["--out".as_ref(), merged.as_os_str()]);
     let output = crossroads(&args);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let mut files: Vec<_> = fs::read_dir(&one).unwrap().map(|e| e.unwrap().file_name()).collect();
-    files.sort();
-    let mut merged_files: Vec<_> = fs::read_dir(&merged).unwrap().map(|e| e.unwrap().file_name()).collect();
-    merged_files.sort();
-    assert_eq!(files, merged_files);
-    assert!(files.len() >= 6, "{files:?}");
+    let files = files_under(&one);
+    assert_eq!(files, files_under(&merged));
+    assert!(
+        files.iter().any(|f| f.starts_with("charts/")) && files.contains(&"prim.csv".to_string()),
+        "{files:?}"
+    );
     for file in files {
         assert_eq!(fs::read(one.join(&file)).unwrap(), fs::read(merged.join(&file)).unwrap(), "{file:?}");
     }

@@ -187,9 +187,12 @@ fn design_points(experiment: &Experiment, seed: u64) -> (Vec<design::Point>, Vec
 }
 
 /// An experiment ready to run: the scenario, its experiment as run (after `--points` and
-/// `--replications`), its model, the design's points and each point's factor values.
-struct Plan {
+/// `--replications`), its model, the design's points and each point's factor values. Public for
+/// the benches (`benches/explore.rs`), which time its runs against `run`'s.
+pub struct Plan {
     loaded: scenario::Loaded,
+    /// The resolved scenario, read once: each point's is made from it.
+    prepared: scenario::Prepared,
     experiment: Experiment,
     model: Model,
     /// The `--target` as written, and parsed.
@@ -205,7 +208,7 @@ struct Plan {
 
 impl Plan {
     /// Decodes the experiment of `loaded`, applies the overrides and lays out the design.
-    fn new(
+    pub fn new(
         loaded: scenario::Loaded,
         points: Option<u64>,
         replications: Option<u64>,
@@ -258,11 +261,18 @@ impl Plan {
                     .collect()
             })
             .collect();
-        Ok(Plan { loaded, experiment, model, target, seed, roles, layout, values, runs })
+        let prepared = scenario::Prepared::new(&loaded.origin, &loaded.resolved, Path::new("."))
+            .map_err(|e| internal(e.render()))?;
+        Ok(Plan { loaded, prepared, experiment, model, target, seed, roles, layout, values, runs })
+    }
+
+    /// The resolved scenario every point's is made from.
+    pub fn resolved(&self) -> &str {
+        &self.loaded.resolved
     }
 
     /// The `--set`s that make point `point`'s scenario.
-    fn settings_of(&self, point: usize) -> Vec<String> {
+    pub fn settings_of(&self, point: usize) -> Vec<String> {
         let values = self.values.get(point).map(Vec::as_slice).unwrap_or(&[]);
         self.experiment
             .factors
@@ -274,18 +284,17 @@ impl Plan {
 
     /// The model of point `point`.
     fn model_at(&self, point: usize) -> Result<Model, String> {
-        let point_loaded = scenario::load_str(
-            &self.loaded.origin,
-            &self.loaded.resolved,
-            Path::new("."),
-            &self.settings_of(point),
-        )
-        .map_err(|e| e.render())?;
-        Model::compile(&point_loaded.scenario).map_err(|e| e.to_string())
+        let scenario = self.prepared.scenario(&self.settings_of(point)).map_err(|e| e.render())?;
+        Model::compile(&scenario).map_err(|e| e.to_string())
     }
 
-    /// Runs `runs` of the experiment (all of them, or a shard's).
-    fn run(&self, runs: Range<u64>, threads: Option<usize>, progress: bool) -> Result<Vec<f64>, Failure> {
+    /// Runs of the whole experiment: points × replications.
+    pub fn runs(&self) -> u64 {
+        self.runs
+    }
+
+    /// Runs `runs` of the experiment (all of them, or a shard's): every run's outcomes, run-major.
+    pub fn run(&self, runs: Range<u64>, threads: Option<usize>, progress: bool) -> Result<Vec<f64>, Failure> {
         run_range(
             runs,
             self.values.len(),

@@ -1,8 +1,10 @@
 //! The files of an experiment (`crossroads explore`): design.csv (every point's factor values and
 //! each outcome's mean over its replications), indices.csv (Sobol indices or Morris measures and
 //! the chance share, each with its interval), prim.csv (the peeling trajectory, when a target was
-//! given), summary.json (all of it), scenario.toml and report.html (a heat map of the factors'
-//! indices per outcome first, then the bars, the PRIM box and its trade-off, the factors' sources).
+//! given), summary.json (all of it), scenario.toml, charts/<outcome>_factors.png and .svg (each
+//! outcome's point means against its most important factors) and report.html (a heat map of the
+//! factors' indices per outcome first, then the bars, the PRIM box and its trade-off, the point
+//! means' charts, the factors' sources).
 //! Owns the file formats only: the numbers come from `stats::experiment` and `stats::prim`.
 
 use std::io::Write as _;
@@ -10,6 +12,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
+use super::charts::{self, Chart, ChartJob, ChartKind};
 use super::{CsvWriter, ReportError, write_file};
 use crate::format;
 use crate::scenario::schema::Experiment;
@@ -55,8 +58,144 @@ pub fn write_explore(folder: &Path, output: &ExploreOutput) -> Result<(), Report
         Ok(())
     })?;
     write_file(&folder.join("scenario.toml"), |w| Ok(w.write_all(output.resolved.as_bytes())?))?;
-    write_file(&folder.join("report.html"), |w| Ok(w.write_all(report_html(output).as_bytes())?))?;
+    let charts = write_factor_charts(folder, output)?;
+    write_file(&folder.join("report.html"), |w| Ok(w.write_all(report_html(output, &charts).as_bytes())?))?;
     Ok(())
+}
+
+/// Writes `charts/<outcome>_factors.png` and `.svg` for every outcome whose point means vary: the
+/// point means against the factors that matter most for it ([`charts::FactorsFigure`]), in
+/// parallel on the pool, byte-identical whatever the thread count.
+pub fn write_factor_charts(folder: &Path, output: &ExploreOutput) -> Result<Vec<Chart>, ReportError> {
+    let charts_folder = folder.join("charts");
+    std::fs::create_dir_all(&charts_folder)
+        .map_err(|source| ReportError::Io { path: charts_folder.clone(), source })?;
+    let jobs = output
+        .outcomes
+        .iter()
+        .zip(output.analyses)
+        .filter_map(|((name, title), analysis)| {
+            factors_figure(output, title, analysis).map(|figure| {
+                ChartJob::new(
+                    figure,
+                    format!("{}_factors", charts::file_stem(name)),
+                    ChartKind::Factors,
+                    Some(name.as_str()),
+                )
+            })
+        })
+        .collect();
+    charts::write_charts(jobs, &charts_folder).map_err(|e| ReportError::Extra(Box::new(e)))
+}
+
+/// The factors of an outcome, most important first, each with what ranks it: the total Sobol
+/// index, Morris's μ*, or (a Latin hypercube or grid) the correlation of the point means with the
+/// factor's values.
+fn ranked_factors(
+    output: &ExploreOutput,
+    analysis: &OutcomeAnalysis,
+) -> (Vec<(usize, String, String)>, &'static str) {
+    let factors = &output.experiment.factors;
+    let mut ranked: Vec<(usize, f64, String)> = if !sobol_of(analysis).is_empty() {
+        sobol_of(analysis)
+            .iter()
+            .enumerate()
+            .map(|(i, index)| (i, index.total.value, format!("total index {:.2}", index.total.value)))
+            .collect()
+    } else if !morris_of(analysis).is_empty() {
+        morris_of(analysis)
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (i, m.mu_star, format!("μ* {}", format::significant(m.mu_star, 3))))
+            .collect()
+    } else {
+        (0..factors.len())
+            .map(|i| {
+                let pairs = output.values.iter().zip(&analysis.means).map(|(v, &m)| (v.get(i).copied(), m));
+                let r = pearson(pairs.filter_map(|(x, y)| x.map(|x| (x, y))));
+                (i, r.abs(), format!("r = {r:.2}"))
+            })
+            .collect()
+    };
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let what = match (sobol_of(analysis).is_empty(), morris_of(analysis).is_empty()) {
+        (false, _) => "largest total Sobol index",
+        (true, false) => "largest Morris μ*",
+        (true, true) => "strongest correlation with the point means",
+    };
+    let labelled = ranked
+        .into_iter()
+        .filter_map(|(i, _, rank)| factors.get(i).map(|f| (i, f.path.clone(), rank)))
+        .collect();
+    (labelled, what)
+}
+
+/// Pearson's r over the finite pairs (0 when either side does not vary).
+fn pearson(pairs: impl Iterator<Item = (f64, f64)>) -> f64 {
+    let pairs: Vec<(f64, f64)> = pairs.filter(|(x, y)| x.is_finite() && y.is_finite()).collect();
+    let n = pairs.len() as f64;
+    if n < 2.0 {
+        return 0.0;
+    }
+    let (mx, my) = pairs.iter().fold((0.0, 0.0), |(a, b), (x, y)| (a + x / n, b + y / n));
+    let (sxy, sxx, syy) = pairs.iter().fold((0.0, 0.0, 0.0), |(sxy, sxx, syy), (x, y)| {
+        (sxy + (x - mx) * (y - my), sxx + (x - mx) * (x - mx), syy + (y - my) * (y - my))
+    });
+    let r = sxy / (sxx * syy).sqrt();
+    if r.is_finite() { r } else { 0.0 }
+}
+
+/// The figure of one outcome's point means against its factors; none when they do not vary.
+fn factors_figure(
+    output: &ExploreOutput,
+    title: &str,
+    analysis: &OutcomeAnalysis,
+) -> Option<charts::FactorsFigure> {
+    // The points drawn independently from the factors' distributions: a Saltelli design's A and B
+    // rows (its ABᵢ rows repeat their values column by column), every point of the others.
+    let sobol = output.roles.iter().any(|r| r == "A");
+    let shown: Vec<usize> = (0..output.values.len())
+        .filter(|&p| !sobol || matches!(output.roles.get(p).map(String::as_str), Some("A" | "B")))
+        .collect();
+    let means: Vec<f64> =
+        shown.iter().filter_map(|&p| analysis.means.get(p).copied()).filter(|m| m.is_finite()).collect();
+    let varies = means.iter().any(|&m| means.first().is_some_and(|&first| m != first));
+    if !varies {
+        return None;
+    }
+    let (ranked, what) = ranked_factors(output, analysis);
+    let panels = ranked
+        .into_iter()
+        .take(charts::PANELS)
+        .map(|(factor, label, rank)| charts::FactorPanel {
+            label,
+            rank,
+            points: shown
+                .iter()
+                .filter_map(|&p| {
+                    let x = output.values.get(p).and_then(|v| v.get(factor)).copied()?;
+                    Some((x, analysis.means.get(p).copied()?))
+                })
+                .collect(),
+        })
+        .collect::<Vec<_>>();
+    let count = output.experiment.factors.len();
+    Some(charts::FactorsFigure {
+        title: format!("{title}: point means against the factors"),
+        subtitle: format!(
+            "Each dot a design point ({} shown): its factor value and the mean of its {} runs · {} · seed {}",
+            format::count(shown.len() as u64),
+            format::count(output.experiment.replications),
+            if count > charts::PANELS {
+                format!("the {} factors of {what}", charts::PANELS)
+            } else {
+                format!("factors by {what}")
+            },
+            output.seed
+        ),
+        y_label: "mean".to_string(),
+        panels,
+    })
 }
 
 fn write_design(w: &mut impl std::io::Write, output: &ExploreOutput) -> std::io::Result<()> {
@@ -274,7 +413,7 @@ fn summary(output: &ExploreOutput) -> Value {
 /// beside its chance share), then each outcome's indices as bars with their intervals, the PRIM
 /// box and its trade-off, and the factors with their sources. No date: the same experiment gives
 /// the same bytes.
-pub fn report_html(output: &ExploreOutput) -> String {
+pub fn report_html(output: &ExploreOutput, charts: &[Chart]) -> String {
     use crate::report::html::{STYLE, escape};
     use std::fmt::Write as _;
     let experiment = output.experiment;
@@ -346,6 +485,34 @@ pub fn report_html(output: &ExploreOutput) -> String {
                 );
             }
             page.push_str("</div>\n");
+        }
+        page.push_str("</section>\n");
+    }
+    if !charts.is_empty() {
+        let _ = writeln!(
+            page,
+            "<section id=\"point-means\">\n<h2>Point means against the factors</h2>\n<p>Each dot is a design point: \
+             its value of the factor and the outcome's mean over its {} runs; for each outcome, the factors that \
+             matter most for it. The panels share the y scale, so a steep cloud beside a flat one is what the \
+             indices say. The spread at any one x is the other factors' part and chance's (each mean is of {} runs).</p>",
+            format::count(experiment.replications),
+            format::count(experiment.replications)
+        );
+        for chart in charts {
+            let png = chart.png.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let svg =
+                chart.svg_file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let _ = writeln!(
+                page,
+                "<figure id=\"chart-{}\">\n<img src=\"charts/{}\" alt=\"{}\" loading=\"lazy\" width=\"1200\" height=\"700\">\n\
+                 <figcaption>{} <span class=\"files\">charts/{} · charts/{}</span></figcaption>\n</figure>",
+                escape(&chart.name),
+                escape(&svg),
+                escape(&chart.title),
+                escape(&chart.title),
+                escape(&png),
+                escape(&svg)
+            );
         }
         page.push_str("</section>\n");
     }

@@ -96,6 +96,54 @@ pub fn load_str(
     load_source(origin, file, base_dir, overrides, sources)
 }
 
+/// A scenario read and merged once, to be loaded again and again under different `--set`s: the
+/// points of an experiment, each its scenario with one `--set` per factor. Loading a point skips
+/// reading, parsing and merging the text and writing the resolved text (an experiment records the
+/// scenario it was given, not each point's), which is most of a load's cost.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    origin: String,
+    file: usize,
+    root: Table,
+    sources: Sources,
+}
+
+impl Prepared {
+    /// Reads `text` (and its `extends` parents, relative to `base_dir`) as [`load_str`] would.
+    pub fn new(origin: &str, text: &str, base_dir: &Path) -> Result<Prepared, LoadError> {
+        let mut sources = Sources::default();
+        let file = sources.add(origin.to_string(), text.to_string(), None);
+        let mut problems = Vec::new();
+        let root = read_with_parents(file, base_dir, &[file], &mut sources, &mut problems);
+        let Some(mut root) = root else {
+            return Err(LoadError::new(origin, problems, &sources));
+        };
+        if let Some(Entry { node: Node { value: Value::Table(meta), .. }, .. }) = root.get_mut("scenario") {
+            meta.remove("extends");
+        }
+        Ok(Prepared { origin: origin.to_string(), file, root, sources })
+    }
+
+    /// The scenario under `overrides`: the same scenario, or the same error, as [`load_str`] of
+    /// the text with these overrides gives.
+    pub fn scenario(&self, overrides: &[String]) -> Result<Scenario, LoadError> {
+        let mut root = self.root.clone();
+        let mut sources = self.sources.clone();
+        let mut problems = Vec::new();
+        for (index, text) in overrides.iter().enumerate() {
+            let file = sources.add(format!("--set #{}", index + 1), text.clone(), None);
+            if let Err(problem) = apply_override(&mut root, file, text) {
+                problems.extend(problem);
+            }
+        }
+        if !problems.is_empty() {
+            return Err(LoadError::new(&self.origin, problems, &sources));
+        }
+        decode(&root, &sources, self.file)
+            .map_err(|problems| LoadError::new(&self.origin, problems, &sources))
+    }
+}
+
 fn load_source(
     origin: &str,
     file: usize,
@@ -528,6 +576,31 @@ mod tests {
         parse_set_path(text)
             .map(|(path, _)| path.into_iter().map(|(k, _, _)| k).collect())
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_prepared_scenario_loads_as_the_text_does_under_any_overrides() {
+        let text = crate::cli::DEFAULT_SCENARIO;
+        let prepared = Prepared::new("default", text, Path::new(".")).expect("the default reads");
+        let here = Path::new(".");
+        for sets in [
+            vec![],
+            vec!["events.armed_clash.probability=0.02".to_string(), "scenario.horizon=60".to_string()],
+            vec!["drivers.iran_posture.fixed=0.3".to_string()],
+        ] {
+            let expected = load_str("default", text, here, &sets).expect("loads").scenario;
+            assert_eq!(prepared.scenario(&sets).expect("loads"), expected, "{sets:?}");
+            // Loading a point leaves the prepared tree as it was.
+            assert_eq!(
+                prepared.scenario(&[]).expect("loads"),
+                load_str("default", text, here, &[]).expect("loads").scenario
+            );
+        }
+        let bad = ["events.armed_clash.probability=1.5".to_string()];
+        let (Err(a), Err(b)) = (prepared.scenario(&bad), load_str("default", text, here, &bad)) else {
+            panic!("a probability of 1.5 is refused");
+        };
+        assert_eq!(a.render(), b.render());
     }
 
     #[test]

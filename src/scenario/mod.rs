@@ -28,7 +28,7 @@ pub use decode::{DEFAULT_CONCESSION, DEFAULT_RUNS, DEFAULT_SEED, MAX_RUNS, MAX_T
 pub use diagnostic::{Diagnostic, LoadError, Location};
 pub use diff::{AssumptionChange, Change, KeyChange, assumption_changes};
 pub use distribution::Distribution;
-pub use load::{Loaded, load_file, load_str};
+pub use load::{Loaded, Prepared, load_file, load_str};
 pub use register::{
     RegisterEntry, describe, register, render_correlations, render_register, render_register_to_width,
 };

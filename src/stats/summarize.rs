@@ -9,6 +9,7 @@ use super::tally::Tally;
 use crate::engine::{CHUNK_RUNS, Simulation};
 use crate::model::Model;
 use crate::scenario::term::Function;
+use rayon::prelude::*;
 
 /// The moments of an outcome's values over the runs (in run order; NaN, undefined, is skipped),
 /// accumulated chunk by chunk and merged in chunk order, so the bits never depend on threads.
@@ -45,7 +46,9 @@ pub fn summarize(model: &Model, simulation: &Simulation) -> Summary {
                 OutcomeStatistics::Numeric(numeric(values, moments, outcome.kind.is_integer()))
             };
             let series: Option<Vec<SeriesPoint>> = outcome.series.then(|| {
+                // Each month sorts every run's value: the months side by side on the pool.
                 let points = (0..model.horizon)
+                    .into_par_iter()
                     .map(|month| series_point(model, month, simulation.series_values(series_index, month)))
                     .collect();
                 series_index += 1;
@@ -309,7 +312,8 @@ pub fn probability_of_counts(successes: u64, runs: u64) -> ProbabilityStatistics
 pub fn numeric(mut values: Vec<f64>, moments: super::Moments, integer: bool) -> NumericStatistics {
     let total = values.len() as u64;
     values.retain(|x| !x.is_nan());
-    values.sort_by(f64::total_cmp);
+    // Unstable: values equal under total_cmp are the same bits, so the order is the same.
+    values.sort_unstable_by(f64::total_cmp);
     let defined = values.len() as u64;
     let empty = defined == 0;
     let or_nan = |x: f64| if empty { f64::NAN } else { x };
@@ -333,7 +337,7 @@ pub fn numeric(mut values: Vec<f64>, moments: super::Moments, integer: bool) -> 
 /// One month of a series: mean and quantiles over the runs where it is defined.
 fn series_point(model: &Model, month: u32, values: &[f64]) -> SeriesPoint {
     let mut sorted: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
-    sorted.sort_by(f64::total_cmp);
+    sorted.sort_unstable_by(f64::total_cmp);
     let mean = if sorted.is_empty() { f64::NAN } else { sorted.iter().sum::<f64>() / sorted.len() as f64 };
     SeriesPoint {
         month,

@@ -4,7 +4,8 @@
 # examples/slurm/submit.sh (a 4-task array running `--shard auto`, then the merge with afterok), and
 # checks that the merged folder is byte for byte the folder of one `crossroads run`
 # (SOURCE_DATE_EPOCH set in both). Also: a 1-based array (--array=1-4) merges to the same bytes as
-# one process, and `--shard auto` in a job that is not an array task fails with exit 2.
+# one process, `--shard auto` in a job that is not an array task fails with exit 2, and an experiment
+# of `crossroads explore` sharded over a 3-task array merges to the bytes of one process.
 # Stops the cluster with stop.sh whatever happens. Needs root (Slurm's daemons), as in CI.
 # Prints "N passed, M failed"; exits 1 if any check failed.
 set -uo pipefail
@@ -110,6 +111,18 @@ j=$(sbatch --parsable -o "$work/not-an-array.log" --wrap "'$CROSSROADS' run --ru
 check "--shard auto outside an array task: exit 2" test "$(wait_for "${j%%;*}")" = "FAILED 2:0"
 check "... saying it is not an array task, writing nothing" \
   bash -c "grep -q 'not an array task' '$work/not-an-array.log' && ! test -e '$work/never'"
+
+# 4. An experiment (`explore`) as a 3-task array and its merge: the one-process folder, byte for byte.
+experiment="$repo/scenarios/explore/south_caucasus_2024.toml"
+"$CROSSROADS" explore "$experiment" --quiet --points 4 --replications 5 --out "$work/explore-one"
+e=$(sbatch --parsable --array=0-2 -o "$work/explore-%a.log" --wrap "'$CROSSROADS' explore '$experiment' \
+  --quiet --points 4 --replications 5 --shard auto --out '$work/explore-shards/task-'\$SLURM_ARRAY_TASK_ID")
+e=${e%%;*}
+em=$(sbatch --parsable --dependency="afterok:$e" --kill-on-invalid-dep=yes -o "$work/explore-merge.log" \
+  --wrap "'$CROSSROADS' merge --quiet '$work'/explore-shards/task-* --out '$work/explore-merged'")
+em=${em%%;*}
+check "explore: 3 array tasks and the merge succeeded" all_completed 4 "$(wait_for "$e"; wait_for "$em")"
+check "explore: merged folder = one-process folder" identical "$work/explore-one" "$work/explore-merged"
 
 echo "slurm: $((SECONDS - started)) s"
 echo "$passed passed, $failed failed"

@@ -2,7 +2,8 @@
 //! probability bar with its Wilson interval per 0/1 outcome, an overview of all 0/1 outcomes and a fan
 //! chart per series outcome, and per outcome the effect of its drivers: the outcome in each bin of
 //! a driver's draws, on scales common to every chart of a kind; and a scatter of each correlated pair
-//! of drivers (`[correlations]`).
+//! of drivers (`[correlations]`); and for an experiment (`explore`), each outcome's point means
+//! against its factors (`factors.rs`).
 //!
 //! Every chart is a [`Figure`]: plain data that draws itself on any plotters backend, so one figure
 //! gives byte-identical PNG and SVG on every machine (the font is embedded; no system fonts). The
@@ -18,6 +19,7 @@ mod cdf;
 pub mod compare;
 mod difference;
 mod drivers;
+mod factors;
 mod fan;
 pub mod format;
 mod frame;
@@ -40,6 +42,7 @@ pub use difference::{DifferenceFigure, DifferenceRow};
 pub use drivers::{
     BinRow, DriverBlock, DriversFigure, ProbabilitySpan, TOP_DRIVERS, drivers_for, write_driver_charts,
 };
+pub use factors::{FactorPanel, FactorsFigure, PANELS};
 pub use fan::{FanFigure, FanLayer};
 pub use histogram::{HistogramFigure, HistogramLayer};
 pub use probability::{ProbabilityFigure, ProbabilityGroup};
@@ -100,6 +103,8 @@ pub enum ChartKind {
     TimeToEvent,
     /// A correlated pair of drivers, run by run (`[correlations]`).
     Scatter,
+    /// An experiment's point means against its factors (`crossroads explore`).
+    Factors,
 }
 
 /// A chart written to disk.
