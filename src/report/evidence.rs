@@ -95,7 +95,7 @@ fn posterior_table(page: &mut String, evidence: &EvidenceSummary) {
     page.push_str(
         "<div class=\"scroll\"><table class=\"numbers wrap posterior\">\n<thead><tr><th scope=\"col\">Driver or outcome</th>\
          <th scope=\"col\">Prior</th><th scope=\"col\">Posterior</th><th scope=\"col\">95% interval</th>\
-         <th scope=\"col\">Prior p5–p95</th><th scope=\"col\">Posterior p5–p95</th><th scope=\"col\">Prior vs posterior</th></tr></thead>\n<tbody>\n",
+         <th scope=\"col\">Prior p5–p95</th><th scope=\"col\">Posterior p5–p95<span class=\"measure\">each with its 95% interval</span></th><th scope=\"col\">Prior vs posterior</th></tr></thead>\n<tbody>\n",
     );
     for driver in &evidence.drivers {
         if let Some(categories) = &driver.categories {
@@ -141,14 +141,12 @@ fn row(
     // The posterior's quantiles with their 95% Monte Carlo intervals, below its range.
     let intervals = match posterior {
         Some(s) if !probability => {
-            let each =
-                |name: &str, [lower, upper]: [f64; 2]| format!("{name} {}–{}", value(lower), value(upper));
-            format!(
-                "<span class=\"measure\">95% intervals: {} · {} · {}</span>",
-                each("p5", s.p5_interval),
-                each("p50", s.p50_interval),
-                each("p95", s.p95_interval)
-            )
+            let each = |name: &str, [lower, upper]: [f64; 2]| {
+                format!("<span class=\"measure\">{name} {}–{}</span>", value(lower), value(upper))
+            };
+            [("p5", s.p5_interval), ("p50", s.p50_interval), ("p95", s.p95_interval)]
+                .map(|(name, interval)| each(name, interval))
+                .concat()
         }
         _ => String::new(),
     };
