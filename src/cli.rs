@@ -633,7 +633,7 @@ fn merge(args: MergeArgs) -> Result<(), Failure> {
         return Err(internal("no shards"));
     };
     if first.identity.experiment.is_some() {
-        return explore::merge(&shards, args.out, args.quiet, started);
+        return explore::merge(&shards, args.out, (args.quiet, args.no_charts), started);
     }
     for shard in &shards {
         for name in shard.identity.files.keys() {

@@ -256,8 +256,36 @@ fn a_sharded_experiment_merges_into_the_one_process_folder_byte_for_byte() {
         files.iter().any(|f| f.starts_with("charts/")) && files.contains(&"prim.csv".to_string()),
         "{files:?}"
     );
-    for file in files {
-        assert_eq!(fs::read(one.join(&file)).unwrap(), fs::read(merged.join(&file)).unwrap(), "{file:?}");
+    for file in &files {
+        assert_eq!(fs::read(one.join(file)).unwrap(), fs::read(merged.join(file)).unwrap(), "{file:?}");
+    }
+
+    // --no-charts leaves out charts/ and report.html, in one process and in a merge alike.
+    let bare = dir.path().join("bare");
+    let output = crossroads(&[
+        "explore".as_ref(),
+        file.as_os_str(),
+        "--no-charts".as_ref(),
+        "--target".as_ref(),
+        "y_end > 4".as_ref(),
+        "--quiet".as_ref(),
+        "--out".as_ref(),
+        bare.as_os_str(),
+    ]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let merged_bare = dir.path().join("merged-bare");
+    let mut args: Vec<&std::ffi::OsStr> = vec!["merge".as_ref(), "--quiet".as_ref(), "--no-charts".as_ref()];
+    args.extend(shards.iter().map(|s| s.as_os_str()));
+    args.extend(["--out".as_ref(), merged_bare.as_os_str()]);
+    let output = crossroads(&args);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let bare_files = files_under(&bare);
+    assert_eq!(bare_files, files_under(&merged_bare));
+    let expected: Vec<String> =
+        files.iter().filter(|f| !f.starts_with("charts/") && *f != "report.html").cloned().collect();
+    assert_eq!(bare_files, expected);
+    for file in bare_files {
+        assert_eq!(fs::read(one.join(&file)).unwrap(), fs::read(merged_bare.join(&file)).unwrap(), "{file}");
     }
 
     // A missing shard, or a shard of another experiment, is refused and nothing is written.

@@ -54,6 +54,9 @@ pub struct ExploreArgs {
     /// No progress bar and no tables.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Skip charts and report.html.
+    #[arg(long)]
+    pub no_charts: bool,
     /// Override one value, e.g. --set experiment.replications=50 (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
@@ -367,7 +370,7 @@ pub fn explore(args: ExploreArgs) -> Result<(), Failure> {
     let pending = prepare_output(&target_folder, &made_from, args.force)?;
     let Some((index, count)) = shard else {
         let values = plan.run(0..plan.runs, args.threads, !args.quiet)?;
-        return finish(&plan, values, pending, args.quiet, started);
+        return finish(&plan, values, pending, (args.quiet, args.no_charts), started);
     };
     let identity = plan.shard_identity(index, count);
     let (first, end) = (identity.first_run, identity.end_run);
@@ -394,7 +397,7 @@ pub fn explore(args: ExploreArgs) -> Result<(), Failure> {
 pub fn merge(
     shards: &[report::shard::Shard],
     out: Option<PathBuf>,
-    quiet: bool,
+    (quiet, no_charts): (bool, bool),
     started: Instant,
 ) -> Result<(), Failure> {
     let refuse = |message: String| {
@@ -444,17 +447,17 @@ pub fn merge(
     if !quiet {
         println!("{} shards of the experiment merged.", shards.len());
     }
-    finish(&plan, values, pending, quiet, started)
+    finish(&plan, values, pending, (quiet, no_charts), started)
 }
 
 /// The analysis of the experiment's runs (`values`, every run's outcomes, run-major), its files
-/// written into `pending` and committed, and the summary printed: the same for one process and a
-/// merge.
+/// written into `pending` (without charts/ and report.html with `no_charts`) and committed, and
+/// the summary printed unless `quiet`: the same for one process and a merge.
 fn finish(
     plan: &Plan,
     values: Vec<f64>,
     pending: PendingOutput,
-    quiet: bool,
+    (quiet, no_charts): (bool, bool),
     started: Instant,
 ) -> Result<(), Failure> {
     let point_runs = PointRuns {
@@ -506,7 +509,7 @@ fn finish(
         discovery: discovery.as_ref().map(|(text, d)| (*text, d)),
         resolved: &plan.loaded.resolved,
     };
-    write_explore(pending.path(), &output).map_err(write_failure)?;
+    write_explore(pending.path(), &output, !no_charts).map_err(write_failure)?;
     let folder = pending.commit().map_err(write_failure)?;
     if !quiet {
         print!("{}", explore_table(&output));

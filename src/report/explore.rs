@@ -45,8 +45,8 @@ pub struct ExploreOutput<'a> {
     pub resolved: &'a str,
 }
 
-/// Writes the experiment's files into `folder`.
-pub fn write_explore(folder: &Path, output: &ExploreOutput) -> Result<(), ReportError> {
+/// Writes the experiment's files into `folder`; charts/ and report.html only with `charts`.
+pub fn write_explore(folder: &Path, output: &ExploreOutput, charts: bool) -> Result<(), ReportError> {
     write_file(&folder.join("design.csv"), |w| Ok(write_design(w, output)?))?;
     write_file(&folder.join("indices.csv"), |w| Ok(write_indices(w, output)?))?;
     if let Some((_, discovery)) = output.discovery {
@@ -58,8 +58,12 @@ pub fn write_explore(folder: &Path, output: &ExploreOutput) -> Result<(), Report
         Ok(())
     })?;
     write_file(&folder.join("scenario.toml"), |w| Ok(w.write_all(output.resolved.as_bytes())?))?;
-    let charts = write_factor_charts(folder, output)?;
-    write_file(&folder.join("report.html"), |w| Ok(w.write_all(report_html(output, &charts).as_bytes())?))?;
+    if charts {
+        let charts = write_factor_charts(folder, output)?;
+        write_file(&folder.join("report.html"), |w| {
+            Ok(w.write_all(report_html(output, &charts).as_bytes())?)
+        })?;
+    }
     Ok(())
 }
 
