@@ -55,13 +55,20 @@ pub enum Command {
     Schema,
 }
 
-/// Flags shared by the commands that run replications. The help texts are run's; compare's are
-/// set by [`compare_help`].
+/// Flags of the commands that run replications (run, compare).
 #[derive(Debug, Args)]
 pub struct RunOptions {
     /// Number of replications (default: the scenario's `runs`).
     #[arg(long, value_name = "N")]
     pub runs: Option<u64>,
+    #[command(flatten)]
+    pub shared: SharedOptions,
+}
+
+/// Flags every command that runs replications takes (run, compare, explore). The help texts are
+/// run's; compare's are set by [`compare_help`], explore's by [`explore::help`].
+#[derive(Debug, Args)]
+pub struct SharedOptions {
     /// Seed (default: the scenario's `seed`).
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
@@ -254,7 +261,10 @@ impl Failure {
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     ignore_file_size_signal();
-    let matches = Cli::command().mut_subcommand("compare", compare_help).get_matches();
+    let matches = Cli::command()
+        .mut_subcommand("compare", compare_help)
+        .mut_subcommand("explore", explore::help)
+        .get_matches();
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(error) => error.exit(),
@@ -352,7 +362,7 @@ pub(crate) fn write_failure(error: impl std::fmt::Display) -> Failure {
 fn run(args: RunArgs) -> Result<(), Failure> {
     let started = Instant::now();
     let options = &args.options;
-    let loaded = load_scenario(args.scenario.as_deref(), &options.set)?;
+    let loaded = load_scenario(args.scenario.as_deref(), &options.shared.set)?;
     let runs = options.runs.unwrap_or(loaded.scenario.meta.runs);
     if runs == 0 {
         return Err(bad_input("--runs must be at least 1".into(), "e.g. --runs 10000"));
@@ -360,7 +370,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     if runs > scenario::MAX_RUNS {
         return Err(too_many_runs(runs));
     }
-    if options.threads == Some(0) {
+    if options.shared.threads == Some(0) {
         return Err(bad_input("--threads must be at least 1".into(), "leave it out to use every core"));
     }
     let model = Model::compile(&loaded.scenario)
@@ -384,18 +394,18 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     if let Some(accepted) = args.accepted {
         check_accepted(accepted, &model, shard.is_some())?;
     }
-    if !options.no_charts && shard.is_none() {
+    if !options.shared.no_charts && shard.is_none() {
         // report.html is dated from SOURCE_DATE_EPOCH: a bad value is bad input, found before simulating.
         html::report_date().map_err(bad_date)?;
     }
-    let target = options.out.clone().unwrap_or_else(|| match shard {
+    let target = options.shared.out.clone().unwrap_or_else(|| match shard {
         Some((index, count)) => Path::new("output").join(format!("{}-shard-{index}-of-{count}", model.name)),
         None => Path::new("output").join(&model.name),
     });
     let made_from = [("scenario.toml".to_string(), loaded.resolved.as_str())];
-    let pending = prepare_output(&target, &made_from, options.force)?;
-    let seed = options.seed.unwrap_or(loaded.scenario.meta.seed);
-    let settings = Settings { runs, seed, threads: options.threads, progress: !options.quiet };
+    let pending = prepare_output(&target, &made_from, options.shared.force)?;
+    let seed = options.shared.seed.unwrap_or(loaded.scenario.meta.seed);
+    let settings = Settings { runs, seed, threads: options.shared.threads, progress: !options.shared.quiet };
     let chunks = match shard {
         Some((index, count)) => engine::shard_chunks(runs, index, count),
         None => 0..runs.div_ceil(engine::CHUNK_RUNS),
@@ -449,7 +459,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         report::shard::write_shard(pending.path(), identity, (&tally, weighing.as_ref()), &loaded.resolved)
             .map_err(write_failure)?;
         let folder = pending.commit().map_err(write_failure)?;
-        if !options.quiet {
+        if !options.shared.quiet {
             println!(
                 "Shard {index} of {count}: runs {first}..{end} of {runs}, seed {seed}, in {:.1} s. Shard result in {}/\n\
                  Merge all {count} with: crossroads merge SHARD_DIR... (e.g. output/{}-shard-*-of-{count})",
@@ -461,8 +471,8 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         return Ok(());
     }
     let stopping = (!targets.is_empty()).then(|| precision::stopping(&targets, &tally, runs, met));
-    let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
-    let charts = !options.no_charts;
+    let threads = options.shared.threads.unwrap_or_else(rayon::current_num_threads);
+    let charts = !options.shared.no_charts;
     let evidence = weighing.map(|w| {
         let mut summary = w.summarize(&model, tally.prefix());
         summary.accepted_target = args.accepted;
@@ -479,7 +489,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         started,
     )?;
     let folder = pending.commit().map_err(write_failure)?;
-    if !options.quiet {
+    if !options.shared.quiet {
         print!(
             "{}\n{}",
             report::headline::in_text(&summary, &effects, &report::words::DriverNames::of(&model)),
@@ -816,7 +826,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
     let mut loaded = Vec::with_capacity(args.scenarios.len());
     let mut failures = Vec::new();
     for path in &args.scenarios {
-        match scenario::load_file(path, &options.set) {
+        match scenario::load_file(path, &options.shared.set) {
             Ok(scenario) => loaded.push(scenario),
             Err(error) => failures.push(error),
         }
@@ -838,12 +848,12 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
     if runs > scenario::MAX_RUNS {
         return Err(too_many_runs(runs));
     }
-    if options.threads == Some(0) {
+    if options.shared.threads == Some(0) {
         return Err(bad_input("--threads must be at least 1".into(), "leave it out to use every core"));
     }
-    let seed = options.seed.unwrap_or(baseline.scenario.meta.seed);
+    let seed = options.shared.seed.unwrap_or(baseline.scenario.meta.seed);
     // A bad SOURCE_DATE_EPOCH is bad input: say so before simulating.
-    if !options.no_charts {
+    if !options.shared.no_charts {
         html::report_date().map_err(bad_date)?;
     }
     let models = loaded
@@ -856,7 +866,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
     let named: Vec<(&str, &Path)> =
         models.iter().zip(&args.scenarios).map(|(m, path)| (m.name.as_str(), path.as_path())).collect();
     let labels = compare_report::labels(&named);
-    let target = options.out.clone().unwrap_or_else(|| {
+    let target = options.shared.out.clone().unwrap_or_else(|| {
         Path::new("output").join(compare_report::folder_name(labels.iter().map(String::as_str)))
     });
     let made_from: Vec<(String, &str)> = labels
@@ -864,8 +874,8 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         .zip(&loaded)
         .map(|(label, l)| (format!("scenarios/{label}/scenario.toml"), l.resolved.as_str()))
         .collect();
-    let pending = prepare_output(&target, &made_from, options.force)?;
-    let settings = Settings { runs, seed, threads: options.threads, progress: !options.quiet };
+    let pending = prepare_output(&target, &made_from, options.shared.force)?;
+    let settings = Settings { runs, seed, threads: options.shared.threads, progress: !options.shared.quiet };
     let mut simulations = Vec::with_capacity(models.len());
     for (model, scenario) in models.iter().zip(&loaded) {
         simulations.push(engine::simulate(model, &settings).map_err(|e| match e {
@@ -908,13 +918,13 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
     let output =
         compare_report::CompareOutput { comparison: &comparison, runs: &runs_output, changes: &changes };
     compare_report::write_files(pending.path(), &output).map_err(write_failure)?;
-    if !options.no_charts {
-        let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
+    if !options.shared.no_charts {
+        let threads = options.shared.threads.unwrap_or_else(rayon::current_num_threads);
         let metadata = html::RunMetadata::measured(seed, runs, threads, started).map_err(bad_date)?;
         compare_report::write_charts_and_report(pending.path(), &output, &metadata).map_err(write_failure)?;
     }
     let folder = pending.commit().map_err(write_failure)?;
-    if !options.quiet {
+    if !options.shared.quiet {
         print!(
             "{} against {} on common random numbers\n{}",
             labels.iter().skip(1).map(String::as_str).collect::<Vec<_>>().join(", "),
@@ -924,7 +934,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         if let Some(evidence) = &comparison.evidence {
             print!("\n{}", compare_report::table::evidence_table(evidence));
         }
-        let files = if options.no_charts {
+        let files = if options.shared.no_charts {
             "summary.json, differences.csv, scenarios/"
         } else {
             "summary.json, differences.csv, charts/, report.html, scenarios/"

@@ -15,7 +15,8 @@ use std::time::Instant;
 use clap::Args;
 
 use super::{
-    Failure, ShardSpec, bad_input, internal, load_scenario, prepare_output, resolve_shard, write_failure,
+    Failure, ShardSpec, SharedOptions, bad_input, internal, load_scenario, prepare_output, resolve_shard,
+    write_failure,
 };
 use crate::engine::design;
 use crate::engine::experiment::{ExperimentError, PointRuns, run_range};
@@ -39,27 +40,8 @@ pub struct ExploreArgs {
     /// Runs at every design point (default: the experiment's `replications`).
     #[arg(long, value_name = "R")]
     pub replications: Option<u64>,
-    /// Seed of the design and the runs (default: the scenario's `seed`).
-    #[arg(long, value_name = "S")]
-    pub seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_name = "T")]
-    pub threads: Option<usize>,
-    /// Output folder (default: output/<scenario name>-explore/).
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-    /// Replace the output folder even when it holds the result of a different scenario.
-    #[arg(long)]
-    pub force: bool,
-    /// No progress bar and no tables.
-    #[arg(long, short)]
-    pub quiet: bool,
-    /// Skip charts and report.html.
-    #[arg(long)]
-    pub no_charts: bool,
-    /// Override one value, e.g. --set experiment.replications=50 (repeatable).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
+    #[command(flatten)]
+    pub shared: SharedOptions,
     /// Run only shard I of N of the experiment's runs (its 64-run chunks, counted point by point)
     /// and write a shard result (default folder output/<name>-explore-shard-<I>-of-<N>/) for
     /// `crossroads merge`. `auto` or `auto/N` reads the index (and count) from a Slurm array,
@@ -69,6 +51,15 @@ pub struct ExploreArgs {
     /// Scenario discovery: the runs of interest, e.g. 'treaty_signed_2028 = 1' or 'returned_2030 > 5000'.
     #[arg(long, value_name = "CONDITION")]
     pub target: Option<String>,
+}
+
+/// explore's own help for the flags it shares with run.
+pub fn help(command: clap::Command) -> clap::Command {
+    command
+        .mut_arg("seed", |a| a.help("Seed of the design and the runs (default: the scenario's `seed`)"))
+        .mut_arg("out", |a| a.help("Output folder (default: output/<scenario name>-explore/)"))
+        .mut_arg("quiet", |a| a.help("No progress bar and no tables"))
+        .mut_arg("set", |a| a.help("Override one value, e.g. --set experiment.replications=50 (repeatable)"))
 }
 
 /// A `--target`: an outcome, a comparison and a number.
@@ -353,13 +344,13 @@ impl Plan {
 /// `crossroads explore`.
 pub fn explore(args: ExploreArgs) -> Result<(), Failure> {
     let started = Instant::now();
-    if args.threads == Some(0) {
+    if args.shared.threads == Some(0) {
         return Err(bad_input("--threads must be at least 1".into(), "leave it out to use every core"));
     }
-    let loaded = load_scenario(Some(&args.scenario), &args.set)?;
-    let plan = Plan::new(loaded, args.points, args.replications, args.seed, args.target)?;
+    let loaded = load_scenario(Some(&args.scenario), &args.shared.set)?;
+    let plan = Plan::new(loaded, args.points, args.replications, args.shared.seed, args.target)?;
     let shard = args.shard.map(|spec| resolve_shard(spec, plan.runs)).transpose()?;
-    let target_folder = args.out.clone().unwrap_or_else(|| {
+    let target_folder = args.shared.out.clone().unwrap_or_else(|| {
         let name = &plan.model.name;
         Path::new("output").join(match shard {
             Some((index, count)) => format!("{name}-explore-shard-{index}-of-{count}"),
@@ -367,18 +358,18 @@ pub fn explore(args: ExploreArgs) -> Result<(), Failure> {
         })
     });
     let made_from = [("scenario.toml".to_string(), plan.loaded.resolved.as_str())];
-    let pending = prepare_output(&target_folder, &made_from, args.force)?;
+    let pending = prepare_output(&target_folder, &made_from, args.shared.force)?;
     let Some((index, count)) = shard else {
-        let values = plan.run(0..plan.runs, args.threads, !args.quiet)?;
-        return finish(&plan, values, pending, (args.quiet, args.no_charts), started);
+        let values = plan.run(0..plan.runs, args.shared.threads, !args.shared.quiet)?;
+        return finish(&plan, values, pending, (args.shared.quiet, args.shared.no_charts), started);
     };
     let identity = plan.shard_identity(index, count);
     let (first, end) = (identity.first_run, identity.end_run);
-    let values = plan.run(first..end, args.threads, !args.quiet)?;
+    let values = plan.run(first..end, args.shared.threads, !args.shared.quiet)?;
     report::shard::write_experiment_shard(pending.path(), identity, &values, &plan.loaded.resolved)
         .map_err(write_failure)?;
     let folder = pending.commit().map_err(write_failure)?;
-    if !args.quiet {
+    if !args.shared.quiet {
         println!(
             "Shard {index} of {count}: runs {first}..{end} of the experiment's {}, seed {}, in {:.1} s. Shard result in {}/\n\
              Merge all {count} with: crossroads merge SHARD_DIR... (e.g. output/{}-explore-shard-*-of-{count})",
