@@ -82,7 +82,8 @@ impl Figure for FactorsFigure {
                 y: Scale::new(y_low, y_high, bottom, panel_top),
             };
             let label_style = style::text(style::text_size::LABEL, palette::INK);
-            let label = fit_tail(area, &panel.label, &label_style, right - left + 2 * style::MARGIN - 8)?;
+            let label =
+                style::fit_end(area, &panel.label, &label_style, right - left + 2 * style::MARGIN - 8)?;
             let x_axis = Axis { ticks: x_ticks, description: label, grid: true, line: true };
             let y_axis = Axis {
                 ticks: y_ticks,
@@ -99,25 +100,4 @@ impl Figure for FactorsFigure {
         }
         Ok(())
     }
-}
-
-/// `text`, cut at its start with an ellipsis if it is wider than `width` pixels in `style`.
-fn fit_tail<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    text: &str,
-    style: &plotters::style::TextStyle<'_>,
-    width: i32,
-) -> Result<String, ChartError> {
-    let chars: Vec<char> = text.chars().collect();
-    for skip in 0..chars.len() {
-        let candidate: String = if skip == 0 {
-            text.to_string()
-        } else {
-            std::iter::once('…').chain(chars.iter().skip(skip).copied()).collect()
-        };
-        if style::measure(area, &candidate, style)?.0 <= width {
-            return Ok(candidate);
-        }
-    }
-    Ok("…".to_string())
 }

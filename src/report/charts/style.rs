@@ -124,29 +124,61 @@ pub fn measure<DB: DrawingBackend>(
     Ok((w as i32, h as i32))
 }
 
-/// `text`, cut short with an ellipsis if it is wider than `width` pixels in `style`.
+/// `text`, cut short with an ellipsis at its end if it is wider than `width` pixels in `style`.
 pub fn fit<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     text: &str,
     style: &TextStyle<'_>,
     width: i32,
 ) -> Result<String, ChartError> {
-    if measure(area, text, style)?.0 <= width {
-        return Ok(text.to_string());
-    }
     let chars: Vec<char> = text.chars().collect();
-    // The longest prefix that fits with the ellipsis: binary search on its length.
-    let (mut fits, mut too_long) = (0usize, chars.len());
+    let kept = longest_fitting(area, text, style, width, |n| chars.iter().take(n).collect::<String>() + "…")?;
+    Ok(match kept {
+        None => text.to_string(),
+        Some(n) => chars.iter().take(n).collect::<String>().trim_end().to_string() + "…",
+    })
+}
+
+/// `text`, cut short with an ellipsis at its start if it is wider than `width` pixels in `style`
+/// (a dotted path, whose end names it).
+pub fn fit_end<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    style: &TextStyle<'_>,
+    width: i32,
+) -> Result<String, ChartError> {
+    let chars: Vec<char> = text.chars().collect();
+    let tail = |n: usize| -> String {
+        std::iter::once('…').chain(chars.iter().skip(chars.len() - n).copied()).collect()
+    };
+    Ok(match longest_fitting(area, text, style, width, tail)? {
+        None => text.to_string(),
+        Some(n) => tail(n),
+    })
+}
+
+/// `None` when `text` fits in `width` pixels; otherwise the most characters `cut(n)` can keep and
+/// still fit (a binary search on n: a cut's width grows with the characters it keeps).
+fn longest_fitting<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    style: &TextStyle<'_>,
+    width: i32,
+    cut: impl Fn(usize) -> String,
+) -> Result<Option<usize>, ChartError> {
+    if measure(area, text, style)?.0 <= width {
+        return Ok(None);
+    }
+    let (mut fits, mut too_long) = (0usize, text.chars().count());
     while too_long - fits > 1 {
         let middle = (fits + too_long) / 2;
-        let candidate: String = chars.iter().take(middle).collect::<String>() + "…";
-        if measure(area, &candidate, style)?.0 <= width {
+        if measure(area, &cut(middle), style)?.0 <= width {
             fits = middle;
         } else {
             too_long = middle;
         }
     }
-    Ok(chars.iter().take(fits).collect::<String>().trim_end().to_string() + "…")
+    Ok(Some(fits))
 }
 
 /// Draws `text` at `(x, y)` in pixels.
