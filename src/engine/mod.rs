@@ -294,8 +294,11 @@ pub fn shard_chunks(runs: u64, index: u64, count: u64) -> std::ops::Range<u64> {
 
 /// Simulates the chunks `chunks` of a `settings.runs`-run experiment in batches of
 /// [`BATCH_CHUNKS`], in parallel within a batch, and hands each batch to `sink` in chunk order.
-/// Memory is one batch's values, whatever the number of runs. Stops after the last chunk or when
-/// `sink` says [`Flow::Stop`].
+/// While `sink` takes one batch (on one thread: the tally's exact sums must go in order), the next
+/// batch is simulated beside it, so no core waits for the sink. Memory is two batches' values,
+/// whatever the number of runs. Stops after the last chunk or when `sink` says [`Flow::Stop`]; a
+/// batch simulated beside a sink that stopped is dropped unseen, its failures too, so what is
+/// reported is what a batch-by-batch loop would report.
 pub fn run_chunks(
     model: &Model,
     settings: &Settings,
@@ -322,39 +325,47 @@ pub fn run_chunks(
         bar.set_length((chunks.end * CHUNK_RUNS).min(settings.runs) - first);
     }
     let seed = settings.seed;
-    let mut start = chunks.start;
-    while start < chunks.end {
-        let end = (start + BATCH_CHUNKS).min(chunks.end);
-        let results: Vec<Result<ChunkValues, EngineError>> = pool.install(|| {
-            (start..end)
-                .into_par_iter()
-                .map(|index| {
-                    let first = index * CHUNK_RUNS;
-                    let last = (first + CHUNK_RUNS).min(settings.runs);
-                    let chunk = simulate_chunk(model, seed, first..last, counts)?;
-                    if let Some(bar) = &progress {
-                        bar.inc(last - first);
-                    }
-                    Ok(ChunkValues {
-                        index,
-                        first_run: first,
-                        len: chunk.len,
-                        drivers: chunk.drivers,
-                        outcomes: chunk.outcomes,
-                        series: chunk.series,
-                        evidence: chunk.evidence,
-                    })
+    let batch_after = |start: u64| start..(start + BATCH_CHUNKS).min(chunks.end);
+    let simulate = |batch: std::ops::Range<u64>| -> Vec<Result<ChunkValues, EngineError>> {
+        batch
+            .into_par_iter()
+            .map(|index| {
+                let first = index * CHUNK_RUNS;
+                let last = (first + CHUNK_RUNS).min(settings.runs);
+                let chunk = simulate_chunk(model, seed, first..last, counts)?;
+                if let Some(bar) = &progress {
+                    bar.inc(last - first);
+                }
+                Ok(ChunkValues {
+                    index,
+                    first_run: first,
+                    len: chunk.len,
+                    drivers: chunk.drivers,
+                    outcomes: chunk.outcomes,
+                    series: chunk.series,
+                    evidence: chunk.evidence,
                 })
-                .collect()
-        });
-        // The first failing chunk in chunk order: the same error whatever the thread count.
-        let batch = results.into_iter().collect::<Result<Vec<_>, _>>()?;
-        start = end;
-        // In the pool too: the sink's own parallel work (sketches) uses the same threads.
-        if pool.install(|| sink(batch)) == Flow::Stop {
-            break;
+            })
+            .collect()
+    };
+    // In the pool: the sink's own parallel work (sketches) uses the same threads.
+    pool.install(|| {
+        let mut batch = batch_after(chunks.start);
+        let mut results = simulate(batch.clone());
+        while !batch.is_empty() {
+            // The first failing chunk in chunk order: the same error whatever the thread count.
+            let values = results.into_iter().collect::<Result<Vec<_>, _>>()?;
+            batch = batch_after(batch.end);
+            let next = batch.clone();
+            let (flow, next) =
+                rayon::join(|| sink(values), || if next.is_empty() { Vec::new() } else { simulate(next) });
+            if flow == Flow::Stop {
+                break;
+            }
+            results = next;
         }
-    }
+        Ok(())
+    })?;
     if let Some(bar) = &progress {
         bar.finish_and_clear();
     }
