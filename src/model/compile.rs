@@ -7,7 +7,7 @@ use thiserror::Error;
 use super::copula::Copula;
 use super::quantile::Sampler;
 use super::streams::Purpose;
-use super::term::{Factor, Hazard, Links, OutcomeKind, Term};
+use super::term::{Factor, FactorTable, Hazard, Links, OutcomeKind, Term};
 use crate::engine::stream::StreamId;
 use crate::scenario::term::Argument;
 use crate::scenario::{self, BargainingModel, Distribution, Operation, Quantity, Scenario, YearMonth};
@@ -79,6 +79,8 @@ pub struct Model {
     pub correlated: Option<CorrelatedDrivers>,
     /// Evidence items in file order (empty: every run weighs 1).
     pub evidence: Vec<super::evidence::EvidenceSpec>,
+    /// The distinct factors of every link, by slot of a run's table of their values.
+    pub factors: FactorTable,
 }
 
 /// The drivers of `[correlations]` and the Gaussian copula their uniforms go through.
@@ -398,7 +400,7 @@ impl Model {
                 .iter()
                 .map(|link| Ok((compile_term(&link.term)?, link.coefficient)))
                 .collect::<Result<_, CompileError>>()?;
-            Ok(Links { links })
+            Ok(Links::new(links))
         };
         let amount = |quantity: &Quantity| -> Result<Amount, CompileError> {
             Ok(match quantity {
@@ -424,7 +426,7 @@ impl Model {
             })
             .collect();
 
-        let variables = scenario
+        let mut variables: Vec<VariableSpec> = scenario
             .variables
             .iter()
             .map(|v| {
@@ -442,7 +444,7 @@ impl Model {
             })
             .collect::<Result<_, CompileError>>()?;
 
-        let events = scenario
+        let mut events: Vec<EventSpec> = scenario
             .events
             .iter()
             .map(|e| {
@@ -482,7 +484,7 @@ impl Model {
             })
             .collect::<Result<_, CompileError>>()?;
 
-        let issues = scenario
+        let mut issues: Vec<IssueSpec> = scenario
             .issues
             .iter()
             .map(|issue| {
@@ -540,7 +542,7 @@ impl Model {
             })
             .collect::<Result<_, CompileError>>()?;
 
-        let populations = scenario
+        let mut populations: Vec<PopulationSpec> = scenario
             .populations
             .iter()
             .map(|p| {
@@ -638,6 +640,21 @@ impl Model {
             })
             .collect::<Result<_, CompileError>>()?;
 
+        // Every link's factors get a slot in the table a run keeps current (`model::term`).
+        let mut factors = FactorTable::default();
+        let hazards = events.iter_mut().filter_map(|e| match &mut e.trigger {
+            TriggerSpec::Hazard { links, .. } => Some(links),
+            _ => None,
+        });
+        let agreements = issues.iter_mut().filter_map(|i| i.agreement.as_mut().map(|a| &mut a.links));
+        for links in hazards
+            .chain(variables.iter_mut().map(|v| &mut v.links))
+            .chain(agreements)
+            .chain(populations.iter_mut().map(|p| &mut p.links))
+        {
+            links.tabulate(&mut factors);
+        }
+
         Ok(Model {
             name: scenario.meta.name.clone(),
             title: scenario.meta.title.clone(),
@@ -652,6 +669,7 @@ impl Model {
             outcomes,
             correlated,
             evidence,
+            factors,
         })
     }
 

@@ -7,7 +7,7 @@
 use super::bargaining::{BdmScratch, bdm_round, compromise_round, forecast};
 use super::compile::{Amount, Model, TriggerSpec};
 use super::population::Agents;
-use super::term::Links;
+use super::term::{FactorValues, Links, Source};
 use crate::engine::stream::Stream;
 use crate::scenario::{self, BargainingModel, Operation, Scenario};
 
@@ -304,6 +304,9 @@ fn non_finite_link(links: &Links, state: &State) -> usize {
 pub struct World<'m> {
     model: &'m Model,
     state: State,
+    /// The values of the links' factors in `state` (`Model::factors`), refreshed after every
+    /// change of what they read.
+    factors: FactorValues,
     /// The first non-finite value of the run, if any: the run stops at the end of that month.
     fault: Option<Fault>,
     variable_streams: Vec<Stream>,
@@ -344,6 +347,7 @@ impl<'m> World<'m> {
         World {
             model,
             fault: None,
+            factors: model.factors.values(),
             state: State {
                 month: 0,
                 drivers: vec![0.0; model.drivers.len()],
@@ -510,6 +514,7 @@ impl<'m> World<'m> {
             population.agents.reset(&spec.threshold, spec.at_home, &mut setup);
             *stream = Stream::new(seed, run, spec.monthly_stream);
         }
+        model.factors.refresh_all(&mut self.factors, &self.state);
     }
 
     /// Simulates month `self.state.month` (DESIGN.md §3): events, variables, bargaining and
@@ -609,6 +614,8 @@ impl<'m> World<'m> {
                 fire(event, month, spec.duration);
             }
         }
+        // A new month: the month, `after(d)` and which events are active, besides those fired.
+        model.factors.refresh(Source::Events, &mut self.factors, &self.state);
         // Hazards: one uniform per event per month whatever happens, so that a changed
         // probability elsewhere never shifts this stream.
         for (i, spec) in model.events.iter().enumerate() {
@@ -617,23 +624,30 @@ impl<'m> World<'m> {
             let event = &self.state.events[i];
             let spent = spec.once && event.count > 0;
             let eligible = !spent && !event.is_active(month);
-            let shift = links.sum(&self.state);
+            let shift = links.sum(&self.state, &self.factors);
             if !shift.is_finite() {
                 let link = non_finite_link(links, &self.state);
                 self.fail(Site::EventLink { event: i, link });
             }
             self.scratch.fire[i] = eligible && u < hazard.probability(shift);
         }
+        let mut fired = false;
         for (i, spec) in model.events.iter().enumerate() {
             if matches!(spec.trigger, TriggerSpec::Hazard { .. }) && self.scratch.fire[i] {
                 fire(&mut self.state.events[i], month, spec.duration);
+                fired = true;
             }
         }
+        if fired {
+            model.factors.refresh(Source::Events, &mut self.factors, &self.state);
+        }
         let mut overflow = None;
+        let mut changed_variables = false;
         for (e, (event, spec)) in self.state.events.iter().zip(&model.events).enumerate() {
             if !event.fired {
                 continue;
             }
+            changed_variables |= !spec.effects.is_empty();
             for &(v, operation) in &spec.effects {
                 let (Some(value), Some(variable)) = (self.state.variables.get_mut(v), model.variables.get(v))
                 else {
@@ -650,6 +664,9 @@ impl<'m> World<'m> {
                 *value = bound(changed, variable.min, variable.max);
             }
         }
+        if changed_variables {
+            model.factors.refresh(Source::Variables, &mut self.factors, &self.state);
+        }
         if let Some(site) = overflow {
             self.fail(site);
         }
@@ -660,7 +677,7 @@ impl<'m> World<'m> {
         let model = self.model;
         for (i, spec) in model.variables.iter().enumerate() {
             let x = self.state.variables[i];
-            let sum = spec.links.sum(&self.state);
+            let sum = spec.links.sum(&self.state, &self.factors);
             let drift = spec.target + sum;
             let shock = if spec.noise > 0.0 { spec.noise * self.variable_streams[i].normal() } else { 0.0 };
             let next = x + spec.speed * (drift - x) + shock;
@@ -675,16 +692,19 @@ impl<'m> World<'m> {
             self.scratch.next_variables[i] = bound(next, spec.min, spec.max);
         }
         std::mem::swap(&mut self.state.variables, &mut self.scratch.next_variables);
+        model.factors.refresh(Source::Variables, &mut self.factors, &self.state);
     }
 
     /// Step 3: rounds on issues that bargain this month, then agreements.
     fn step_issues(&mut self) {
         let model = self.model;
         let month = self.state.month;
+        let mut bargained = false;
         for (i, spec) in model.issues.iter().enumerate() {
             if self.state.issues[i].agreed || !month.is_multiple_of(spec.every) {
                 continue;
             }
+            bargained = true;
             let n = self.gather_stakes(i);
             let Scratch { capabilities, saliences, next_positions, bdm, .. } = &mut self.scratch;
             let (c, s, next) = (&capabilities[..n], &saliences[..n], &mut next_positions[..n]);
@@ -712,6 +732,9 @@ impl<'m> World<'m> {
                 self.fail(Site::Bargaining(i));
             }
         }
+        if bargained {
+            model.factors.refresh(Source::Issues, &mut self.factors, &self.state);
+        }
         // Agreements: one uniform per issue per month, all drawn from the state after the rounds.
         for (i, spec) in model.issues.iter().enumerate() {
             self.scratch.agree[i] = false;
@@ -729,7 +752,7 @@ impl<'m> World<'m> {
                 .filter_map(|&k| issue.positions.get(k))
                 .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)));
             if hi - lo <= agreement.within {
-                let shift = agreement.links.sum(&self.state);
+                let shift = agreement.links.sum(&self.state, &self.factors);
                 if !shift.is_finite() {
                     let link = non_finite_link(&agreement.links, &self.state);
                     self.fail(Site::AgreementLink { issue: i, link });
@@ -737,27 +760,37 @@ impl<'m> World<'m> {
                 self.scratch.agree[i] = u < agreement.hazard.probability(shift);
             }
         }
+        let mut agreed = false;
         for (issue, agree) in self.state.issues.iter_mut().zip(&self.scratch.agree) {
             if *agree {
                 issue.agreed = true;
                 issue.settlement = issue.forecast;
+                agreed = true;
             }
+        }
+        if agreed {
+            model.factors.refresh(Source::Issues, &mut self.factors, &self.state);
         }
     }
 
     /// Step 4: flights, then every population decides from the state after all flights.
     fn step_populations(&mut self) {
         let model = self.model;
+        let mut fled = false;
         for (i, spec) in model.populations.iter().enumerate() {
             if let Some((event, probability)) = spec.flee
                 && self.state.events.get(event).is_some_and(|e| e.fired)
             {
                 self.state.populations[i].agents.flee(probability, &mut self.decision_streams[i]);
+                fled = true;
             }
+        }
+        if fled {
+            model.factors.refresh(Source::Populations, &mut self.factors, &self.state);
         }
         for (i, spec) in model.populations.iter().enumerate() {
             let share = self.state.populations[i].home_share();
-            let sum = spec.links.sum(&self.state);
+            let sum = spec.links.sum(&self.state, &self.factors);
             let utility = spec.utility + sum + spec.peer * share;
             if !utility.is_finite() {
                 if sum.is_finite() {
@@ -773,6 +806,7 @@ impl<'m> World<'m> {
             let utility = self.scratch.utilities[i];
             self.state.populations[i].agents.decide(utility, spec.noise, &mut self.decision_streams[i]);
         }
+        model.factors.refresh(Source::Populations, &mut self.factors, &self.state);
     }
 
     /// Fills the scratch capabilities and saliences of issue `i`'s stakes (reading variables where
