@@ -51,18 +51,22 @@ pub struct BdmScratch {
     risk: Vec<f64>,
     /// danger_i.
     danger: Vec<f64>,
-    /// This round's logs between distinct positions.
+    /// This round's distances and logs between distinct positions.
     logs: Logs,
     /// The previous round's (of any issue): positions that did not move keep their logs.
     previous_logs: Logs,
-    /// One actor's U_s and U_f against each distinct position (step 5).
+    /// One actor's view of each distinct position (step 1: the threat from there; step 5: U_s, U_f,
+    /// P(actor beats it) and the expected utility of its challenge).
+    threat: Vec<f64>,
     success: Vec<f64>,
     failure: Vec<f64>,
+    beats: Vec<f64>,
+    challenge: Vec<f64>,
 }
 
-/// ln d, ln(0.5 − 0.5·d), ln(0.5 + 0.5·d) for d = |v_a − v_b|/R between distinct positions a
-/// and b (symmetric, row-major over the distinct positions), with the positions and R they were
-/// taken for. Bargaining moves a few actors a round; the logs between positions that stayed are the
+/// d = |v_a − v_b|/R and ln d, ln(0.5 − 0.5·d), ln(0.5 + 0.5·d) between distinct positions a and b
+/// (symmetric, row-major over the distinct positions), with the positions and R they were taken
+/// for. Bargaining moves a few actors a round; the entries between positions that stayed are the
 /// same numbers, so a round copies them from the previous round's table instead of taking them
 /// again.
 #[derive(Debug, Clone, Default)]
@@ -71,6 +75,8 @@ struct Logs {
     values: Vec<f64>,
     /// R.
     range: f64,
+    /// d itself (what every utility is with r = 1, as in step 1).
+    scaled: Vec<f64>,
     distance: Vec<f64>,
     success: Vec<f64>,
     failure: Vec<f64>,
@@ -92,18 +98,20 @@ impl Logs {
         }));
         for a in 0..m {
             for b in a..m {
-                let logs = match (was[a], was[b]) {
+                let entries = match (was[a], was[b]) {
                     (Some(pa), Some(pb)) => {
                         let k = pa * pm + pb;
-                        [previous.distance[k], previous.success[k], previous.failure[k]]
+                        [previous.scaled[k], previous.distance[k], previous.success[k], previous.failure[k]]
                     }
                     _ => {
                         let d = scaled_distance(values[a], values[b], range);
-                        [d.ln(), (0.5 - 0.5 * d).ln(), (0.5 + 0.5 * d).ln()]
+                        [d, d.ln(), (0.5 - 0.5 * d).ln(), (0.5 + 0.5 * d).ln()]
                     }
                 };
                 for (table, value) in
-                    [&mut self.distance, &mut self.success, &mut self.failure].into_iter().zip(logs)
+                    [&mut self.scaled, &mut self.distance, &mut self.success, &mut self.failure]
+                        .into_iter()
+                        .zip(entries)
                 {
                     table[a * m + b] = value;
                     table[b * m + a] = value;
@@ -115,7 +123,7 @@ impl Logs {
     /// Room for `n` positions. Never shrinks: a smaller issue's round must not cut the tables the
     /// next round may copy from.
     fn resize(&mut self, n: usize) {
-        for table in [&mut self.distance, &mut self.success, &mut self.failure] {
+        for table in [&mut self.scaled, &mut self.distance, &mut self.success, &mut self.failure] {
             if table.len() < n * n {
                 table.resize(n * n, 0.0);
             }
@@ -231,19 +239,11 @@ struct Votes {
     distance_utility: Vec<f64>,
     /// P(a beats b) between distinct positions, row a, column b; 0 on the diagonal.
     win: Vec<f64>,
-    /// One voter's utilities, sorted (for D).
-    sorted: Vec<f64>,
+    /// One voter's utility at each distinct position with the number of actors there, sorted
+    /// (for D).
+    sorted: Vec<(f64, usize)>,
     /// Each voter's Σ_a Σ_b |u_b − u_a| (shared by voters with the same position and exponent).
     spread: Vec<f64>,
-}
-
-impl Votes {
-    /// P(i beats j) for actors i and j (0 when they stand at the same position).
-    #[inline]
-    fn win(&self, classes: &Classes, i: usize, j: usize) -> f64 {
-        let m = classes.values.len();
-        self.win[classes.of[i] * m + classes.of[j]]
-    }
 }
 
 impl BdmScratch {
@@ -258,14 +258,17 @@ impl BdmScratch {
         self.weight.resize(n, 0.0);
         self.votes.distance_utility.resize(n * n, 0.0);
         self.votes.win.resize(n * n, 0.0);
-        self.votes.sorted.resize(n, 0.0);
+        self.votes.sorted.resize(n, (0.0, 0));
         self.votes.spread.resize(n, 0.0);
         self.risk.resize(n, 1.0);
         self.danger.resize(n, 0.0);
         self.logs.resize(n);
         self.previous_logs.resize(n);
-        self.success.resize(n, 0.0);
-        self.failure.resize(n, 0.0);
+        for per_position in
+            [&mut self.threat, &mut self.success, &mut self.failure, &mut self.beats, &mut self.challenge]
+        {
+            per_position.resize(n, 0.0);
+        }
     }
 
     /// The risk exponents r_i computed by the last [`bdm_round`].
@@ -294,7 +297,20 @@ pub fn bdm_round(
         return;
     }
     scratch.resize(n);
-    let BdmScratch { weight, classes, votes, risk, danger, logs, previous_logs, success, failure } = scratch;
+    let BdmScratch {
+        weight,
+        classes,
+        votes,
+        risk,
+        danger,
+        logs,
+        previous_logs,
+        threat,
+        success,
+        failure,
+        beats,
+        challenge,
+    } = scratch;
     for k in 0..n {
         weight[k] = capabilities[k] * saliences[k];
     }
@@ -308,20 +324,20 @@ pub fn bdm_round(
     // power costs one exp (powf would redo the log every time).
     std::mem::swap(logs, previous_logs);
     logs.fill(&classes.values, range, previous_logs, &mut classes.was);
-    let (log_distance, log_success, log_failure) = (&logs.distance, &logs.success, &logs.failure);
+    let of = &classes.of[..n];
 
     // Step 1: risk exponents from the dangers computed with every r = 1.
     risk[..n].fill(1.0);
-    win_probabilities(x, classes, &weight[..n], &risk[..n], range, log_distance, votes);
+    win_probabilities(classes, &weight[..n], &risk[..n], logs, votes);
     for i in 0..n {
-        danger[i] = (0..n)
-            .filter(|&j| j != i)
-            .map(|j| {
-                // With r = 1: U_s = 2d, U_f = −2d, U_sq = 0.
-                let d = scaled_distance(x[j], x[i], range);
-                expected_utility(votes.win(classes, j, i), s[i], 2.0 * d, -2.0 * d, 0.0)
-            })
-            .sum();
+        // With r = 1: U_s = 2d, U_f = −2d, U_sq = 0; the threat from j depends on j only through
+        // its position (at i's own, d = 0 and P = 0).
+        let own = of[i];
+        for (c, threat) in threat[..m].iter_mut().enumerate() {
+            let d = logs.scaled[c * m + own];
+            *threat = expected_utility(votes.win[c * m + own], s[i], 2.0 * d, -2.0 * d, 0.0);
+        }
+        danger[i] = (0..n).filter(|&j| j != i).map(|j| threat[of[j]]).sum();
     }
     let (low, high) =
         danger[..n].iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &d| (lo.min(d), hi.max(d)));
@@ -331,28 +347,31 @@ pub fn bdm_round(
     }
 
     // Steps 2–4 with the actors' own exponents.
-    win_probabilities(x, classes, &weight[..n], &risk[..n], range, log_distance, votes);
+    win_probabilities(classes, &weight[..n], &risk[..n], logs, votes);
 
     // Step 5: each actor's best offer, from the positions at the start of the round.
     for i in 0..n {
         let r = risk[i];
         let status_quo = 2.0 - 4.0 * (-r * std::f64::consts::LN_2).exp();
         // U_s = 2 − 4(0.5 − 0.5d)^r, U_f = 2 − 4(0.5 + 0.5d)^r against each other position, as i
-        // evaluates them.
-        let own = classes.of[i];
+        // evaluates them; what i expects from the challenge of an actor at b (EU with P(b, i) and
+        // i's salience) is the same for every actor there.
+        let own = of[i];
         for b in (0..m).filter(|&b| b != own) {
-            success[b] = 2.0 - 4.0 * (r * log_success[own * m + b]).exp();
-            failure[b] = 2.0 - 4.0 * (r * log_failure[own * m + b]).exp();
+            success[b] = 2.0 - 4.0 * (r * logs.success[own * m + b]).exp();
+            failure[b] = 2.0 - 4.0 * (r * logs.failure[own * m + b]).exp();
+            beats[b] = votes.win[own * m + b];
+            challenge[b] = expected_utility(votes.win[b * m + own], s[i], success[b], failure[b], status_quo);
         }
         let mut confrontation: Option<(f64, f64)> = None; // (distance, target)
         let mut compromise: Option<(f64, f64)> = None; // (criterion, target)
         for j in 0..n {
-            if x[j] == x[i] {
+            let c = of[j];
+            if c == own {
                 continue;
             }
-            let (success, failure) = (success[classes.of[j]], failure[classes.of[j]]);
-            let a = expected_utility(votes.win(classes, i, j), s[j], success, failure, status_quo);
-            let b = expected_utility(votes.win(classes, j, i), s[i], success, failure, status_quo);
+            let a = expected_utility(beats[c], s[j], success[c], failure[c], status_quo);
+            let b = challenge[c];
             if b > a && a > 0.0 {
                 let distance = (x[i] - x[j]).abs();
                 if confrontation.is_none_or(|(best, _)| distance < best) {
@@ -377,25 +396,28 @@ fn scaled_distance(a: f64, b: f64, range: f64) -> f64 {
     ((a - b).abs() / range).clamp(0.0, 1.0)
 }
 
+/// Pairs of positions whose votes are summed side by side: each pair's sums keep their order over
+/// the voters, and the independent sums of several pairs overlap in the processor's pipeline.
+const PAIRS_AT_ONCE: usize = 4;
+
 /// Fills `votes.win` = P(a beats b) between distinct positions (steps 2–3) for exponents `risk`.
-fn win_probabilities(
-    x: &[f64],
-    classes: &Classes,
-    weight: &[f64],
-    risk: &[f64],
-    range: f64,
-    log_distance: &[f64],
-    votes: &mut Votes,
-) {
-    let (n, m) = (x.len(), classes.values.len());
+fn win_probabilities(classes: &Classes, weight: &[f64], risk: &[f64], logs: &Logs, votes: &mut Votes) {
+    let (n, m) = (weight.len(), classes.values.len());
     let Votes { distance_utility, win, sorted, spread } = votes;
+    let distance_utility = &mut distance_utility[..m * n];
     // u_k(a) = (|x_k − v_a|/R)^{r_k}: n·m powers, once per round; votes are differences of these.
-    for (a, &position) in classes.values.iter().enumerate() {
-        for k in 0..n {
-            distance_utility[a * n + k] = if risk[k] == 1.0 {
-                scaled_distance(x[k], position, range)
+    // u_k is d itself where r_k = 1, and 0 at k's own position (exp(r · ln 0) = 0 for r > 0).
+    for (k, &r) in risk.iter().enumerate() {
+        let own = classes.of[k];
+        let (scaled, log_distance) =
+            (&logs.scaled[own * m..(own + 1) * m], &logs.distance[own * m..(own + 1) * m]);
+        for (a, (&d, &log)) in scaled.iter().zip(log_distance).enumerate() {
+            distance_utility[a * n + k] = if r == 1.0 {
+                d
+            } else if log == f64::NEG_INFINITY && r > 0.0 {
+                0.0
             } else {
-                (risk[k] * log_distance[classes.of[k] * m + a]).exp()
+                (r * log).exp()
             };
         }
     }
@@ -405,23 +427,35 @@ fn win_probabilities(
     // utilities, so its sum.
     let mut total = 0.0;
     for k in 0..n {
-        let twin = (0..k).find(|&t| classes.of[t] == classes.of[k] && risk[t].to_bits() == risk[k].to_bits());
+        let own = classes.of[k];
+        let twin = if classes.size[own] > 1 {
+            (0..k).find(|&t| classes.of[t] == own && risk[t].to_bits() == risk[k].to_bits())
+        } else {
+            None
+        };
         spread[k] = match twin {
             Some(t) => spread[t],
             None => {
-                // Every actor's utility, laid out nearest position first: ascending but for the
-                // rare rounding of a power against its neighbour's, which the insertion sort
-                // puts right. The sorted values are the same whatever the sort.
-                let column = &mut sorted[..n];
-                let mut slots = column.iter_mut();
-                for &a in &classes.nearest[classes.of[k] * m..(classes.of[k] + 1) * m] {
-                    let u = distance_utility[a * n + k];
-                    for slot in slots.by_ref().take(classes.size[a]) {
-                        *slot = u;
+                // The utilities at the distinct positions, nearest position first: ascending but
+                // for the rare rounding of a power against its neighbour's, which the insertion
+                // sort puts right. The sorted values are the same whatever the sort; each stands
+                // for as many actors as are there.
+                let column = &mut sorted[..m];
+                for (slot, &a) in column.iter_mut().zip(&classes.nearest[own * m..(own + 1) * m]) {
+                    *slot = (distance_utility[a * n + k], classes.size[a]);
+                }
+                if column.windows(2).any(|pair| pair[0].0.total_cmp(&pair[1].0).is_gt()) {
+                    insertion_sort_by(column, |a, b| a.0.total_cmp(&b.0).is_gt());
+                }
+                let mut sum = -0.0; // as `Iterator::sum` starts
+                let mut i = 0;
+                for &(u, size) in column.iter() {
+                    for _ in 0..size {
+                        sum += u * (2.0 * i as f64 - (n - 1) as f64);
+                        i += 1;
                     }
                 }
-                insertion_sort_by(column, |a, b| a.total_cmp(b).is_gt());
-                column.iter().enumerate().map(|(i, u)| u * (2.0 * i as f64 - (n - 1) as f64)).sum()
+                sum
             }
         };
         total += weight[k] * 2.0 * spread[k];
@@ -431,21 +465,31 @@ fn win_probabilities(
     // (Negating a vote is exact, so P(b, a) is bit for bit what a pass in the other order gives.)
     for a in 0..m {
         win[a * m + a] = 0.0;
-        for b in a + 1..m {
-            let (mut for_a, mut for_b) = (0.0, 0.0);
+        let row_a = &distance_utility[a * n..(a + 1) * n];
+        for first in (a + 1..m).step_by(PAIRS_AT_ONCE) {
+            // Lanes past the last position vote on (a, a) and are dropped.
+            let rows: [&[f64]; PAIRS_AT_ONCE] = std::array::from_fn(|l| {
+                let b = if first + l < m { first + l } else { a };
+                &distance_utility[b * n..(b + 1) * n]
+            });
+            let (mut for_a, mut for_b) = ([0.0; PAIRS_AT_ONCE], [0.0; PAIRS_AT_ONCE]);
             if total > 0.0 {
-                let (row_a, row_b) =
-                    (&distance_utility[a * n..(a + 1) * n], &distance_utility[b * n..(b + 1) * n]);
-                for ((w, ua), ub) in weight.iter().zip(row_a).zip(row_b) {
-                    let vote = w * (ub - ua);
-                    for_a += vote.max(0.0);
-                    for_b += (-vote).max(0.0);
+                for (k, (&w, &ua)) in weight.iter().zip(row_a).enumerate() {
+                    for l in 0..PAIRS_AT_ONCE {
+                        let vote = w * (rows[l][k] - ua);
+                        for_a[l] += vote.max(0.0);
+                        for_b[l] += (-vote).max(0.0);
+                    }
                 }
-                for_a /= total;
-                for_b /= total;
+                for l in 0..PAIRS_AT_ONCE {
+                    for_a[l] /= total;
+                    for_b[l] /= total;
+                }
             }
-            win[a * m + b] = for_a;
-            win[b * m + a] = for_b;
+            for (l, b) in (first..m.min(first + PAIRS_AT_ONCE)).enumerate() {
+                win[a * m + b] = for_a[l];
+                win[b * m + a] = for_b[l];
+            }
         }
     }
 }
