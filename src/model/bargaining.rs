@@ -55,12 +55,15 @@ pub struct BdmScratch {
     logs: Logs,
     /// The previous round's (of any issue): positions that did not move keep their logs.
     previous_logs: Logs,
+    /// Step 1: the lottery P U_s + (1 − P) U_f of a challenge with r = 1 between distinct
+    /// positions (row: the challenger's position, column: the challenged's).
+    lottery: Vec<f64>,
     /// One actor's view of each distinct position (step 1: the threat from there; step 5: U_s, U_f,
-    /// P(actor beats it) and the expected utility of its challenge).
+    /// the lottery of challenging an actor there, and what it expects from that actor's challenge).
     threat: Vec<f64>,
     success: Vec<f64>,
     failure: Vec<f64>,
-    beats: Vec<f64>,
+    gamble: Vec<f64>,
     challenge: Vec<f64>,
 }
 
@@ -264,8 +267,9 @@ impl BdmScratch {
         self.danger.resize(n, 0.0);
         self.logs.resize(n);
         self.previous_logs.resize(n);
+        self.lottery.resize(n * n, 0.0);
         for per_position in
-            [&mut self.threat, &mut self.success, &mut self.failure, &mut self.beats, &mut self.challenge]
+            [&mut self.threat, &mut self.success, &mut self.failure, &mut self.gamble, &mut self.challenge]
         {
             per_position.resize(n, 0.0);
         }
@@ -306,9 +310,10 @@ pub fn bdm_round(
         logs,
         previous_logs,
         threat,
+        lottery,
         success,
         failure,
-        beats,
+        gamble,
         challenge,
     } = scratch;
     for k in 0..n {
@@ -329,13 +334,18 @@ pub fn bdm_round(
     // Step 1: risk exponents from the dangers computed with every r = 1.
     risk[..n].fill(1.0);
     win_probabilities(classes, &weight[..n], &risk[..n], logs, votes);
+    // The lottery of j's challenge to i depends only on their positions.
+    for ((lottery, &p), &d) in lottery[..m * m].iter_mut().zip(&votes.win[..m * m]).zip(&logs.scaled[..m * m])
+    {
+        *lottery = challenge_lottery(p, 2.0 * d, -2.0 * d);
+    }
     for i in 0..n {
         // With r = 1: U_s = 2d, U_f = −2d, U_sq = 0; the threat from j depends on j only through
         // its position (at i's own, d = 0 and P = 0).
         let own = of[i];
         for (c, threat) in threat[..m].iter_mut().enumerate() {
             let d = logs.scaled[c * m + own];
-            *threat = expected_utility(votes.win[c * m + own], s[i], 2.0 * d, -2.0 * d, 0.0);
+            *threat = expected_utility(lottery[c * m + own], s[i], 2.0 * d, 0.0);
         }
         danger[i] = (0..n).filter(|&j| j != i).map(|j| threat[of[j]]).sum();
     }
@@ -360,8 +370,11 @@ pub fn bdm_round(
         for b in (0..m).filter(|&b| b != own) {
             success[b] = 2.0 - 4.0 * (r * logs.success[own * m + b]).exp();
             failure[b] = 2.0 - 4.0 * (r * logs.failure[own * m + b]).exp();
-            beats[b] = votes.win[own * m + b];
-            challenge[b] = expected_utility(votes.win[b * m + own], s[i], success[b], failure[b], status_quo);
+            let p = votes.win[own * m + b];
+            gamble[b] = challenge_lottery(p, success[b], failure[b]);
+            let p = votes.win[b * m + own];
+            challenge[b] =
+                expected_utility(challenge_lottery(p, success[b], failure[b]), s[i], success[b], status_quo);
         }
         let mut confrontation: Option<(f64, f64)> = None; // (distance, target)
         let mut compromise: Option<(f64, f64)> = None; // (criterion, target)
@@ -370,7 +383,7 @@ pub fn bdm_round(
             if c == own {
                 continue;
             }
-            let a = expected_utility(beats[c], s[j], success[c], failure[c], status_quo);
+            let a = expected_utility(gamble[c], s[j], success[c], status_quo);
             let b = challenge[c];
             if b > a && a > 0.0 {
                 let distance = (x[i] - x[j]).abs();
@@ -494,11 +507,19 @@ fn win_probabilities(classes: &Classes, weight: &[f64], risk: &[f64], logs: &Log
     }
 }
 
-/// EU(i→j) = s_j [P U_s + (1 − P) U_f] + (1 − s_j) U_s − U_sq (step 4), given P(i, j), s_j and
-/// the evaluator's U_s, U_f and U_sq.
+/// P U_s + (1 − P) U_f: what a challenge is worth to the evaluator if the challenged resists, given
+/// P = P(challenger beats challenged) and the evaluator's U_s and U_f.
 #[inline]
-fn expected_utility(p: f64, salience: f64, success: f64, failure: f64, status_quo: f64) -> f64 {
-    salience * (p * success + (1.0 - p) * failure) + (1.0 - salience) * success - status_quo
+fn challenge_lottery(p: f64, success: f64, failure: f64) -> f64 {
+    p * success + (1.0 - p) * failure
+}
+
+/// EU(i→j) = s_j [P U_s + (1 − P) U_f] + (1 − s_j) U_s − U_sq (step 4), given the lottery
+/// P U_s + (1 − P) U_f with P = P(i, j), s_j and the evaluator's U_s and U_sq. (The lottery depends
+/// on the pair of positions only, so callers take it once per pair.)
+#[inline]
+fn expected_utility(lottery: f64, salience: f64, success: f64, status_quo: f64) -> f64 {
+    salience * lottery + (1.0 - salience) * success - status_quo
 }
 
 #[cfg(test)]
@@ -565,6 +586,11 @@ pub(crate) mod tests {
         assert_eq!(next, [1.0, 5.0, 9.0]);
     }
 
+    /// EU(i→j) as DESIGN.md writes it, in one expression.
+    fn literal_expected_utility(p: f64, salience: f64, success: f64, failure: f64, status_quo: f64) -> f64 {
+        salience * (p * success + (1.0 - p) * failure) + (1.0 - salience) * success - status_quo
+    }
+
     /// The round computed actor by actor, as before actors at one position shared their work:
     /// the reference [`bdm_round`] must match bit for bit. Returns (next positions, risk exponents).
     fn reference_round(c: &[f64], s: &[f64], x: &[f64], range: f64) -> (Vec<f64>, Vec<f64>) {
@@ -617,7 +643,7 @@ pub(crate) mod tests {
                     .filter(|&j| j != i)
                     .map(|j| {
                         let d = scaled_distance(x[j], x[i], range);
-                        expected_utility(p[j * n + i], s[i], 2.0 * d, -2.0 * d, 0.0)
+                        literal_expected_utility(p[j * n + i], s[i], 2.0 * d, -2.0 * d, 0.0)
                     })
                     .sum()
             })
@@ -638,8 +664,8 @@ pub(crate) mod tests {
             for j in (0..n).filter(|&j| x[j] != x[i]) {
                 let success = 2.0 - 4.0 * (r * logs(i, j)[1]).exp();
                 let failure = 2.0 - 4.0 * (r * logs(i, j)[2]).exp();
-                let a = expected_utility(p[i * n + j], s[j], success, failure, status_quo);
-                let b = expected_utility(p[j * n + i], s[i], success, failure, status_quo);
+                let a = literal_expected_utility(p[i * n + j], s[j], success, failure, status_quo);
+                let b = literal_expected_utility(p[j * n + i], s[i], success, failure, status_quo);
                 if b > a && a > 0.0 {
                     let distance = (x[i] - x[j]).abs();
                     if confrontation.is_none_or(|(best, _)| distance < best) {
