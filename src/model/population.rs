@@ -88,20 +88,19 @@ impl Agents {
     /// uniformly at random, at home.
     pub fn reset(&mut self, threshold: &Sampler, initially_home: usize, stream: &mut Stream) {
         let n = self.thresholds.len();
-        // Exponential spacings: partial sums S_1..S_n into `thresholds`, then S_{n+1}.
+        // Exponential spacings: partial sums S_1..S_n into `thresholds`, then S_{n+1}. The draws
+        // first, then the sums (the same additions in the same order): the running sum of a loop
+        // that also draws lived in memory, around the exponential's rare call to libm.
+        for slot in &mut self.thresholds {
+            *slot = stream.exponential();
+        }
         let mut sum = 0.0;
         for slot in &mut self.thresholds {
-            sum += stream.exponential();
+            sum += *slot;
             *slot = sum;
         }
         let total = sum + stream.exponential();
-        let mut previous = f64::NEG_INFINITY;
-        for slot in &mut self.thresholds {
-            let u = *slot / total;
-            // Running maximum: the table's interpolant is monotone only up to 1e-14.
-            previous = previous.max(threshold.quantile(u));
-            *slot = previous;
-        }
+        threshold.sorted_quantiles(&mut self.thresholds, total);
         self.home.fill(0);
         self.at_home = 0;
         // Floyd's algorithm: a uniform random subset of size m in m draws.
@@ -205,7 +204,8 @@ impl Agents {
     /// `home`, or `None` if there is none.
     fn select(&self, from: usize, mut skip: u64, home: bool) -> Option<usize> {
         let n = self.thresholds.len();
-        if from >= n {
+        // Fewer agents than `skip` are left: none (thinning's last skip is usually long).
+        if from >= n || skip >= (n - from) as u64 {
             return None;
         }
         let mut w = from / 64;

@@ -79,6 +79,33 @@ impl Sampler {
             },
         }
     }
+
+    /// Replaces ascending `sums` (partial sums of exponentials) by the quantiles at
+    /// u = sum / `total`, kept ascending by a running maximum: the table's interpolant is monotone
+    /// only up to 1e-14. One run's thresholds of a population (`model::population`); the loop is
+    /// here so that the table's lookup is inlined into it whatever the caller's crate layout.
+    pub fn sorted_quantiles(&self, sums: &mut [f64], total: f64) {
+        let mut previous = f64::NEG_INFINITY;
+        match self {
+            Sampler::Exact(distribution) => {
+                for slot in sums {
+                    previous = previous.max(distribution.quantile(*slot / total));
+                    *slot = previous;
+                }
+            }
+            Sampler::Table { table, offset, width, exact } => {
+                for slot in sums {
+                    let u = *slot / total;
+                    let value = match table.quantile(u) {
+                        Some(unit) => offset + width * unit,
+                        None => exact.quantile(u),
+                    };
+                    previous = previous.max(value);
+                    *slot = previous;
+                }
+            }
+        }
+    }
 }
 
 /// The shape parameters a table is built for; others sample by the exact inverse.
@@ -182,7 +209,7 @@ impl QuantileTable {
 
     /// Q(u), or `None` beyond the tails (u < 10⁻¹² or 1 − u < 10⁻¹²) where the caller uses the
     /// exact quantile.
-    #[inline]
+    #[inline(always)]
     pub fn quantile(&self, u: f64) -> Option<f64> {
         let h = (1.0 - 2.0 * INTERIOR_LOW) / INTERIOR_CELLS as f64;
         if (INTERIOR_LOW..=1.0 - INTERIOR_LOW).contains(&u) {

@@ -102,6 +102,21 @@ impl Factor {
             },
         })
     }
+
+    /// An order of the kinds of factor (and of the functions called), so that a group of the
+    /// table refreshes the factors of one kind one after the other: the same branch of the
+    /// `match` in [`Factor::value`] again and again.
+    fn kind(self) -> (u8, u8) {
+        match self {
+            Factor::Driver(_) => (0, 0),
+            Factor::DriverIs { .. } => (1, 0),
+            Factor::Variable(_) => (2, 0),
+            Factor::Active(_) => (3, 0),
+            Factor::Month => (4, 0),
+            Factor::Call(function, _) => (5, function as u8),
+            Factor::Within(function, _, _) => (6, function as u8),
+        }
+    }
 }
 
 /// The distinct factors of a model's links, each given a slot in a run's [`FactorValues`]: a link
@@ -112,7 +127,8 @@ impl Factor {
 pub struct FactorTable {
     /// The factor of each slot (none for slot 0, the constant 1).
     slots: Vec<Option<Factor>>,
-    /// (slot, factor) grouped by [`Source`] (in `Source::ALL` order): refreshed together.
+    /// (slot, factor) grouped by [`Source`] (in `Source::ALL` order), refreshed together; within
+    /// a group by kind of factor.
     groups: [Vec<(usize, Factor)>; 5],
 }
 
@@ -131,7 +147,9 @@ impl FactorTable {
         }
         let slot = self.slots.len();
         self.slots.push(Some(factor));
-        self.groups[source as usize].push((slot, factor));
+        let group = &mut self.groups[source as usize];
+        let at = group.partition_point(|(_, f)| f.kind() <= factor.kind());
+        group.insert(at, (slot, factor));
         Some(slot)
     }
 
@@ -174,8 +192,9 @@ pub struct FactorValues(Vec<f64>);
 pub struct Links {
     /// (term, coefficient) in file order.
     pub links: Vec<(Term, f64)>,
-    /// Factors a link once tabulated (the most of any of its terms); 0 when some factor has no
-    /// table value (`first`) and the terms are evaluated factor by factor.
+    /// Slots a link once tabulated: the most factors of any of its terms, at least
+    /// [`Links::PAIR`]; 0 when some factor has no table value (`first`) and the terms are
+    /// evaluated factor by factor.
     width: usize,
     /// Each link's factors as slots of the model's [`FactorTable`], `width` a link, padded with
     /// slot 0 (the constant 1).
@@ -185,6 +204,10 @@ pub struct Links {
 }
 
 impl Links {
+    /// The fewest slots a tabulated link takes: most terms have one or two factors, and one width
+    /// for both keeps the sum's branches the same from one table to the next.
+    const PAIR: usize = 2;
+
     /// The links, evaluated factor by factor until [`Links::tabulate`].
     pub fn new(links: Vec<(Term, f64)>) -> Self {
         Links { links, ..Links::default() }
@@ -193,11 +216,12 @@ impl Links {
     /// Gives every factor a slot in `table` so that [`Links::sum`] reads values by slot; the
     /// links stay evaluated factor by factor when one of them has a `first(...)`.
     pub fn tabulate(&mut self, table: &mut FactorTable) {
-        let width = self.links.iter().map(|(term, _)| term.factors.len()).max().unwrap_or(0);
         let tabulated = self.links.iter().all(|(term, _)| term.factors.iter().all(|f| f.source().is_some()));
-        if width == 0 || !tabulated {
+        if self.links.is_empty() || !tabulated {
             return;
         }
+        let longest = self.links.iter().map(|(term, _)| term.factors.len()).max().unwrap_or(0);
+        let width = longest.max(Self::PAIR);
         let mut slots = Vec::with_capacity(width * self.links.len());
         for (term, _) in &self.links {
             let start = slots.len();
@@ -213,12 +237,12 @@ impl Links {
     /// current by [`FactorTable::refresh`]). The same products and sum in the same order either way.
     #[inline]
     pub fn sum(&self, state: &State, values: &FactorValues) -> f64 {
-        let sum = match self.width {
-            0 => self.sum_by_factor(state),
-            1 => self.sum_tabulated::<1>(values),
-            2 => self.sum_tabulated::<2>(values),
-            3 => self.sum_tabulated::<3>(values),
-            _ => self.sum_tabulated_wide(values),
+        let sum = if self.width == Self::PAIR {
+            self.sum_of_pairs(values)
+        } else if self.width == 0 {
+            self.sum_by_factor(state)
+        } else {
+            self.sum_tabulated(values)
         };
         #[cfg(test)]
         assert_eq!(
@@ -235,25 +259,25 @@ impl Links {
         self.links.iter().map(|(term, coefficient)| coefficient * term.value(state).unwrap_or(0.0)).sum()
     }
 
-    /// Σ coefficient · term over `W` slots a link.
+    /// Σ coefficient · term over two slots a link (1 · a · b, as [`Term::value`] multiplies).
     #[inline]
-    fn sum_tabulated<const W: usize>(&self, values: &FactorValues) -> f64 {
+    fn sum_of_pairs(&self, values: &FactorValues) -> f64 {
         let values = values.0.as_slice();
-        self.slots
-            .chunks_exact(W)
+        let (pairs, _) = self.slots.as_chunks::<2>();
+        pairs
+            .iter()
             .zip(&self.coefficients)
-            .map(|(slots, coefficient)| {
+            .map(|(&[a, b], coefficient)| {
                 let mut product = 1.0;
-                for &slot in slots {
-                    product *= values[slot];
-                }
+                product *= values[a];
+                product *= values[b];
                 coefficient * product
             })
             .sum()
     }
 
-    /// [`Links::sum_tabulated`] for terms of more than 3 factors.
-    fn sum_tabulated_wide(&self, values: &FactorValues) -> f64 {
+    /// Σ coefficient · term over `width` slots a link.
+    fn sum_tabulated(&self, values: &FactorValues) -> f64 {
         let values = values.0.as_slice();
         self.slots
             .chunks_exact(self.width)
@@ -446,6 +470,9 @@ mod tests {
         ]);
         with_first.tabulate(&mut table);
         assert_eq!((with_first.width, with_first.slots.len()), (0, 0));
+        let mut single = Links::new(vec![(term(vec![Factor::Variable(0)]), 1.0)]);
+        single.tabulate(&mut table);
+        assert_eq!((single.width, single.slots.as_slice()), (2, [1, 0].as_slice()));
         let mut wide = Links::new(vec![
             (term(vec![Factor::Variable(0)]), 1.0),
             (term(vec![Factor::Month, Factor::Driver(1), Factor::Variable(0), Factor::Active(2)]), 2.0),
