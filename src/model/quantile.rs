@@ -69,7 +69,7 @@ impl Sampler {
     }
 
     /// The value at cumulative probability `u` ∈ (0, 1).
-    #[inline]
+    #[inline(always)]
     pub fn quantile(&self, u: f64) -> f64 {
         match self {
             Sampler::Exact(distribution) => distribution.quantile(u),
@@ -86,24 +86,9 @@ impl Sampler {
     /// here so that the table's lookup is inlined into it whatever the caller's crate layout.
     pub fn sorted_quantiles(&self, sums: &mut [f64], total: f64) {
         let mut previous = f64::NEG_INFINITY;
-        match self {
-            Sampler::Exact(distribution) => {
-                for slot in sums {
-                    previous = previous.max(distribution.quantile(*slot / total));
-                    *slot = previous;
-                }
-            }
-            Sampler::Table { table, offset, width, exact } => {
-                for slot in sums {
-                    let u = *slot / total;
-                    let value = match table.quantile(u) {
-                        Some(unit) => offset + width * unit,
-                        None => exact.quantile(u),
-                    };
-                    previous = previous.max(value);
-                    *slot = previous;
-                }
-            }
+        for slot in sums {
+            previous = previous.max(self.quantile(*slot / total));
+            *slot = previous;
         }
     }
 }
