@@ -357,8 +357,8 @@ pub fn run_chunks(
             let values = results.into_iter().collect::<Result<Vec<_>, _>>()?;
             batch = batch_after(batch.end);
             let next = batch.clone();
-            let (flow, next) =
-                rayon::join(|| sink(values), || if next.is_empty() { Vec::new() } else { simulate(next) });
+            // After the last batch `next` is empty: nothing to simulate beside the last sink.
+            let (flow, next) = rayon::join(|| sink(values), || simulate(next));
             if flow == Flow::Stop {
                 break;
             }
