@@ -1,6 +1,7 @@
 //! The simulation's hot paths: the whole default run as a user starts it (10,000 runs, files,
 //! charts and report), one run of the bundled default scenario and its draw floor (the same random
-//! draws and nothing else), the engine over 1,000 runs, one month of a population, one BDM round
+//! draws and nothing else), the same run with its one BDM issue bargaining by compromise (what the
+//! rest of a run costs), the engine over 1,000 runs, one month of a population, one BDM round
 //! (the EC case) and the default's `corridor` issue over its first 12 rounds.
 //! Targets (issue 17): the whole default run ≤ 1.5 s wall on 2 cores; one run ≤ 3× its draw floor.
 //!
@@ -40,19 +41,33 @@ use crossroads::model::{Model, RunValues, World};
 use crossroads::scenario::{self, Distribution};
 
 fn default_model() -> Model {
-    let loaded = scenario::load_str("default", crossroads::cli::DEFAULT_SCENARIO, Path::new("."), &[])
+    default_model_with(&[])
+}
+
+/// The bundled default under `--set`s.
+fn default_model_with(sets: &[&str]) -> Model {
+    let sets: Vec<String> = sets.iter().map(|s| (*s).to_string()).collect();
+    let loaded = scenario::load_str("default", crossroads::cli::DEFAULT_SCENARIO, Path::new("."), &sets)
         .expect("the bundled default loads");
     Model::compile(&loaded.scenario).expect("the bundled default compiles")
 }
 
 fn one_run(c: &mut Criterion<ThreadCpu>) {
-    let model = default_model();
+    bench_runs(c, "one run of the default scenario (120 months)", &default_model());
+    // The same run with its one `bdm` issue bargaining by `compromise` (which draws nothing either):
+    // what the rest of a run costs, the bound on what cutting BDM rounds alone can reach.
+    let without_bdm = default_model_with(&["issues.corridor.model=compromise"]);
+    bench_runs(c, "one run of the default scenario, corridor by compromise (no BDM rounds)", &without_bdm);
+}
+
+/// Runs 1, 2, 3, … of `model` at the default seed, one per iteration.
+fn bench_runs(c: &mut Criterion<ThreadCpu>, name: &str, model: &Model) {
     let series = model.series_outcomes().count() * model.horizon as usize;
     let (mut drivers, mut outcomes, mut values) =
         (vec![0.0; model.drivers.len()], vec![0.0; model.outcomes.len()], vec![0.0; series]);
-    let mut world = World::new(&model);
+    let mut world = World::new(model);
     let mut run = 0u64;
-    c.bench_function("one run of the default scenario (120 months)", |b| {
+    c.bench_function(name, |b| {
         b.iter(|| {
             run += 1;
             let out = RunValues {
