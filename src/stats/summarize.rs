@@ -5,9 +5,10 @@ use super::describe::{histogram, quantile, wilson};
 use super::exact_sum::ExactSum;
 use super::sketch::Sketch;
 use super::summary::*;
-use super::tally::Tally;
+use super::tally::{Approximation, Tally};
 use crate::engine::{CHUNK_RUNS, Simulation};
 use crate::model::Model;
+use crate::model::compile::OutcomeSpec;
 use crate::scenario::term::Function;
 use rayon::prelude::*;
 
@@ -55,38 +56,10 @@ pub fn summarize(model: &Model, simulation: &Simulation) -> Summary {
                 points
             });
             let by_month = by_month(model, outcome, simulation.runs, months.into_iter(), series.as_deref());
-            OutcomeSummary {
-                name: outcome.name.clone(),
-                title: outcome.title.clone(),
-                unit: outcome.unit.clone(),
-                description: outcome.description.clone(),
-                measure: outcome.text.clone(),
-                kind: outcome.kind,
-                measured_at: model.start.plus(outcome.month).to_string(),
-                given: outcome.given_text.clone(),
-                scale: outcome.scale.as_ref().map(scale_of),
-                statistics,
-                series,
-                headline: outcome.headline,
-                share: outcome.share,
-                by_month,
-            }
+            outcome_summary(model, outcome, statistics, series, by_month)
         })
         .collect();
-    Summary {
-        scenario: model.name.clone(),
-        title: model.title.clone(),
-        seed: simulation.seed,
-        runs: simulation.runs,
-        version: crate::VERSION.to_string(),
-        start: model.start.to_string(),
-        horizon: model.horizon,
-        outcomes,
-        approximation: None,
-        stopping: None,
-        evidence: None,
-        correlations: None,
-    }
+    model_summary(model, (simulation.seed, simulation.runs), outcomes, None)
 }
 
 /// The statistics of a finished [`Tally`]: exactly [`summarize`] of its runs when it kept them all;
@@ -126,34 +99,56 @@ pub fn summarize_tally(model: &Model, tally: &Tally) -> Summary {
                 points
             });
             let by_month = by_month(model, outcome, tally.runs(), sketch.buckets(), series.as_deref());
-            OutcomeSummary {
-                name: outcome.name.clone(),
-                title: outcome.title.clone(),
-                unit: outcome.unit.clone(),
-                description: outcome.description.clone(),
-                measure: outcome.text.clone(),
-                kind: outcome.kind,
-                measured_at: model.start.plus(outcome.month).to_string(),
-                given: outcome.given_text.clone(),
-                scale: outcome.scale.as_ref().map(scale_of),
-                statistics,
-                series,
-                headline: outcome.headline,
-                share: outcome.share,
-                by_month,
-            }
+            outcome_summary(model, outcome, statistics, series, by_month)
         })
         .collect();
+    model_summary(model, (tally.seed(), tally.runs()), outcomes, tally.approximation())
+}
+
+/// One outcome's entry: what the scenario says of it, with its statistics.
+fn outcome_summary(
+    model: &Model,
+    outcome: &OutcomeSpec,
+    statistics: OutcomeStatistics,
+    series: Option<Vec<SeriesPoint>>,
+    by_month: Option<Vec<CumulativePoint>>,
+) -> OutcomeSummary {
+    OutcomeSummary {
+        name: outcome.name.clone(),
+        title: outcome.title.clone(),
+        unit: outcome.unit.clone(),
+        description: outcome.description.clone(),
+        measure: outcome.text.clone(),
+        kind: outcome.kind,
+        measured_at: model.start.plus(outcome.month).to_string(),
+        given: outcome.given_text.clone(),
+        scale: outcome.scale.as_ref().map(scale_of),
+        statistics,
+        series,
+        headline: outcome.headline,
+        share: outcome.share,
+        by_month,
+    }
+}
+
+/// The summary of `(seed, runs)` runs of `model` around its outcomes' entries; stopping, evidence
+/// and correlations are the caller's to add.
+fn model_summary(
+    model: &Model,
+    (seed, runs): (u64, u64),
+    outcomes: Vec<OutcomeSummary>,
+    approximation: Option<Approximation>,
+) -> Summary {
     Summary {
         scenario: model.name.clone(),
         title: model.title.clone(),
-        seed: tally.seed(),
-        runs: tally.runs(),
+        seed,
+        runs,
         version: crate::VERSION.to_string(),
         start: model.start.to_string(),
         horizon: model.horizon,
         outcomes,
-        approximation: tally.approximation(),
+        approximation,
         stopping: None,
         evidence: None,
         correlations: None,
