@@ -304,12 +304,41 @@ pub fn time_to_event_for<'a>(
     comparison: &Comparison,
     outcome: &'a OutcomeComparison,
 ) -> Option<TimeToEventFigure<'a>> {
+    let aligned = aligned(comparison, outcome, |o| o.by_month.as_deref())?;
+    let subtitle = format!(
+        "Probability it has happened by the end of each month, with its 95% Monte Carlo interval · {}{}",
+        runs_and_seed(comparison),
+        aligned.not_shown
+    );
+    Some(TimeToEventFigure {
+        title: format!("{}: by when", outcome.title),
+        subtitle,
+        start: aligned.start,
+        layers: aligned.layers.into_iter().map(|(label, points)| CurveLayer { label, points }).collect(),
+    })
+}
+
+/// The scenarios that have an outcome's monthly points, as (label, points), leaving out those that
+/// start in another month than the first of them (their months would not line up).
+struct Aligned<'a, T> {
+    start: YearMonth,
+    layers: Vec<(String, &'a [T])>,
+    /// " · not shown: …" naming the scenarios left out, or empty.
+    not_shown: String,
+}
+
+/// [`Aligned`] of the points `points` takes from each scenario's summary of `outcome`; `None` when
+/// no scenario has any.
+fn aligned<'a, T>(
+    comparison: &Comparison,
+    outcome: &'a OutcomeComparison,
+    points: impl Fn(&'a OutcomeSummary) -> Option<&'a [T]>,
+) -> Option<Aligned<'a, T>> {
     let mut start = None;
     let mut layers = Vec::new();
     let mut left_out = Vec::new();
     for (s, scenario) in outcome.scenarios.iter().zip(&comparison.scenarios) {
-        let Some(points) = s.summary.as_ref().and_then(|o| o.by_month.as_deref()).filter(|p| !p.is_empty())
-        else {
+        let Some(points) = s.summary.as_ref().and_then(&points).filter(|p| !p.is_empty()) else {
             continue;
         };
         match start {
@@ -320,59 +349,30 @@ pub fn time_to_event_for<'a>(
             }
             Some(_) => {}
         }
-        layers.push(CurveLayer { label: scenario.label.clone(), points });
+        layers.push((scenario.label.clone(), points));
     }
-    let start = start?;
-    let mut subtitle = format!(
-        "Probability it has happened by the end of each month, with its 95% Monte Carlo interval · {}",
-        runs_and_seed(comparison)
-    );
-    if !left_out.is_empty() {
-        subtitle.push_str(&format!(" · not shown: {}", left_out.join(", ")));
-    }
-    Some(TimeToEventFigure {
-        title: format!("{}: by when", outcome.title),
-        subtitle,
-        start: YearMonth::parse(start).unwrap_or(YearMonth { year: 2000, month: 1 }),
-        layers,
-    })
+    let start = YearMonth::parse(start?).unwrap_or(YearMonth { year: 2000, month: 1 });
+    let not_shown =
+        if left_out.is_empty() { String::new() } else { format!(" · not shown: {}", left_out.join(", ")) };
+    Some(Aligned { start, layers, not_shown })
 }
 
 /// Overlaid fan charts (each scenario's median and p25–p75 band) of a series outcome; `None` when
 /// no scenario records it monthly. Scenarios that start in another month than the first one with
 /// the series are left out (their months would not line up) and named in the subtitle.
 pub fn fan_for<'a>(comparison: &Comparison, outcome: &'a OutcomeComparison) -> Option<FanFigure<'a>> {
-    let mut start = None;
-    let mut layers = Vec::new();
-    let mut left_out = Vec::new();
-    for (s, scenario) in outcome.scenarios.iter().zip(&comparison.scenarios) {
-        let Some(points) = s.summary.as_ref().and_then(|o| o.series.as_deref()).filter(|p| !p.is_empty())
-        else {
-            continue;
-        };
-        match start {
-            None => start = Some(scenario.start.as_str()),
-            Some(first) if first != scenario.start => {
-                left_out.push(format!("{} (starts {})", scenario.label, scenario.start));
-                continue;
-            }
-            Some(_) => {}
-        }
-        layers.push(FanLayer { label: scenario.label.clone(), points });
-    }
-    let start = start?;
-    let mut subtitle = format!(
-        "Median and 25th–75th percentile, month by month from {start} · {}",
-        runs_and_seed(comparison)
+    let aligned = aligned(comparison, outcome, |o| o.series.as_deref())?;
+    let subtitle = format!(
+        "Median and 25th–75th percentile, month by month from {} · {}{}",
+        aligned.start,
+        runs_and_seed(comparison),
+        aligned.not_shown
     );
-    if !left_out.is_empty() {
-        subtitle.push_str(&format!(" · not shown: {}", left_out.join(", ")));
-    }
     Some(FanFigure {
         title: outcome.title.clone(),
         subtitle,
         axis: axis(comparison, outcome),
-        start: YearMonth::parse(start).unwrap_or(YearMonth { year: 2000, month: 1 }),
-        layers,
+        start: aligned.start,
+        layers: aligned.layers.into_iter().map(|(label, points)| FanLayer { label, points }).collect(),
     })
 }
