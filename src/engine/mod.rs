@@ -5,6 +5,7 @@
 //! chunks are merged in chunk order. Run k is a pure function of (model, seed, k), so the merged
 //! result is byte-identical with 1, 2 or 16 threads.
 
+pub mod arithmetic;
 pub mod design;
 pub mod experiment;
 pub mod shard_env;

@@ -1,8 +1,9 @@
 //! A shard result: what `crossroads run --shard I/N` writes and `crossroads merge` reads.
 //!
 //! The folder (written atomically, like a run's) holds
-//! - `shard.json`: what identifies the experiment — crossroads version, scenario name, SHA-256 of
-//!   the resolved scenario, seed, total runs — and the shard: its index and count, its chunk and
+//! - `shard.json`: what identifies the experiment — crossroads version, the fingerprint of the
+//!   machine's math library, scenario name, SHA-256 of the resolved scenario, seed, total runs — and
+//!   the shard: its index and count, its chunk and
 //!   run ranges, and the size and SHA-256 of each file below;
 //! - `scenario.toml`: the resolved scenario (the merge loads the model from it);
 //! - `state.bin`: the shard's [`Tally`] (per-chunk moments, counts, sketches, exact sums, the
@@ -21,7 +22,7 @@
 //! and shard.json's `experiment` says which design, size, replications and `--target`.
 //!
 //! [`check_set`] refuses a set of shards that would not make the one-process result: another
-//! version, scenario, seed or run count, a duplicated, missing or overlapping shard, a file whose
+//! version, kind of machine (math fingerprint), scenario, seed or run count, a duplicated, missing or overlapping shard, a file whose
 //! size or hash is not what `shard.json` says.
 
 use std::collections::BTreeMap;
@@ -47,6 +48,10 @@ pub struct ShardIdentity {
     pub format: String,
     /// The crossroads version that wrote it: shards of different versions never merge.
     pub crossroads: String,
+    /// The fingerprint of the machine's math library ([`crate::engine::arithmetic`]): shards
+    /// whose machines compute different bits never merge. Empty in shards written before it.
+    #[serde(default)]
+    pub math: String,
     /// The scenario's name.
     pub scenario: String,
     /// SHA-256 of the resolved scenario (`scenario.toml`), hex.
@@ -141,6 +146,7 @@ pub fn identity(
     ShardIdentity {
         format: FORMAT.to_string(),
         crossroads: crate::VERSION.to_string(),
+        math: crate::engine::arithmetic::fingerprint().to_string(),
         scenario: scenario.to_string(),
         scenario_sha256: sha256_hex(resolved.as_bytes()),
         seed,
@@ -335,6 +341,11 @@ impl Shard {
     }
 }
 
+/// A fingerprint as shown, "none" for a shard written before fingerprints.
+fn or_none(fingerprint: &str) -> &str {
+    if fingerprint.is_empty() { "none" } else { fingerprint }
+}
+
 /// Checks that `shards` are the complete set of one experiment and returns them in chunk order.
 /// Every failure names the shard and what is wrong with it.
 pub fn check_set(mut shards: Vec<Shard>) -> Result<Vec<Shard>, String> {
@@ -353,6 +364,18 @@ pub fn check_set(mut shards: Vec<Shard>) -> Result<Vec<Shard>, String> {
         };
         if id.crossroads != reference.crossroads {
             return differs("crossroads version", id.crossroads.clone(), reference.crossroads.clone());
+        }
+        if id.math != reference.math {
+            return Err(format!(
+                "{} was computed on another kind of machine than {}: their math libraries give \
+                 different results (math fingerprint {} against {}), so merged they would not be what \
+                 one machine writes. Run every shard on one kind of machine: the same operating \
+                 system, C library and processor family (one container image, a Slurm --constraint)",
+                shard.folder.display(),
+                first.folder.display(),
+                or_none(&id.math),
+                or_none(&reference.math),
+            ));
         }
         if id.scenario != reference.scenario || id.scenario_sha256 != reference.scenario_sha256 {
             return differs(

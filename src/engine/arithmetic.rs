@@ -1,0 +1,68 @@
+//! The floating-point results of this machine's math library, as a fingerprint.
+//!
+//! A run is a pure function of (model, seed, run) on one kind of machine. Across machines, the
+//! elementary functions a run calls (`exp`, `ln`, `ln_1p` and `powf` come from the C library; statrs'
+//! `erfc` and the beta inverse CDF build on them) may differ in their last bit: another C library or
+//! version, or the same one choosing another code path for another processor (glibc picks its
+//! `exp` by whether the processor has FMA). One such bit can flip a draw's comparison and send a run
+//! elsewhere, so shards computed on two kinds of machine would not merge into what one machine
+//! writes. [`fingerprint`] evaluates those functions at fixed arguments spread over the ranges a run
+//! uses and hashes the bits; `run --shard` writes it in shard.json and `merge` refuses shards whose
+//! fingerprints differ. Equal fingerprints are evidence, not proof: two libraries could differ only
+//! at arguments it does not try.
+
+use std::sync::OnceLock;
+
+use sha2::{Digest, Sha256};
+
+/// Arguments tried per function.
+const ARGUMENTS: u64 = 1 << 13;
+
+/// The fingerprint of this process's math library: 16 hex digits (computed once per process, in
+/// about a millisecond).
+pub fn fingerprint() -> &'static str {
+    static FINGERPRINT: OnceLock<String> = OnceLock::new();
+    FINGERPRINT.get_or_init(compute)
+}
+
+fn compute() -> String {
+    let mut hasher = Sha256::new();
+    let mut record = |value: f64| hasher.update(value.to_bits().to_le_bytes());
+    let mut state = 0x243f_6a88_85a3_08d3_u64;
+    let mut unit = || {
+        // SplitMix64, so the arguments are fixed by this file alone; 53 bits into [0, 1).
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        (z ^ (z >> 31)) as f64 / 2f64.powi(64)
+    };
+    for _ in 0..ARGUMENTS {
+        // The powers of bargaining (exp of r · ln d), hazards and populations' thinning.
+        record((-40.0 + 45.0 * unit()).exp());
+        record((1e-12 + 100.0 * unit()).ln());
+        record((-0.999_999 + 10.0 * unit()).ln_1p());
+        record(unit().powf(5.0 * unit()));
+        record(statrs::function::erf::erfc(-6.0 + 12.0 * unit()));
+    }
+    // The beta inverse CDF of drawn saliences and shares, and of the populations' threshold tables.
+    for _ in 0..64 {
+        let (alpha, beta) = (0.5 + 9.5 * unit(), 0.5 + 9.5 * unit());
+        record(crate::scenario::distribution::inverse_beta(alpha, beta, unit()));
+    }
+    hasher.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fingerprint_is_sixteen_hex_digits_and_the_same_each_time() {
+        let first = compute();
+        assert_eq!(first.len(), 16);
+        assert!(first.chars().all(|c| c.is_ascii_hexdigit()), "{first}");
+        assert_eq!(fingerprint(), first);
+        assert_eq!(compute(), first, "a pure function of this machine's library");
+    }
+}
