@@ -54,8 +54,9 @@ fn default_model_with(sets: &[&str]) -> Model {
 
 fn one_run(c: &mut Criterion<ThreadCpu>) {
     bench_runs(c, "one run of the default scenario (120 months)", &default_model());
-    // The same run with its one `bdm` issue bargaining by `compromise` (which draws nothing either):
-    // what the rest of a run costs, the bound on what cutting BDM rounds alone can reach.
+    // The same run with its one `bdm` issue bargaining by `compromise` (it makes the default's draws
+    // to within one uniform in 2,048): what the rest of a run costs, the bound on what cutting BDM
+    // rounds alone can reach.
     let without_bdm = default_model_with(&["issues.corridor.model=compromise"]);
     bench_runs(c, "one run of the default scenario, corridor by compromise (no BDM rounds)", &without_bdm);
 }
