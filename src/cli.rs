@@ -261,10 +261,13 @@ impl Failure {
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     ignore_file_size_signal();
-    let matches = Cli::command()
-        .mut_subcommand("compare", compare_help)
-        .mut_subcommand("explore", explore::help)
-        .get_matches();
+    let mut command =
+        Cli::command().mut_subcommand("compare", compare_help).mut_subcommand("explore", explore::help);
+    // The fingerprint takes about a millisecond: computed only when `--version` may print it.
+    if std::env::args_os().any(|arg| arg == "--version") {
+        command = command.long_version(long_version());
+    }
+    let matches = command.get_matches();
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(error) => error.exit(),
@@ -292,6 +295,17 @@ pub fn main() -> ExitCode {
             code
         }
     }
+}
+
+/// What `--version` prints: the version, and the fingerprint of this machine's math library that
+/// `merge` compares between shards, so a cluster's kinds of node can be checked before a job.
+fn long_version() -> &'static str {
+    let text = format!(
+        "{}\nmath library fingerprint: {} (shards merge only between machines that print the same)",
+        crate::VERSION,
+        engine::arithmetic::fingerprint()
+    );
+    Box::leak(text.into_boxed_str())
 }
 
 /// A write beyond a file size limit (`ulimit -f`) kills the process by SIGXFSZ unless ignored;

@@ -322,6 +322,19 @@ fn a_shard_from_a_machine_with_other_math_merges_exactly_or_is_refused() {
     assert_eq!(files(&merged), files(&one));
 }
 
+/// `crossroads --version` prints the fingerprint a shard written on the same machine records, so
+/// the kinds of node of a cluster can be compared before a job.
+#[test]
+fn version_prints_the_math_fingerprint_shards_record() {
+    let root = tempfile::tempdir().unwrap();
+    let shard = root.path().join("s0");
+    run_shard(&shard, 0, 8, &["--no-charts"]);
+    let output = crossroads().arg("--version").output().unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains(&format!("math library fingerprint: {}", fingerprint(&shard))), "{text}");
+}
+
 #[test]
 fn bad_shard_flags_are_bad_input() {
     let root = tempfile::tempdir().unwrap();
