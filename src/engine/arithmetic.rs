@@ -3,8 +3,8 @@
 //! A run is a pure function of (model, seed, run) on one kind of machine. Across machines, the
 //! elementary functions a run calls (`exp`, `ln`, `ln_1p` and `powf` come from the C library; statrs'
 //! `erfc` and the beta inverse CDF build on them) may differ in their last bit: another C library or
-//! version, or the same one choosing another code path for another processor (glibc picks its
-//! `exp` by whether the processor has FMA). One such bit can flip a draw's comparison and send a run
+//! version, or the same one choosing another code path for another processor (glibc picks the code
+//! of `exp`, `log`, `log1p` and `pow` by whether the processor has FMA). One such bit can flip a draw's comparison and send a run
 //! elsewhere, so shards computed on two kinds of machine would not merge into what one machine
 //! writes. [`fingerprint`] evaluates those functions at fixed arguments spread over the ranges a run
 //! uses and hashes the bits; `run --shard` writes it in shard.json and `merge` refuses shards whose
