@@ -206,6 +206,16 @@ fn merge_without_runs_csv_equals_run_without_it() {
     assert!(!merged.join("runs.csv").exists());
 }
 
+/// A copy of the shard folder `from` (its files) at `to`; returns `to`.
+fn copy_of(from: &Path, to: &Path) -> PathBuf {
+    fs::create_dir(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+    to.to_path_buf()
+}
+
 /// Runs `merge` on `shards` into a fresh folder and expects exit 2 naming `culprit` and saying
 /// `what`, with nothing written.
 fn refused(shards: &[&Path], culprit: &str, what: &str) {
@@ -231,22 +241,12 @@ fn bad_shard_sets_are_refused_and_nothing_is_written() {
     let (s0, s1, s2) = (shard("s0"), shard("s1"), shard("s2"));
 
     refused(&[&s0, &s2], "shard 1/3", "missing");
-    let copy = shard("copy-of-s1");
-    fs::create_dir(&copy).unwrap();
-    for entry in fs::read_dir(&s1).unwrap() {
-        let entry = entry.unwrap();
-        fs::copy(entry.path(), copy.join(entry.file_name())).unwrap();
-    }
+    let copy = copy_of(&s1, &shard("copy-of-s1"));
     refused(&[&s0, &s1, &copy, &s2], "copy-of-s1", "both shard 1 of 3");
     refused(&[&s0, &shard("seed"), &s2], "seed", "its seed is 99");
     refused(&[&s0, &shard("scenario"), &s2], "scenario", "its scenario is");
     // Truncated files: runs.csv, then state.bin.
-    let truncated = shard("truncated");
-    fs::create_dir(&truncated).unwrap();
-    for entry in fs::read_dir(&s2).unwrap() {
-        let entry = entry.unwrap();
-        fs::copy(entry.path(), truncated.join(entry.file_name())).unwrap();
-    }
+    let truncated = copy_of(&s2, &shard("truncated"));
     let csv = fs::read(truncated.join("runs.csv")).unwrap();
     fs::write(truncated.join("runs.csv"), &csv[..csv.len() / 2]).unwrap();
     refused(&[&s0, &s1, &truncated], "truncated", "runs.csv is truncated");
@@ -255,12 +255,7 @@ fn bad_shard_sets_are_refused_and_nothing_is_written() {
     fs::write(truncated.join("state.bin"), &state[..state.len() - 100]).unwrap();
     refused(&[&s0, &s1, &truncated], "truncated", "state.bin is truncated");
     // Computed on another kind of machine (its math fingerprint differs).
-    let elsewhere = shard("elsewhere");
-    fs::create_dir(&elsewhere).unwrap();
-    for entry in fs::read_dir(&s1).unwrap() {
-        let entry = entry.unwrap();
-        fs::copy(entry.path(), elsewhere.join(entry.file_name())).unwrap();
-    }
+    let elsewhere = copy_of(&s1, &shard("elsewhere"));
     let identity = fs::read_to_string(elsewhere.join("shard.json")).unwrap();
     let ours = fingerprint(&s1);
     assert_eq!(ours.len(), 16, "shard.json holds the math fingerprint: {identity}");
