@@ -1,19 +1,21 @@
 //! The floating-point results of this machine's math library, as a fingerprint.
 //!
 //! A run is a pure function of (model, seed, run) on one kind of machine. Across machines, the
-//! elementary functions a run calls (`exp`, `ln`, `ln_1p` and `powf` come from the C library; statrs'
-//! `erfc` and the beta inverse CDF build on them) may differ in their last bit: another C library or
-//! version, or the same one choosing another code path for another processor (glibc picks the code
-//! of `exp`, `log`, `log1p` and `pow` by whether the processor has FMA). One such bit can flip a draw's comparison and send a run
-//! elsewhere, so shards computed on two kinds of machine would not merge into what one machine
-//! writes. [`fingerprint`] evaluates those functions at fixed arguments spread over the ranges a run
-//! uses and hashes the bits; `run --shard` writes it in shard.json and `merge` refuses shards whose
+//! elementary functions a run calls (`exp`, `ln`, `ln_1p` and `powf` come from the C library;
+//! statrs' `erfc`, its normal CDF and inverse, and the beta inverse CDF build on them) may differ
+//! in their last bit: another C library or version, or the same one choosing another code path for
+//! another processor (glibc picks the code of `exp`, `log`, `log1p` and `pow` by whether the
+//! processor has FMA). One such bit can flip a draw's comparison and send a run elsewhere, so
+//! shards computed on two kinds of machine would not merge into what one machine writes.
+//! [`fingerprint`] evaluates those functions at fixed arguments spread over the ranges a run uses
+//! and hashes the bits; `run --shard` writes it in shard.json and `merge` refuses shards whose
 //! fingerprints differ. Equal fingerprints are evidence, not proof: two libraries could differ only
 //! at arguments it does not try.
 
 use std::sync::OnceLock;
 
 use sha2::{Digest, Sha256};
+use statrs::distribution::{ContinuousCDF, Normal};
 
 /// Arguments tried per function.
 const ARGUMENTS: u64 = 1 << 13;
@@ -44,6 +46,12 @@ fn compute() -> String {
         record((-0.999_999 + 10.0 * unit()).ln_1p());
         record(unit().powf(5.0 * unit()));
         record(statrs::function::erf::erfc(-6.0 + 12.0 * unit()));
+    }
+    // The normal CDF and its inverse: normal and lognormal drivers, the copula of correlated ones.
+    let normal = Normal::standard();
+    for _ in 0..ARGUMENTS / 8 {
+        record(normal.cdf(-8.0 + 16.0 * unit()));
+        record(normal.inverse_cdf(unit()));
     }
     // The beta inverse CDF of drawn saliences and shares, and of the populations' threshold tables.
     for _ in 0..64 {
