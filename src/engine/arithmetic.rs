@@ -17,6 +17,8 @@ use std::sync::OnceLock;
 use sha2::{Digest, Sha256};
 use statrs::distribution::{ContinuousCDF, Normal};
 
+use super::stream::{Stream, StreamId};
+
 /// Arguments tried per function.
 const ARGUMENTS: u64 = 1 << 13;
 
@@ -30,15 +32,9 @@ pub fn fingerprint() -> &'static str {
 fn compute() -> String {
     let mut hasher = Sha256::new();
     let mut record = |value: f64| hasher.update(value.to_bits().to_le_bytes());
-    let mut state = 0x243f_6a88_85a3_08d3_u64;
-    let mut unit = || {
-        // SplitMix64, so the arguments are fixed by this file alone; 53 bits into [0, 1).
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        (z ^ (z >> 31)) as f64 / 2f64.powi(64)
-    };
+    // The arguments: a stream of their own, the same in every process.
+    let mut stream = Stream::new(0, 0, StreamId::new("fingerprint", "math library"));
+    let mut unit = || stream.uniform();
     for _ in 0..ARGUMENTS {
         // The powers of bargaining (exp of r · ln d), hazards and populations' thinning.
         record((-40.0 + 45.0 * unit()).exp());
